@@ -92,7 +92,7 @@ public final class ImageVerifier {
                     return VerificationResult.ok(key, "signature by trusted " + key + " verifies");
                 } else {
                     badSignature = "the " + type + " signature does not verify under trusted " + key
-                            + "; the image was altered after signing or signed with another key of the same hash";
+                            + "; the image was altered after signing or the signature is damaged";
                 }
             }
         }
