@@ -42,6 +42,15 @@ public final class Vectors {
         return signingKey(type).publicKey();
     }
 
+    /** The length of a valid image's header, body and TLVs, without slot padding. */
+    public static int imageLength(byte[] bytes) {
+        try {
+            return McubootImage.parse(bytes).imageLength();
+        } catch (ImageFormatException e) {
+            throw new IllegalStateException("not a valid image: " + e.getMessage(), e);
+        }
+    }
+
     public static McubootImage image(String name) {
         try {
             return McubootImage.parse(bytes(name));
