@@ -1,0 +1,187 @@
+package dev.ferry.server;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.config.ConfigException;
+import dev.ferry.server.config.FerryConfig;
+import dev.ferry.server.device.CredentialSink;
+import dev.ferry.server.device.DeviceCredentials;
+import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.device.ProvisioningService;
+import dev.ferry.server.device.RegistryWriter;
+import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.lwm2m.LwM2mService;
+import dev.ferry.server.lwm2m.ServerIdentity;
+import dev.ferry.server.store.Database;
+import io.vertx.core.Vertx;
+
+/**
+ * The whole fleet server: database, registry writer, LwM2M endpoints and HTTP API, started in dependency
+ * order and stopped in reverse so that nothing is half-written.
+ */
+public final class FerryServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FerryServer.class);
+
+    private final Database database;
+    private final DeviceRepository repository;
+    private final DeviceEventBus eventBus;
+    private final RegistryWriter writer;
+    private final LwM2mService lwm2m;
+    private final Vertx vertx;
+    private final HttpApi api;
+    private boolean closed;
+
+    private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
+            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api) {
+        this.database = database;
+        this.repository = repository;
+        this.eventBus = eventBus;
+        this.writer = writer;
+        this.lwm2m = lwm2m;
+        this.vertx = vertx;
+        this.api = api;
+    }
+
+    /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
+    public static FerryServer start(FerryConfig config) {
+        Database database = Database.open(config);
+        try {
+            DeviceRepository repository = new DeviceRepository(database);
+            int stale = repository.markAllOffline();
+            if (stale > 0) {
+                LOG.info("Marked {} device(s) offline: registrations do not survive a restart", stale);
+            }
+            DeviceSecurityStore securityStore = new DeviceSecurityStore();
+            securityStore.load(repository.allCredentials());
+            DeviceEventBus eventBus = new DeviceEventBus();
+            RegistryWriter writer = new RegistryWriter(database, eventBus, config.registryQueueCapacity(),
+                    config.registryBatchSize());
+            writer.start();
+
+            ServerIdentity identity = ServerIdentity.loadOrCreate(config.dataDir());
+            List<X509Certificate> trusted = trustedCertificates(config);
+            LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted);
+            lwm2m.start();
+
+            CredentialSink sink = new CredentialSink() {
+                @Override
+                public void provisioned(DeviceCredentials credentials) {
+                    securityStore.put(credentials);
+                }
+
+                @Override
+                public void deprovisioned(String endpoint) {
+                    lwm2m.forget(endpoint);
+                }
+            };
+            ProvisioningService provisioning = new ProvisioningService(repository, sink, !trusted.isEmpty(),
+                    DeviceSecurityStore::decodePublicKey);
+            Vertx vertx = Vertx.vertx();
+            HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
+                    endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
+                    lwm2m::downReason);
+            FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api);
+            try {
+                api.listen(config.bindAddress(), config.httpPort()).toCompletionStage().toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                server.close();
+                throw new IllegalStateException("HTTP API cannot listen on " + config.bindAddress() + ":"
+                        + config.httpPort() + ": " + rootMessage(e), e);
+            }
+            LOG.info("LwM2M CoAP listening on coap://{}:{}", config.bindAddress(), lwm2m.coapAddress().getPort());
+            LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK{})", config.bindAddress(),
+                    lwm2m.coapsAddress().getPort(),
+                    trusted.isEmpty() ? "; X.509 off: no dtls.trusted-certificates" : ", X.509");
+            LOG.info("HTTP API listening on http://{}:{}/api/v1 (data in {})", config.bindAddress(),
+                    api.actualPort(), config.dataDir().toAbsolutePath());
+            return server;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static List<X509Certificate> trustedCertificates(FerryConfig config) {
+        if (config.trustedCertificates().isEmpty()) {
+            return List.of();
+        }
+        Path file = config.trustedCertificates().get();
+        try {
+            return ServerIdentity.readCertificates(file);
+        } catch (Exception e) {
+            throw new ConfigException("dtls.trusted-certificates: cannot read CA certificates from " + file + ": "
+                    + e.getMessage());
+        }
+    }
+
+    public int httpPort() {
+        return api.actualPort();
+    }
+
+    public InetSocketAddress coapAddress() {
+        return lwm2m.coapAddress();
+    }
+
+    public InetSocketAddress coapsAddress() {
+        return lwm2m.coapsAddress();
+    }
+
+    public DeviceEventBus events() {
+        return eventBus;
+    }
+
+    public DeviceRepository registry() {
+        return repository;
+    }
+
+    public LwM2mService lwm2m() {
+        return lwm2m;
+    }
+
+    public RegistryWriter registryWriter() {
+        return writer;
+    }
+
+    /** Stops accepting requests, stops the LwM2M endpoints, writes what is queued, then closes the database. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("Shutting down: closing listeners, flushing {} queued registry change(s)", writer.pending());
+        try {
+            api.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("HTTP API did not close cleanly: {}", rootMessage(e));
+        }
+        lwm2m.close();
+        writer.close();
+        repository.markAllOffline();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Vert.x did not close cleanly: {}", rootMessage(e));
+        }
+        database.close();
+        LOG.info("Shut down cleanly");
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.ferry.server.api;
+
+import java.util.concurrent.Callable;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Runs database work off the event loop and writes JSON replies; shared by the route classes. */
+final class Blocking {
+    private final Vertx vertx;
+
+    Blocking(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** Unordered: independent requests may run their database work in parallel on worker threads. */
+    <T> Future<T> run(Callable<T> work) {
+        return vertx.executeBlocking(work, false);
+    }
+
+    static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    }
+}

@@ -1,0 +1,196 @@
+package dev.ferry.server.api;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.ferry.server.device.DeviceEventType;
+import dev.ferry.server.device.DeviceQuery;
+import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.device.ProvisionRequest;
+import dev.ferry.server.device.ProvisioningService;
+import dev.ferry.server.device.SecurityMode;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** The device registry routes: list, show, provision, change, deprovision, event log. */
+final class DeviceRoutes {
+    static final int RECENT_EVENTS = 20;
+    static final int MAX_EVENTS = 1000;
+
+    private final DeviceRepository repository;
+    private final ProvisioningService provisioning;
+    private final Blocking blocking;
+
+    DeviceRoutes(DeviceRepository repository, ProvisioningService provisioning, Blocking blocking) {
+        this.repository = repository;
+        this.provisioning = provisioning;
+        this.blocking = blocking;
+    }
+
+    void mount(Router router) {
+        router.get("/api/v1/devices").handler(this::list);
+        router.post("/api/v1/devices").handler(this::provision);
+        router.get("/api/v1/devices/:endpoint").handler(this::show);
+        router.patch("/api/v1/devices/:endpoint").handler(this::change);
+        router.delete("/api/v1/devices/:endpoint").handler(this::deprovision);
+        router.get("/api/v1/devices/:endpoint/events").handler(this::deviceEvents);
+        router.get("/api/v1/events").handler(this::allEvents);
+    }
+
+    private void list(RoutingContext ctx) {
+        DeviceQuery query = new DeviceQuery(QueryParams.string(ctx, "tag"), QueryParams.string(ctx, "model"),
+                QueryParams.bool(ctx, "online"), QueryParams.string(ctx, "firmwareVersion"),
+                QueryParams.string(ctx, "search"), QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+                QueryParams.integer(ctx, "limit", DeviceQuery.DEFAULT_LIMIT, 1, DeviceQuery.MAX_LIMIT));
+        blocking.run(() -> new JsonObject()
+                .put("items", new io.vertx.core.json.JsonArray(
+                        repository.list(query).stream().map(DeviceJson::summary).toList()))
+                .put("total", repository.count(query)).put("offset", query.offset()).put("limit", query.limit()))
+                .onSuccess(body -> Blocking.json(ctx, 200, body))
+                .onFailure(ctx::fail);
+    }
+
+    private void show(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        blocking.run(() -> repository.find(endpoint)
+                .map(device -> DeviceJson.detail(device, repository.events(endpoint, null, RECENT_EVENTS))))
+                .onSuccess(found -> reply(ctx, 200, found, endpoint))
+                .onFailure(ctx::fail);
+    }
+
+    private void provision(RoutingContext ctx) {
+        ProvisionRequest request = ProvisionBody.parse(JsonInput.requireObject(ctx));
+        blocking.run(() -> provisioning.provision(request))
+                .onSuccess(result -> {
+                    ctx.response().putHeader("location", "/api/v1/devices/" + result.device().endpoint());
+                    Blocking.json(ctx, 201, DeviceJson.provisioned(result.device(), result.generatedPskKey()));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void change(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        JsonObject body = JsonInput.requireObject(ctx);
+        JsonInput.allowOnly(body, "the change", "tags", "metadata");
+        List<String> tags = JsonInput.optStringList(body, "tags", "");
+        JsonObject metadataPatch = JsonInput.optObject(body, "metadata", "");
+        if (tags == null && metadataPatch == null) {
+            throw ApiProblem.badRequest("nothing to change: send \"tags\" (replaces all tags) and/or \"metadata\""
+                    + " (merged; a null value removes a key)");
+        }
+        blocking.run(() -> {
+            Optional<String> metadata = Optional.empty();
+            if (metadataPatch != null) {
+                Optional<JsonObject> current = repository.find(endpoint).map(d -> new JsonObject(d.metadata()));
+                if (current.isEmpty()) {
+                    return Optional.<JsonObject>empty();
+                }
+                metadata = Optional.of(mergePatch(current.get(), metadataPatch).encode());
+            }
+            return provisioning.change(endpoint, tags, metadata.orElse(null))
+                    .map(device -> DeviceJson.detail(device, repository.events(endpoint, null, RECENT_EVENTS)));
+        }).onSuccess(found -> reply(ctx, 200, found, endpoint)).onFailure(ctx::fail);
+    }
+
+    private void deprovision(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        blocking.run(() -> provisioning.deprovision(endpoint))
+                .onSuccess(deleted -> {
+                    if (deleted) {
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        ctx.fail(ApiProblem.unknownDevice(endpoint));
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void deviceEvents(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        DeviceEventType type = eventType(ctx);
+        int limit = QueryParams.integer(ctx, "limit", 100, 1, MAX_EVENTS);
+        blocking.run(() -> repository.find(endpoint).isEmpty() && repository.events(endpoint, null, 1).isEmpty()
+                ? Optional.<JsonObject>empty()
+                : Optional.of(new JsonObject().put("items", DeviceJson.events(repository.events(endpoint, type, limit)))))
+                .onSuccess(found -> reply(ctx, 200, found, endpoint))
+                .onFailure(ctx::fail);
+    }
+
+    private void allEvents(RoutingContext ctx) {
+        DeviceEventType type = eventType(ctx);
+        int limit = QueryParams.integer(ctx, "limit", 100, 1, MAX_EVENTS);
+        blocking.run(() -> new JsonObject().put("items", DeviceJson.events(repository.events(null, type, limit))))
+                .onSuccess(body -> Blocking.json(ctx, 200, body))
+                .onFailure(ctx::fail);
+    }
+
+    private static DeviceEventType eventType(RoutingContext ctx) {
+        String type = QueryParams.string(ctx, "type");
+        if (type == null) {
+            return null;
+        }
+        try {
+            return DeviceEventType.fromWireName(type);
+        } catch (IllegalArgumentException e) {
+            StringBuilder allowed = new StringBuilder();
+            for (DeviceEventType t : DeviceEventType.values()) {
+                allowed.append(allowed.length() == 0 ? "" : ", ").append(t.wireName());
+            }
+            throw ApiProblem.badRequest("type must be one of " + allowed + "; got '" + type + "'");
+        }
+    }
+
+    private static void reply(RoutingContext ctx, int status, Optional<JsonObject> found, String endpoint) {
+        if (found.isPresent()) {
+            Blocking.json(ctx, status, found.get());
+        } else {
+            ctx.fail(ApiProblem.unknownDevice(endpoint));
+        }
+    }
+
+    /** RFC 7386 JSON merge patch: objects merge recursively, null removes a key, anything else replaces. */
+    static JsonObject mergePatch(JsonObject target, JsonObject patch) {
+        JsonObject result = target.copy();
+        for (String key : patch.fieldNames()) {
+            Object value = patch.getValue(key);
+            if (value == null) {
+                result.remove(key);
+            } else if (value instanceof JsonObject object && result.getValue(key) instanceof JsonObject existing) {
+                result.put(key, mergePatch(existing, object));
+            } else {
+                result.put(key, value);
+            }
+        }
+        return result;
+    }
+
+    /** Parses the provisioning body; every malformed part is a 400 naming the field. */
+    static final class ProvisionBody {
+        private ProvisionBody() {
+        }
+
+        static ProvisionRequest parse(JsonObject body) {
+            JsonInput.allowOnly(body, "the device", "endpoint", "security", "tags", "metadata");
+            String endpoint = JsonInput.requireString(body, "endpoint", "");
+            JsonObject security = JsonInput.optObject(body, "security", "");
+            if (security == null) {
+                throw ApiProblem.badRequest("security is required, e.g. {\"mode\": \"psk\"} (the server generates"
+                        + " a key) or {\"mode\": \"none\"} for plain CoAP; modes: " + SecurityMode.allWireNames());
+            }
+            String modeName = JsonInput.requireString(security, "mode", "security.");
+            SecurityMode mode = SecurityMode.fromWireName(modeName).orElseThrow(() -> ApiProblem.badRequest(
+                    "security.mode '" + modeName + "' is not supported; use one of " + SecurityMode.allWireNames()));
+            switch (mode) {
+            case PSK -> JsonInput.allowOnly(security, "security (mode psk)", "mode", "identity", "key");
+            case RPK -> JsonInput.allowOnly(security, "security (mode rpk)", "mode", "publicKey");
+            default -> JsonInput.allowOnly(security, "security (mode " + modeName + ")", "mode");
+            }
+            JsonObject metadata = JsonInput.optObject(body, "metadata", "");
+            return new ProvisionRequest(endpoint, mode, JsonInput.optString(security, "identity", "security."),
+                    JsonInput.optHex(security, "key", "security."),
+                    JsonInput.optBase64(security, "publicKey", "security."),
+                    JsonInput.optStringList(body, "tags", ""), metadata == null ? null : metadata.encode());
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.ferry.server.api;
+
+import java.util.concurrent.CompletionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.server.device.DeviceConflictException;
+import dev.ferry.server.device.InvalidDeviceInputException;
+import dev.ferry.server.lwm2m.DeviceRequestException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** The one place where failures become HTTP problem documents (RFC 9457). */
+final class Problems {
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+    static final String CONTENT_TYPE = "application/problem+json";
+
+    private Problems() {
+    }
+
+    /** Router failure handler: maps whatever failed to exactly one status and problem document. */
+    static void render(RoutingContext ctx) {
+        ApiProblem problem = toProblem(ctx.failure(), ctx.statusCode());
+        send(ctx, problem);
+    }
+
+    static void send(RoutingContext ctx, ApiProblem problem) {
+        if (ctx.response().headWritten()) {
+            ctx.response().reset();
+            return;
+        }
+        JsonObject body = new JsonObject()
+                .put("type", "urn:ferry:problem:" + problem.type())
+                .put("title", problem.title())
+                .put("status", problem.status())
+                .put("detail", problem.getMessage())
+                .put("instance", ctx.request().path());
+        ctx.response().setStatusCode(problem.status()).putHeader("content-type", CONTENT_TYPE).end(body.encode());
+    }
+
+    static ApiProblem toProblem(Throwable failure, int statusCode) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (cause instanceof ApiProblem problem) {
+            return problem;
+        }
+        if (cause instanceof InvalidDeviceInputException) {
+            return ApiProblem.badRequest(cause.getMessage());
+        }
+        if (cause instanceof DeviceConflictException) {
+            return new ApiProblem(409, "conflict", "Conflict", cause.getMessage());
+        }
+        if (cause instanceof DecodeException) {
+            return ApiProblem.badRequest("request body is not valid JSON: " + firstLine(cause.getMessage()));
+        }
+        if (cause instanceof DeviceRequestException e) {
+            return fromDeviceRequest(e);
+        }
+        if (cause == null) {
+            return switch (statusCode) {
+            case 404 -> ApiProblem.notFound("no such route; the API is described at /api/v1/openapi.yaml");
+            case 405 -> new ApiProblem(405, "method-not-allowed", "Method not allowed",
+                    "this route does not support that method; see /api/v1/openapi.yaml");
+            case 413 -> new ApiProblem(413, "too-large", "Request too large", "request body exceeds the limit");
+            default -> new ApiProblem(statusCode < 400 ? 500 : statusCode, "error", "Error",
+                    "the request failed with status " + statusCode);
+            };
+        }
+        LOG.error("Unexpected failure while serving a request", cause);
+        return new ApiProblem(500, "internal-error", "Internal server error",
+                "the server failed unexpectedly (" + cause.getClass().getSimpleName() + "); see the server log");
+    }
+
+    private static ApiProblem fromDeviceRequest(DeviceRequestException e) {
+        return switch (e.kind()) {
+        case NOT_REGISTERED -> new ApiProblem(409, "device-offline", "Device not registered", e.getMessage());
+        case ASLEEP -> new ApiProblem(409, "device-asleep", "Device asleep", e.getMessage());
+        case TIMEOUT -> new ApiProblem(504, "device-timeout", "Device did not answer", e.getMessage());
+        case UNKNOWN_RESOURCE -> new ApiProblem(404, "unknown-resource", "Unknown resource", e.getMessage());
+        case BAD_VALUE -> ApiProblem.badRequest(e.getMessage());
+        case SEND_FAILED -> new ApiProblem(502, "device-unreachable", "Request to device failed", e.getMessage());
+        case DEVICE_ERROR -> new ApiProblem(deviceErrorStatus(e.deviceCode()), "device-error", "Device error",
+                e.getMessage());
+        };
+    }
+
+    private static int deviceErrorStatus(String coapCode) {
+        if (coapCode == null) {
+            return 502;
+        }
+        return switch (coapCode) {
+        case "NOT_FOUND" -> 404;
+        case "METHOD_NOT_ALLOWED" -> 405;
+        case "BAD_REQUEST" -> 400;
+        case "UNAUTHORIZED", "FORBIDDEN" -> 403;
+        case "UNSUPPORTED_CONTENT_FORMAT" -> 415;
+        default -> 502;
+        };
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.ferry.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Validated, typed view of the server's settings. Build it with {@link ConfigLoader}. */
+public final class FerryConfig {
+    private final Map<Setting, String> values;
+
+    FerryConfig(Map<Setting, String> values) {
+        this.values = new EnumMap<>(values);
+        // Touch every typed accessor once so that a bad value fails at start-up, not at first use.
+        httpPort();
+        coapPort();
+        coapsPort();
+        requestTimeout();
+        registryQueueCapacity();
+        registryBatchSize();
+        readDeviceInfo();
+    }
+
+    /** Defaults only, with the given overrides; convenient for embedding and tests. */
+    public static FerryConfig of(Map<Setting, String> overrides) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            values.put(setting, setting.defaultValue());
+        }
+        values.putAll(overrides);
+        return new FerryConfig(values);
+    }
+
+    public String get(Setting setting) {
+        return values.get(setting);
+    }
+
+    public String bindAddress() {
+        return get(Setting.BIND_ADDRESS);
+    }
+
+    public int httpPort() {
+        return port(Setting.HTTP_PORT);
+    }
+
+    public int coapPort() {
+        return port(Setting.COAP_PORT);
+    }
+
+    public int coapsPort() {
+        return port(Setting.COAPS_PORT);
+    }
+
+    public Path dataDir() {
+        return Path.of(get(Setting.DATA_DIR));
+    }
+
+    public String databaseUrl() {
+        String url = get(Setting.DATABASE_URL);
+        if (url.isBlank()) {
+            // File lock + auto-close off: the server closes the database itself after flushing.
+            return "jdbc:h2:file:" + dataDir().toAbsolutePath().resolve("ferry") + ";DB_CLOSE_ON_EXIT=FALSE";
+        }
+        return url;
+    }
+
+    public String databaseUser() {
+        return get(Setting.DATABASE_USER);
+    }
+
+    public String databasePassword() {
+        return get(Setting.DATABASE_PASSWORD);
+    }
+
+    public Optional<Path> trustedCertificates() {
+        String path = get(Setting.TRUSTED_CERTIFICATES);
+        return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path));
+    }
+
+    public Duration requestTimeout() {
+        return Duration.ofMillis(positiveInt(Setting.REQUEST_TIMEOUT_MS, 100, 600_000));
+    }
+
+    public boolean readDeviceInfo() {
+        String value = get(Setting.READ_DEVICE_INFO).trim().toLowerCase();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new ConfigException(Setting.READ_DEVICE_INFO.key() + " must be true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    public int registryQueueCapacity() {
+        return positiveInt(Setting.REGISTRY_QUEUE_CAPACITY, 100, 10_000_000);
+    }
+
+    public int registryBatchSize() {
+        return positiveInt(Setting.REGISTRY_BATCH_SIZE, 1, 10_000);
+    }
+
+    private int port(Setting setting) {
+        return positiveInt(setting, 0, 65535);
+    }
+
+    private int positiveInt(Setting setting, int min, int max) {
+        String raw = get(setting).trim();
+        try {
+            int value = Integer.parseInt(raw);
+            if (value < min || value > max) {
+                throw new ConfigException(
+                        setting.key() + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(setting.key() + " must be a whole number, got '" + raw + "'");
+        }
+    }
+}

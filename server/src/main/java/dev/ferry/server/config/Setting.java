@@ -1,0 +1,66 @@
+package dev.ferry.server.config;
+
+/**
+ * Every setting the server understands. Each one can come from the config file (its {@link #key()}), an
+ * environment variable ({@link #envName()}) or a command-line flag ({@link #flag()}); flags win over the
+ * environment, which wins over the file, which wins over the default.
+ */
+public enum Setting {
+    BIND_ADDRESS("bind-address", "0.0.0.0", "Address the HTTP, CoAP and CoAPS listeners bind to."),
+    HTTP_PORT("http.port", "8080", "TCP port of the HTTP API (0 picks a free port)."),
+    COAP_PORT("coap.port", "5683", "UDP port of the plain CoAP LwM2M endpoint (0 picks a free port)."),
+    COAPS_PORT("coaps.port", "5684", "UDP port of the CoAP-over-DTLS LwM2M endpoint (0 picks a free port)."),
+    DATA_DIR("data-dir", "./data", "Directory for the embedded database, server keys and firmware blobs."),
+    DATABASE_URL("database.url", "",
+            "JDBC URL of the database; empty means the embedded H2 file database inside data-dir."),
+    DATABASE_USER("database.user", "ferry", "Database user name."),
+    DATABASE_PASSWORD("database.password", "", "Database password."),
+    TRUSTED_CERTIFICATES("dtls.trusted-certificates", "",
+            "PEM file of CA certificates that sign device X.509 certificates; empty disables X.509 devices."),
+    REQUEST_TIMEOUT_MS("lwm2m.request-timeout-ms", "5000",
+            "How long a read, write or execute waits for the device before answering 504."),
+    READ_DEVICE_INFO("lwm2m.read-device-info", "true",
+            "Read Object 3 (device) and Object 5 (firmware update) after each registration."),
+    REGISTRY_QUEUE_CAPACITY("registry.queue-capacity", "100000",
+            "Registry changes that may wait for the database writer before new ones are dropped."),
+    REGISTRY_BATCH_SIZE("registry.batch-size", "500", "Registry changes written in one transaction at most.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String envName() {
+        return "FERRY_" + key.toUpperCase().replace('.', '_').replace('-', '_');
+    }
+
+    public String flag() {
+        return "--" + key.replace('.', '-');
+    }
+
+    public static Setting byKey(String key) {
+        for (Setting setting : values()) {
+            if (setting.key.equals(key)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+}

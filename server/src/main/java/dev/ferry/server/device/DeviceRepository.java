@@ -1,0 +1,236 @@
+package dev.ferry.server.device;
+
+import static dev.ferry.server.store.generated.Tables.DEVICE;
+import static dev.ferry.server.store.generated.Tables.DEVICE_CREDENTIAL;
+import static dev.ferry.server.store.generated.Tables.DEVICE_EVENT;
+import static dev.ferry.server.store.generated.Tables.DEVICE_TAG;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.exception.IntegrityConstraintViolationException;
+import org.jooq.impl.DSL;
+
+import dev.ferry.server.store.Database;
+import dev.ferry.server.store.generated.tables.records.DeviceEventRecord;
+
+/** Registry reads and operator-initiated writes. Every method blocks on the database. */
+public final class DeviceRepository {
+    private final Database database;
+
+    public DeviceRepository(Database database) {
+        this.database = database;
+    }
+
+    public List<DeviceCredentials> allCredentials() {
+        return database.dsl()
+                .select(DEVICE.ENDPOINT, DEVICE.SECURITY_MODE, DEVICE_CREDENTIAL.PSK_IDENTITY,
+                        DEVICE_CREDENTIAL.PSK_KEY, DEVICE_CREDENTIAL.PUBLIC_KEY)
+                .from(DEVICE).leftJoin(DEVICE_CREDENTIAL).on(DEVICE_CREDENTIAL.DEVICE_ID.eq(DEVICE.ID))
+                .fetch(r -> new DeviceCredentials(r.value1(), modeOf(r.value2()), r.value3(), r.value4(), r.value5()));
+    }
+
+    /** Clears registration state left from a previous run: registrations live in memory and are gone. */
+    public int markAllOffline() {
+        return database.dsl().update(DEVICE).set(DEVICE.ONLINE, false).setNull(DEVICE.REGISTRATION_ID)
+                .where(DEVICE.ONLINE.isTrue().or(DEVICE.REGISTRATION_ID.isNotNull())).execute();
+    }
+
+    public Device insert(DeviceCredentials credentials, Collection<String> tags, String metadata) {
+        OffsetDateTime now = OffsetDateTime.now();
+        try {
+            database.dsl().transaction(tx -> {
+                DSLContext dsl = tx.dsl();
+                if (dsl.fetchExists(DEVICE, DEVICE.ENDPOINT.eq(credentials.endpoint()))) {
+                    throw new DeviceConflictException(
+                            "a device with endpoint '" + credentials.endpoint() + "' is already provisioned");
+                }
+                if (credentials.pskIdentity() != null && dsl.fetchExists(DEVICE_CREDENTIAL,
+                        DEVICE_CREDENTIAL.PSK_IDENTITY.eq(credentials.pskIdentity()))) {
+                    throw new DeviceConflictException("PSK identity '" + credentials.pskIdentity()
+                            + "' is already used by another device; choose another identity");
+                }
+                Long id = dsl.insertInto(DEVICE)
+                        .set(DEVICE.ENDPOINT, credentials.endpoint())
+                        .set(DEVICE.SECURITY_MODE, credentials.mode().wireName())
+                        .set(DEVICE.METADATA, metadata)
+                        .set(DEVICE.CREATED_AT, now)
+                        .set(DEVICE.UPDATED_AT, now)
+                        .returningResult(DEVICE.ID).fetchOne(DEVICE.ID);
+                dsl.insertInto(DEVICE_CREDENTIAL)
+                        .set(DEVICE_CREDENTIAL.DEVICE_ID, id)
+                        .set(DEVICE_CREDENTIAL.PSK_IDENTITY, credentials.pskIdentity())
+                        .set(DEVICE_CREDENTIAL.PSK_KEY, credentials.pskKey())
+                        .set(DEVICE_CREDENTIAL.PUBLIC_KEY, credentials.publicKey())
+                        .execute();
+                insertTags(dsl, id, tags);
+                insertEvent(dsl, credentials.endpoint(), DeviceEventType.PROVISIONED,
+                        "provisioned with security mode " + credentials.mode().wireName(), null, now);
+            });
+        } catch (IntegrityConstraintViolationException e) {
+            // Two operators provisioning the same endpoint at once: the constraint, not the check, caught it.
+            throw new DeviceConflictException(
+                    "endpoint '" + credentials.endpoint() + "' or its PSK identity is already provisioned");
+        }
+        return find(credentials.endpoint()).orElseThrow();
+    }
+
+    /** Replaces tags and/or metadata (null leaves that part unchanged); empty when the device is unknown. */
+    public Optional<Device> update(String endpoint, Collection<String> tags, String metadata, String summary) {
+        boolean found = database.dsl().transactionResult(tx -> {
+            DSLContext dsl = tx.dsl();
+            Long id = dsl.select(DEVICE.ID).from(DEVICE).where(DEVICE.ENDPOINT.eq(endpoint)).fetchOne(DEVICE.ID);
+            if (id == null) {
+                return false;
+            }
+            OffsetDateTime now = OffsetDateTime.now();
+            var update = dsl.update(DEVICE).set(DEVICE.UPDATED_AT, now);
+            if (metadata != null) {
+                update = update.set(DEVICE.METADATA, metadata);
+            }
+            update.where(DEVICE.ID.eq(id)).execute();
+            if (tags != null) {
+                dsl.deleteFrom(DEVICE_TAG).where(DEVICE_TAG.DEVICE_ID.eq(id)).execute();
+                insertTags(dsl, id, tags);
+            }
+            insertEvent(dsl, endpoint, DeviceEventType.CHANGED, summary, null, now);
+            return true;
+        });
+        return found ? find(endpoint) : Optional.empty();
+    }
+
+    public boolean delete(String endpoint) {
+        return database.dsl().transactionResult(tx -> {
+            DSLContext dsl = tx.dsl();
+            int deleted = dsl.deleteFrom(DEVICE).where(DEVICE.ENDPOINT.eq(endpoint)).execute();
+            if (deleted > 0) {
+                insertEvent(dsl, endpoint, DeviceEventType.DEPROVISIONED, "credentials removed", null,
+                        OffsetDateTime.now());
+            }
+            return deleted > 0;
+        });
+    }
+
+    public Optional<Device> find(String endpoint) {
+        DSLContext dsl = database.dsl();
+        Record row = selectDevices(dsl).where(DEVICE.ENDPOINT.eq(endpoint)).fetchOne();
+        if (row == null) {
+            return Optional.empty();
+        }
+        return Optional.of(toDevice(row, tagsOf(dsl, List.of(row.get(DEVICE.ID))).getOrDefault(row.get(DEVICE.ID),
+                List.of())));
+    }
+
+    public List<Device> list(DeviceQuery query) {
+        DSLContext dsl = database.dsl();
+        List<Record> rows = new ArrayList<>(selectDevices(dsl).where(conditionOf(query)).orderBy(DEVICE.ENDPOINT)
+                .offset(query.offset()).limit(query.limit()).fetch());
+        Map<Long, List<String>> tags = tagsOf(dsl, rows.stream().map(r -> r.get(DEVICE.ID)).toList());
+        return rows.stream().map(r -> toDevice(r, tags.getOrDefault(r.get(DEVICE.ID), List.of()))).toList();
+    }
+
+    public int count(DeviceQuery query) {
+        return database.dsl().fetchCount(DEVICE, conditionOf(query));
+    }
+
+    /** Newest first; {@code endpoint} or {@code type} null match every event. */
+    public List<DeviceEvent> events(String endpoint, DeviceEventType type, int limit) {
+        Condition condition = DSL.noCondition();
+        if (endpoint != null) {
+            condition = condition.and(DEVICE_EVENT.ENDPOINT.eq(endpoint));
+        }
+        if (type != null) {
+            condition = condition.and(DEVICE_EVENT.EVENT_TYPE.eq(type.wireName()));
+        }
+        return database.dsl().selectFrom(DEVICE_EVENT).where(condition).orderBy(DEVICE_EVENT.ID.desc()).limit(limit)
+                .fetch(DeviceRepository::toEvent);
+    }
+
+    static DeviceEvent toEvent(DeviceEventRecord r) {
+        return new DeviceEvent(r.getId(), r.getEndpoint(), DeviceEventType.fromWireName(r.getEventType()),
+                r.getDetail(), r.getPeerAddress(), r.getOccurredAt());
+    }
+
+    static void insertEvent(DSLContext dsl, String endpoint, DeviceEventType type, String detail, String peer,
+            OffsetDateTime at) {
+        dsl.insertInto(DEVICE_EVENT).set(DEVICE_EVENT.ENDPOINT, endpoint)
+                .set(DEVICE_EVENT.EVENT_TYPE, type.wireName()).set(DEVICE_EVENT.DETAIL, truncate(detail, 1000))
+                .set(DEVICE_EVENT.PEER_ADDRESS, peer).set(DEVICE_EVENT.OCCURRED_AT, at).execute();
+    }
+
+    static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+
+    private static void insertTags(DSLContext dsl, Long deviceId, Collection<String> tags) {
+        if (tags == null || tags.isEmpty()) {
+            return;
+        }
+        var insert = dsl.insertInto(DEVICE_TAG, DEVICE_TAG.DEVICE_ID, DEVICE_TAG.TAG);
+        for (String tag : tags) {
+            insert = insert.values(deviceId, tag);
+        }
+        insert.execute();
+    }
+
+    private static org.jooq.SelectOnConditionStep<Record> selectDevices(DSLContext dsl) {
+        return dsl.select(DEVICE.fields()).select(DEVICE_CREDENTIAL.PSK_IDENTITY).from(DEVICE)
+                .leftJoin(DEVICE_CREDENTIAL).on(DEVICE_CREDENTIAL.DEVICE_ID.eq(DEVICE.ID));
+    }
+
+    private static Map<Long, List<String>> tagsOf(DSLContext dsl, List<Long> deviceIds) {
+        Map<Long, List<String>> tags = new HashMap<>();
+        if (deviceIds.isEmpty()) {
+            return tags;
+        }
+        dsl.select(DEVICE_TAG.DEVICE_ID, DEVICE_TAG.TAG).from(DEVICE_TAG).where(DEVICE_TAG.DEVICE_ID.in(deviceIds))
+                .orderBy(DEVICE_TAG.TAG)
+                .forEach(r -> tags.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(r.value2()));
+        return tags;
+    }
+
+    private static Condition conditionOf(DeviceQuery query) {
+        Condition condition = DSL.noCondition();
+        if (query.tag() != null) {
+            condition = condition.and(DSL.exists(DSL.selectOne().from(DEVICE_TAG)
+                    .where(DEVICE_TAG.DEVICE_ID.eq(DEVICE.ID)).and(DEVICE_TAG.TAG.eq(query.tag()))));
+        }
+        if (query.model() != null) {
+            condition = condition.and(DEVICE.MODEL.eq(query.model()));
+        }
+        if (query.online() != null) {
+            condition = condition.and(DEVICE.ONLINE.eq(query.online()));
+        }
+        if (query.firmwareVersion() != null) {
+            condition = condition.and(DEVICE.FIRMWARE_VERSION.eq(query.firmwareVersion()));
+        }
+        if (query.search() != null) {
+            condition = condition.and(DEVICE.ENDPOINT.containsIgnoreCase(query.search()));
+        }
+        return condition;
+    }
+
+    private static Device toDevice(Record r, List<String> tags) {
+        return new Device(r.get(DEVICE.ENDPOINT), modeOf(r.get(DEVICE.SECURITY_MODE)),
+                r.get(DEVICE_CREDENTIAL.PSK_IDENTITY), r.get(DEVICE.MANUFACTURER), r.get(DEVICE.MODEL),
+                r.get(DEVICE.SERIAL_NUMBER), r.get(DEVICE.FIRMWARE_VERSION), r.get(DEVICE.LWM2M_VERSION),
+                r.get(DEVICE.BINDING_MODE), r.get(DEVICE.QUEUE_MODE), r.get(DEVICE.SUPPORTED_OBJECTS),
+                r.get(DEVICE.REGISTRATION_ID), r.get(DEVICE.PEER_ADDRESS), r.get(DEVICE.LIFETIME_SECONDS),
+                r.get(DEVICE.ONLINE), r.get(DEVICE.LAST_SEEN), r.get(DEVICE.FIRMWARE_STATE),
+                r.get(DEVICE.FIRMWARE_RESULT), r.get(DEVICE.METADATA), List.copyOf(tags), r.get(DEVICE.CREATED_AT),
+                r.get(DEVICE.UPDATED_AT));
+    }
+
+    private static SecurityMode modeOf(String wireName) {
+        return SecurityMode.fromWireName(wireName)
+                .orElseThrow(() -> new IllegalStateException("database holds unknown security mode " + wireName));
+    }
+}

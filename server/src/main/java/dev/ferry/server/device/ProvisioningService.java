@@ -1,0 +1,145 @@
+package dev.ferry.server.device;
+
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Provisions, changes and deprovisions devices. Validates input, writes the registry, and only then tells the
+ * {@link CredentialSink} so the DTLS side never trusts credentials the database does not hold. Blocking.
+ */
+public final class ProvisioningService {
+    /** Endpoint client names: URN-friendly, no path or query characters, no whitespace. */
+    static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+\\-]{0,127}");
+    static final Pattern TAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:\\-]{0,63}");
+    static final int GENERATED_PSK_BYTES = 16;
+    static final int MIN_PSK_BYTES = 8;
+    static final int MAX_PSK_BYTES = 64;
+    static final int MAX_PSK_IDENTITY_LENGTH = 128;
+    static final int MAX_TAGS = 32;
+    static final int MAX_METADATA_LENGTH = 16_000;
+
+    private final DeviceRepository repository;
+    private final CredentialSink sink;
+    private final boolean x509Enabled;
+    private final Function<byte[], ?> publicKeyDecoder;
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * @param x509Enabled whether the server trusts a CA for device certificates
+     * @param publicKeyDecoder decodes an RPK public key, throwing IllegalArgumentException when it is invalid
+     */
+    public ProvisioningService(DeviceRepository repository, CredentialSink sink, boolean x509Enabled,
+            Function<byte[], ?> publicKeyDecoder) {
+        this.repository = repository;
+        this.sink = sink;
+        this.x509Enabled = x509Enabled;
+        this.publicKeyDecoder = publicKeyDecoder;
+    }
+
+    public ProvisionResult provision(ProvisionRequest request) {
+        String endpoint = requireEndpoint(request.endpoint());
+        List<String> tags = validTags(request.tags());
+        checkMetadata(request.metadata());
+        byte[] generated = null;
+        DeviceCredentials credentials;
+        switch (request.mode()) {
+        case NONE -> credentials = DeviceCredentials.none(endpoint);
+        case PSK -> {
+            String identity = request.pskIdentity() == null ? endpoint : request.pskIdentity();
+            if (identity.isEmpty() || identity.length() > MAX_PSK_IDENTITY_LENGTH) {
+                throw new InvalidDeviceInputException("security.identity must be 1 to " + MAX_PSK_IDENTITY_LENGTH
+                        + " characters");
+            }
+            byte[] key = request.pskKey();
+            if (key == null) {
+                key = new byte[GENERATED_PSK_BYTES];
+                random.nextBytes(key);
+                generated = key;
+            } else if (key.length < MIN_PSK_BYTES || key.length > MAX_PSK_BYTES) {
+                throw new InvalidDeviceInputException("security.key must be " + MIN_PSK_BYTES + " to " + MAX_PSK_BYTES
+                        + " bytes (" + 2 * MIN_PSK_BYTES + " to " + 2 * MAX_PSK_BYTES + " hex digits), got "
+                        + key.length + " bytes");
+            }
+            credentials = DeviceCredentials.psk(endpoint, identity, key);
+        }
+        case RPK -> {
+            if (request.publicKey() == null) {
+                throw new InvalidDeviceInputException(
+                        "security.publicKey is required for mode rpk: the device's EC public key, base64 DER");
+            }
+            try {
+                publicKeyDecoder.apply(request.publicKey());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDeviceInputException("security.publicKey is not usable: " + e.getMessage());
+            }
+            credentials = DeviceCredentials.rpk(endpoint, request.publicKey());
+        }
+        case X509 -> {
+            if (!x509Enabled) {
+                throw new InvalidDeviceInputException("security mode x509 needs a trusted CA: set "
+                        + "dtls.trusted-certificates to the PEM file of the CA that signs device certificates");
+            }
+            credentials = DeviceCredentials.x509(endpoint);
+        }
+        default -> throw new IllegalStateException("unhandled security mode " + request.mode());
+        }
+        Device device = repository.insert(credentials, tags, request.metadata() == null ? "{}" : request.metadata());
+        sink.provisioned(credentials);
+        return new ProvisionResult(device, generated);
+    }
+
+    public Optional<Device> change(String endpoint, List<String> tags, String metadata) {
+        List<String> validTags = tags == null ? null : validTags(tags);
+        checkMetadata(metadata);
+        String summary = (validTags != null ? "tags set to " + validTags : "")
+                + (validTags != null && metadata != null ? "; " : "") + (metadata != null ? "metadata changed" : "");
+        return repository.update(endpoint, validTags, metadata, summary);
+    }
+
+    public boolean deprovision(String endpoint) {
+        boolean deleted = repository.delete(endpoint);
+        if (deleted) {
+            sink.deprovisioned(endpoint);
+        }
+        return deleted;
+    }
+
+    private static String requireEndpoint(String endpoint) {
+        if (endpoint == null || !ENDPOINT.matcher(endpoint).matches()) {
+            throw new InvalidDeviceInputException("endpoint must be 1 to 128 characters: letters, digits and . _ : @ + -"
+                    + ", starting with a letter or digit" + (endpoint == null ? "" : "; got '" + endpoint + "'"));
+        }
+        return endpoint;
+    }
+
+    private static List<String> validTags(Collection<String> tags) {
+        if (tags == null) {
+            return List.of();
+        }
+        if (tags.size() > MAX_TAGS) {
+            throw new InvalidDeviceInputException("at most " + MAX_TAGS + " tags per device, got " + tags.size());
+        }
+        Set<String> unique = new LinkedHashSet<>();
+        for (String tag : tags) {
+            if (tag == null || !TAG.matcher(tag).matches()) {
+                throw new InvalidDeviceInputException("tag '" + tag + "' is invalid: 1 to 64 characters, letters,"
+                        + " digits and . _ : -, starting with a letter or digit");
+            }
+            unique.add(tag);
+        }
+        return List.copyOf(unique);
+    }
+
+    private static void checkMetadata(String metadata) {
+        if (metadata != null && metadata.length() > MAX_METADATA_LENGTH) {
+            throw new InvalidDeviceInputException(
+                    "metadata is too large: at most " + MAX_METADATA_LENGTH + " characters of JSON");
+        }
+    }
+}

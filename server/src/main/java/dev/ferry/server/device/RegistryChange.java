@@ -1,0 +1,42 @@
+package dev.ferry.server.device;
+
+import java.time.OffsetDateTime;
+
+/**
+ * A change to the registry observed on the LwM2M side. Changes are produced on Leshan/Californium threads and
+ * written later, in batches, by {@link RegistryWriter}; they are plain values so producing one never blocks.
+ */
+public sealed interface RegistryChange {
+
+    String endpoint();
+
+    OffsetDateTime at();
+
+    record Registered(String endpoint, String registrationId, String lwm2mVersion, String bindingMode,
+            boolean queueMode, String supportedObjects, String peerAddress, long lifetimeSeconds,
+            OffsetDateTime at) implements RegistryChange {
+    }
+
+    record Updated(String endpoint, String registrationId, String peerAddress, long lifetimeSeconds,
+            String supportedObjects, OffsetDateTime at) implements RegistryChange {
+    }
+
+    record Deregistered(String endpoint, String registrationId, boolean expired, OffsetDateTime at)
+            implements RegistryChange {
+    }
+
+    /** Object 3 values read after a registration; null fields were not readable. */
+    record DeviceInfoRead(String endpoint, String manufacturer, String model, String serialNumber,
+            String firmwareVersion, OffsetDateTime at) implements RegistryChange {
+    }
+
+    /** Object 5 State (5/0/3) and Update Result (5/0/5) read after a registration. */
+    record FirmwareStateRead(String endpoint, Integer state, Integer result, OffsetDateTime at)
+            implements RegistryChange {
+    }
+
+    /** A refused attempt; {@code endpoint} is null when the device could not be identified. */
+    record Rejected(String endpoint, String reason, String peerAddress, OffsetDateTime at)
+            implements RegistryChange {
+    }
+}

@@ -1,0 +1,129 @@
+package dev.ferry.server.device;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.ferry.server.store.Database;
+
+/**
+ * Writes registry changes behind the LwM2M stack's back. {@link #submit} never blocks: Leshan and Californium
+ * call it on their own threads, and a registration storm must not stall them on the database. One worker
+ * drains the bounded queue and writes up to {@code batchSize} changes per transaction; when the queue is full
+ * the change is dropped, counted and logged rather than blocking the caller.
+ */
+public final class RegistryWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryWriter.class);
+    private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Database database;
+    private final DeviceEventBus eventBus;
+    private final BlockingQueue<RegistryChange> queue;
+    private final int batchSize;
+    private final Thread worker;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private volatile boolean closing;
+    private volatile long lastDropLog;
+
+    public RegistryWriter(Database database, DeviceEventBus eventBus, int capacity, int batchSize) {
+        this.database = database;
+        this.eventBus = eventBus;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.batchSize = batchSize;
+        this.worker = new Thread(this::run, "ferry-registry-writer");
+        this.worker.setDaemon(true);
+    }
+
+    public void start() {
+        worker.start();
+    }
+
+    /** Queues a change; returns false (and counts it) when the queue is full or the writer is closing. */
+    public boolean submit(RegistryChange change) {
+        if (!closing && queue.offer(change)) {
+            return true;
+        }
+        long count = dropped.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastDropLog > DROP_LOG_INTERVAL_NANOS) {
+            lastDropLog = now;
+            LOG.warn("Registry write queue is full or closing; {} change(s) dropped so far (latest: {} of {})",
+                    count, change.getClass().getSimpleName(), change.endpoint());
+        }
+        return false;
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    public long writtenCount() {
+        return written.get();
+    }
+
+    public int pending() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<RegistryChange> batch = new ArrayList<>(batchSize);
+        while (!closing || !queue.isEmpty()) {
+            try {
+                RegistryChange first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, batchSize - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<RegistryChange> batch) throws InterruptedException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                List<DeviceEvent> events = database.dsl()
+                        .transactionResult(tx -> RegistryChangeWriter.apply(tx.dsl(), batch));
+                written.addAndGet(batch.size());
+                events.forEach(eventBus::publish);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= 3) {
+                    dropped.addAndGet(batch.size());
+                    LOG.error("Dropping {} registry change(s) after {} failed attempts to write them", batch.size(),
+                            attempt, e);
+                    return;
+                }
+                LOG.warn("Writing {} registry change(s) failed (attempt {}), retrying", batch.size(), attempt, e);
+                Thread.sleep(100L * attempt);
+            }
+        }
+    }
+
+    /** Stops taking changes and waits for the queued ones to be written. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            worker.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (worker.isAlive()) {
+            LOG.error("Registry writer did not finish within 30 s; {} change(s) not written", queue.size());
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.ferry.server.lwm2m;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import org.eclipse.leshan.core.model.ResourceModel;
+import org.eclipse.leshan.core.node.LwM2mResource;
+import org.eclipse.leshan.core.node.LwM2mSingleResource;
+import org.eclipse.leshan.core.request.ContentFormat;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.ExecuteRequest;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteRequest;
+import org.eclipse.leshan.core.request.WriteRequest.Mode;
+import org.eclipse.leshan.core.request.exception.TimeoutException;
+import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.core.response.ReadResponse;
+import org.eclipse.leshan.server.LeshanServer;
+import org.eclipse.leshan.server.registration.Registration;
+
+import dev.ferry.server.lwm2m.DeviceRequestException.Kind;
+
+/**
+ * Read, write and execute single resources on registered devices. Every call is asynchronous and completes
+ * exceptionally with a {@link DeviceRequestException} that says what went wrong.
+ */
+public final class DeviceResources {
+    private final LeshanServer server;
+
+    DeviceResources(LeshanServer server) {
+        this.server = server;
+    }
+
+    public CompletableFuture<ResourceValue> read(String endpoint, int objectId, int instanceId, int resourceId,
+            Duration timeout) {
+        String path = path(objectId, instanceId, resourceId);
+        return awake(endpoint).thenCompose(reg -> {
+            ResourceModel model = model(reg, objectId, resourceId, path);
+            if (model != null && !model.operations.isReadable()) {
+                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE, path + " is not readable");
+            }
+            return send(reg, new ReadRequest(objectId, instanceId, resourceId), timeout, path);
+        }).thenApply(response -> {
+            ReadResponse read = response;
+            if (!(read.getContent() instanceof LwM2mResource resource)) {
+                throw new DeviceRequestException(Kind.SEND_FAILED, "device returned no resource for " + path);
+            }
+            return new ResourceValue(path, resource.getType().name(), ResourceValues.toJsonValue(resource));
+        });
+    }
+
+    public CompletableFuture<Void> write(String endpoint, int objectId, int instanceId, int resourceId,
+            Object jsonValue, Duration timeout) {
+        String path = path(objectId, instanceId, resourceId);
+        return awake(endpoint).thenCompose(reg -> {
+            ResourceModel model = model(reg, objectId, resourceId, path);
+            if (model == null) {
+                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE,
+                        "the server has no object model for " + path + ", so it cannot encode a value for it");
+            }
+            if (!model.operations.isWritable()) {
+                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE, path + " (" + model.name + ") is not writable");
+            }
+            Object value = ResourceValues.fromJsonValue(model.type, jsonValue, path);
+            WriteRequest request = new WriteRequest(Mode.REPLACE, ContentFormat.TLV, objectId, instanceId,
+                    LwM2mSingleResource.newResource(resourceId, value, model.type));
+            return send(reg, request, timeout, path).thenApply(r -> (Void) null);
+        });
+    }
+
+    public CompletableFuture<Void> execute(String endpoint, int objectId, int instanceId, int resourceId,
+            String arguments, Duration timeout) {
+        String path = path(objectId, instanceId, resourceId);
+        return awake(endpoint).thenCompose(reg -> {
+            ResourceModel model = model(reg, objectId, resourceId, path);
+            if (model != null && !model.operations.isExecutable()) {
+                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE, path + " (" + model.name
+                        + ") is not executable");
+            }
+            ExecuteRequest request = arguments == null || arguments.isEmpty()
+                    ? new ExecuteRequest(objectId, instanceId, resourceId)
+                    : new ExecuteRequest(objectId, instanceId, resourceId, arguments);
+            return send(reg, request, timeout, path).thenApply(r -> (Void) null);
+        });
+    }
+
+    private CompletableFuture<Registration> awake(String endpoint) {
+        Registration registration = server.getRegistrationService().getByEndpoint(endpoint);
+        if (registration == null) {
+            return CompletableFuture.failedFuture(new DeviceRequestException(Kind.NOT_REGISTERED, "device '" + endpoint
+                    + "' is not registered; it must register with the server before its resources can be reached"));
+        }
+        if (registration.usesQueueMode() && !server.getPresenceService().isClientAwake(registration)) {
+            return CompletableFuture.failedFuture(new DeviceRequestException(Kind.ASLEEP, "device '" + endpoint
+                    + "' uses queue mode and is asleep; retry after it next wakes up (queued requests are not"
+                    + " supported yet)"));
+        }
+        return CompletableFuture.completedFuture(registration);
+    }
+
+    private ResourceModel model(Registration registration, int objectId, int resourceId, String path) {
+        if (!registration.getSupportedObject().containsKey(objectId)) {
+            throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE,
+                    "device '" + registration.getEndpoint() + "' does not declare object " + objectId);
+        }
+        var objectModel = server.getModelProvider().getObjectModel(registration).getObjectModel(objectId);
+        if (objectModel == null) {
+            return null;
+        }
+        ResourceModel model = objectModel.resources.get(resourceId);
+        if (model == null) {
+            throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE,
+                    "object " + objectId + " (" + objectModel.name + ") has no resource " + resourceId);
+        }
+        return model;
+    }
+
+    private <T extends LwM2mResponse> CompletableFuture<T> send(Registration registration, DownlinkRequest<T> request,
+            Duration timeout, String path) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            server.send(registration, request, timeout.toMillis(), response -> {
+                if (response.isSuccess()) {
+                    result.complete(response);
+                } else {
+                    String detail = response.getErrorMessage() == null ? "" : ": " + response.getErrorMessage();
+                    result.completeExceptionally(new DeviceRequestException(Kind.DEVICE_ERROR,
+                            "device answered " + response.getCode() + " to " + describe(request) + " " + path + detail,
+                            response.getCode().getName()));
+                }
+            }, error -> result.completeExceptionally(translate(error, request, path, timeout)));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new DeviceRequestException(Kind.SEND_FAILED,
+                    "cannot send " + describe(request) + " " + path + ": " + e.getMessage()));
+        }
+        return result;
+    }
+
+    private static DeviceRequestException translate(Exception error, DownlinkRequest<?> request, String path,
+            Duration timeout) {
+        if (error instanceof TimeoutException) {
+            return new DeviceRequestException(Kind.TIMEOUT, "device did not answer " + describe(request) + " " + path
+                    + " within " + timeout.toMillis() + " ms");
+        }
+        return new DeviceRequestException(Kind.SEND_FAILED,
+                describe(request) + " " + path + " failed: " + error.getMessage());
+    }
+
+    private static String describe(DownlinkRequest<?> request) {
+        return request.getClass().getSimpleName().replace("Request", "").toLowerCase();
+    }
+
+    private static String path(int objectId, int instanceId, int resourceId) {
+        return "/" + objectId + "/" + instanceId + "/" + resourceId;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.ferry.server.lwm2m;
+
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.leshan.core.endpoint.Protocol;
+import org.eclipse.leshan.server.LeshanServer;
+import org.eclipse.leshan.server.LeshanServerBuilder;
+import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpoint;
+import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
+import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
+import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
+import org.eclipse.leshan.server.endpoint.LwM2mServerEndpoint;
+import org.eclipse.leshan.server.registration.Registration;
+import org.eclipse.leshan.server.registration.RegistrationServiceImpl;
+import org.eclipse.leshan.server.registration.Deregistration;
+
+import dev.ferry.server.config.FerryConfig;
+import dev.ferry.server.device.RegistryWriter;
+
+/**
+ * The LwM2M side of the server: a Leshan server with a plain CoAP and a CoAP-over-DTLS endpoint, secured by
+ * {@link DeviceSecurityStore} and {@link ProvisionedOnlyAuthorizer}, reporting into the registry.
+ */
+public final class LwM2mService implements AutoCloseable {
+
+    /**
+     * PSK suites first with LwM2M's mandatory TLS_PSK_WITH_AES_128_CCM_8 (cheap handshakes for constrained
+     * devices), then ECDHE-PSK for forward secrecy, then the certificate suites for RPK and X.509.
+     */
+    static final List<CipherSuite> CIPHER_SUITES = List.of(
+            CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+            CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256,
+            CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
+            CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256,
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+
+    private final LeshanServer server;
+    private final DeviceSecurityStore securityStore;
+    private final DeviceResources resources;
+
+    private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore) {
+        this.server = server;
+        this.securityStore = securityStore;
+        this.resources = new DeviceResources(server);
+    }
+
+    public static LwM2mService create(FerryConfig config, DeviceSecurityStore securityStore, RegistryWriter writer,
+            ServerIdentity identity, List<X509Certificate> trustedCertificates) {
+        HandshakeFailureRecorder handshakeRecorder = new HandshakeFailureRecorder(writer, securityStore);
+        CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
+                new CoapServerProtocolProvider(),
+                new CoapsServerProtocolProvider(dtls -> dtls.setSessionListener(handshakeRecorder)));
+        Configuration coapConfig = endpoints.createDefaultConfiguration();
+        coapConfig.set(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
+        endpoints.setConfiguration(coapConfig);
+        endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapPort()), Protocol.COAP);
+        endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapsPort()), Protocol.COAPS);
+
+        LeshanServerBuilder builder = new LeshanServerBuilder();
+        builder.setEndpointsProviders(endpoints.build());
+        builder.setSecurityStore(securityStore);
+        builder.setAuthorizer(new ProvisionedOnlyAuthorizer(securityStore, writer));
+        builder.setPrivateKey(identity.privateKey());
+        builder.setCertificateChain(new X509Certificate[] { identity.certificate() });
+        if (!trustedCertificates.isEmpty()) {
+            builder.setTrustedCertificates(trustedCertificates.toArray(new X509Certificate[0]));
+        }
+        LeshanServer server = builder.build();
+
+        DeviceInfoReader infoReader = new DeviceInfoReader(writer, config.requestTimeout().toMillis(),
+                config.readDeviceInfo());
+        infoReader.attach(server);
+        server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
+        return new LwM2mService(server, securityStore);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public LeshanServer leshan() {
+        return server;
+    }
+
+    public DeviceResources resources() {
+        return resources;
+    }
+
+    public InetSocketAddress coapAddress() {
+        return coapEndpoint(Protocol.COAP).getAddress();
+    }
+
+    public InetSocketAddress coapsAddress() {
+        return coapEndpoint(Protocol.COAPS).getAddress();
+    }
+
+    /** Null when both endpoints are up; otherwise which one is down. */
+    public String downReason() {
+        for (Protocol protocol : List.of(Protocol.COAP, Protocol.COAPS)) {
+            CoapEndpoint endpoint = coapEndpoint(protocol);
+            if (endpoint == null || !endpoint.isStarted()) {
+                return protocol.getUriScheme() + " endpoint is not running";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Removes a deprovisioned device: forgets its credentials, drops its DTLS connections and ends its
+     * registration (reported to registration listeners as a deregistration).
+     */
+    public void forget(String endpoint) {
+        securityStore.remove(endpoint, true);
+        Registration registration = server.getRegistrationService().getByEndpoint(endpoint);
+        if (registration != null && server.getRegistrationService() instanceof RegistrationServiceImpl service) {
+            Deregistration removed = service.getStore().removeRegistration(registration.getId());
+            if (removed != null) {
+                service.fireUnregistered(removed.getRegistration(), removed.getObservations(), null);
+            }
+        }
+    }
+
+    private CoapEndpoint coapEndpoint(Protocol protocol) {
+        LwM2mServerEndpoint endpoint = server.getEndpoint(protocol);
+        return endpoint instanceof CaliforniumServerEndpoint cf ? cf.getCoapEndpoint() : null;
+    }
+
+
+    @Override
+    public void close() {
+        server.destroy();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.ferry.server.store;
+
+import java.nio.file.Files;
+
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import dev.ferry.server.config.FerryConfig;
+
+/**
+ * The server's database: a connection pool, the schema migrated to the newest version at start, and a jOOQ
+ * context over it. All calls block, so they belong on worker threads, never on an event loop or in a
+ * Leshan/Californium callback.
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final DSLContext dsl;
+
+    static {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+    }
+
+    private Database(HikariDataSource dataSource, SQLDialect dialect) {
+        this.dataSource = dataSource;
+        // Unquoted names let each database fold identifiers its own way (H2 upper, PostgreSQL lower), so the
+        // same generated classes work on both.
+        this.dsl = DSL.using(dataSource, dialect, new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER));
+    }
+
+    public static Database open(FerryConfig config) {
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create data directory " + config.dataDir().toAbsolutePath()
+                    + ": " + e.getMessage(), e);
+        }
+        String url = config.databaseUrl();
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(url);
+        pool.setUsername(config.databaseUser());
+        pool.setPassword(config.databasePassword());
+        pool.setMaximumPoolSize(8);
+        pool.setPoolName("ferry-db");
+        HikariDataSource dataSource = new HikariDataSource(pool);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new Database(dataSource, dialectOf(url));
+    }
+
+    private static SQLDialect dialectOf(String url) {
+        return url.startsWith("jdbc:postgresql:") ? SQLDialect.POSTGRES : SQLDialect.H2;
+    }
+
+    public DSLContext dsl() {
+        return dsl;
+    }
+
+    /** True when a trivial query answers; used by the health check. */
+    public boolean isReachable() {
+        try {
+            return dsl.selectOne().fetchOne() != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (dataSource.getJdbcUrl().startsWith("jdbc:h2:")) {
+            try {
+                // Compacts and closes the file cleanly, so the next start needs no recovery.
+                dsl.execute("SHUTDOWN");
+            } catch (RuntimeException ignored) {
+                // Already closed or unreachable: nothing more to flush.
+            }
+        }
+        dataSource.close();
+    }
+}
