@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ferry image sign}: raw firmware in, signed MCUboot image out; options as imgtool's. */
-@Command(name = "sign", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sign", sortOptions = false,
         description = "Sign raw firmware (a .bin) into an MCUboot image. Options and output match imgtool sign"
                 + " for unencrypted, uncompressed images.")
 final class SignCommand implements Callable<Integer> {
@@ -29,6 +29,10 @@ final class SignCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
+
+    /** Not the standard help mixin: its -V/--version would clash with imgtool's -v/--version. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    private boolean help;
 
     @Option(names = {"-k", "--key"}, paramLabel = "FILE",
             description = "Private signing key (PEM). Without it the image carries only its hash.")
