@@ -31,6 +31,11 @@ public final class ImageVerifier {
         this.trustedKeys = trustedKeys;
     }
 
+    /** Checks hash and signature of {@code image} against {@code trustedKeys}. */
+    public static VerificationResult verify(McubootImage image, TrustedKeys trustedKeys) {
+        return new ImageVerifier(trustedKeys).verify(image);
+    }
+
     /** Checks the hash only: integrity, not authenticity. For unsigned development images. */
     public static VerificationResult checkHash(McubootImage image) {
         return new ImageVerifier(TrustedKeys.none()).hashOnly(image);

@@ -30,7 +30,9 @@ class VerifyingImagesTest {
         "ed25519-pubkey-auto-counter-pad-align4.bin, ed25519",
         "ed25519-boot-record-custom-tlv.bin, ed25519",
         "ed25519-pure.bin, ed25519",
+        "ed25519-sha512.bin, ed25519",
         "ecdsa-p256-seccnt.bin, ecdsa-p256",
+        "ecdsa-p256-pad-sig.bin, ecdsa-p256",
         "rsa-2048.bin, rsa-2048",
         "rsa-3072.bin, rsa-3072",
     })
@@ -41,6 +43,24 @@ class VerifyingImagesTest {
 
         assertThat(result.isOk()).as(result.toString()).isTrue();
         assertThat(result.signer()).hasValue(key);
+    }
+
+    @Test
+    void a_sha512_image_names_its_key_by_a_sha512_key_hash() {
+        McubootImage image = Vectors.image("ed25519-sha512.bin");
+
+        assertThat(image.hashTlv().map(Tlv::typeName)).hasValue("SHA512");
+        assertThat(image.keyHash()).hasValue(Vectors.publicKey("ed25519").keyHash(dev.ferry.image.ImageHash.SHA512));
+    }
+
+    @Test
+    void the_static_shortcut_gives_the_same_result() {
+        TrustedKeys trusted = TrustedKeys.of(Vectors.publicKey("rsa-3072"));
+
+        VerificationResult result = ImageVerifier.verify(Vectors.image("rsa-3072.bin"), trusted);
+
+        assertThat(result.isOk()).isTrue();
+        assertThat(result.signer()).hasValue(Vectors.publicKey("rsa-3072"));
     }
 
     @Test
