@@ -20,6 +20,10 @@ public final class ImageWriter {
         if (tlvs.isEmpty() && magic == ImageFormat.TLV_PROT_INFO_MAGIC) {
             return new byte[0];
         }
+        return area(magic, tlvs);
+    }
+
+    private static byte[] area(int magic, List<Tlv> tlvs) {
         int total = tlvAreaSize(tlvs);
         if (total > ImageFormat.MAX_TLV_AREA_SIZE) {
             throw new IllegalArgumentException("TLV area of " + total + " bytes does not fit its 16-bit size field");
@@ -44,7 +48,10 @@ public final class ImageWriter {
         out.writeBytes(image.header().encode());
         out.write(original, ImageFormat.HEADER_STRUCT_SIZE,
                 (int) image.header().tlvOffset() - ImageFormat.HEADER_STRUCT_SIZE);
-        out.writeBytes(tlvArea(ImageFormat.TLV_PROT_INFO_MAGIC, image.protectedTlvs()));
+        if (image.header().protectedTlvSize() > 0) {
+            // Written even when it holds no TLV, so a parsed image writes back to the same bytes.
+            out.writeBytes(area(ImageFormat.TLV_PROT_INFO_MAGIC, image.protectedTlvs()));
+        }
         out.writeBytes(tlvArea(ImageFormat.TLV_INFO_MAGIC, image.unprotectedTlvs()));
         out.write(original, image.imageLength(), image.trailingLength());
         return out.toByteArray();

@@ -102,6 +102,21 @@ class ParsingImgtoolImagesTest {
     }
 
     @Test
+    void an_empty_protected_area_is_kept_when_written_back() throws Exception {
+        byte[] bytes = TestImages.assemble(java.util.List.of(), java.util.List.of(TestImages.sha256Of(32)));
+        byte[] withEmptyArea = new byte[bytes.length + 4];
+        System.arraycopy(bytes, 0, withEmptyArea, 0, TestImages.HEADER_SIZE + 64);
+        System.arraycopy(new byte[] {0x08, 0x69, 4, 0}, 0, withEmptyArea, TestImages.HEADER_SIZE + 64, 4);
+        System.arraycopy(bytes, TestImages.HEADER_SIZE + 64, withEmptyArea, TestImages.HEADER_SIZE + 68, bytes.length - TestImages.HEADER_SIZE - 64);
+        withEmptyArea = TestImages.withU16(withEmptyArea, 10, 4);
+
+        McubootImage image = McubootImage.parse(withEmptyArea);
+
+        assertThat(image.protectedTlvs()).isEmpty();
+        assertThat(ImageWriter.write(image)).isEqualTo(withEmptyArea);
+    }
+
+    @Test
     void parses_from_a_stream_as_from_bytes() throws Exception {
         McubootImage image = McubootImage.parse(new java.io.ByteArrayInputStream(Vectors.bytes("rsa-2048.bin")));
 
