@@ -17,6 +17,7 @@ public final class FerryConfig {
         coapPort();
         coapsPort();
         requestTimeout();
+        handshakeStallLimit();
         registryQueueCapacity();
         registryBatchSize();
         readDeviceInfo();
@@ -80,6 +81,10 @@ public final class FerryConfig {
 
     public Duration requestTimeout() {
         return Duration.ofMillis(positiveInt(Setting.REQUEST_TIMEOUT_MS, 100, 600_000));
+    }
+
+    public Duration handshakeStallLimit() {
+        return Duration.ofSeconds(positiveInt(Setting.DTLS_HANDSHAKE_STALL_SECONDS, 1, 600));
     }
 
     public boolean readDeviceInfo() {

@@ -32,6 +32,8 @@ public final class DeviceSecurityStore implements EditableSecurityStore {
     record Entry(SecurityMode mode, SecurityInfo info) {
     }
 
+    private static final ThreadLocal<String> UNKNOWN_IDENTITY = new ThreadLocal<>();
+
     private final Map<String, Entry> byEndpoint = new ConcurrentHashMap<>();
     private final Map<String, SecurityInfo> byPskIdentity = new ConcurrentHashMap<>();
     private final List<SecurityStoreListener> listeners = new CopyOnWriteArrayList<>();
@@ -71,7 +73,20 @@ public final class DeviceSecurityStore implements EditableSecurityStore {
 
     @Override
     public SecurityInfo getByIdentity(String pskIdentity) {
-        return byPskIdentity.get(pskIdentity);
+        SecurityInfo info = byPskIdentity.get(pskIdentity);
+        if (info == null) {
+            // Scandium answers an unknown identity with a bare alert that does not name it; the alert is
+            // reported on this same thread right after this lookup, so the name is parked here for it.
+            UNKNOWN_IDENTITY.set(pskIdentity);
+        }
+        return info;
+    }
+
+    /** The unknown PSK identity last looked up on this thread, if any; clears it. */
+    String takeUnknownIdentity() {
+        String identity = UNKNOWN_IDENTITY.get();
+        UNKNOWN_IDENTITY.remove();
+        return identity;
     }
 
     @Override

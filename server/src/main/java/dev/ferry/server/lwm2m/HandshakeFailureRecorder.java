@@ -2,9 +2,19 @@ package dev.ferry.server.lwm2m;
 
 import java.net.InetSocketAddress;
 import java.security.Principal;
+import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.scandium.AlertHandler;
+import org.eclipse.californium.scandium.dtls.AlertMessage;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
 import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionAdapter;
 
@@ -12,31 +22,97 @@ import dev.ferry.server.device.RegistryChange;
 import dev.ferry.server.device.RegistryWriter;
 
 /**
- * Records failed DTLS handshakes (unknown PSK identity, wrong key, untrusted certificate) as {@code rejected}
- * device events, attributed to the device when the identity it presented belongs to one.
+ * Records refused DTLS handshakes as {@code rejected} device events. Scandium deliberately stays silent
+ * towards the peer on an unknown PSK identity or a wrong key (so attackers learn nothing), which also means
+ * no failure callback fires; this recorder therefore combines three signals:
+ * <ul>
+ * <li>a failed handshake (untrusted certificate, unsupported suite, ...): recorded at once;</li>
+ * <li>the internal {@code unknown_psk_identity} alert: recorded at once with the identity that was tried;</li>
+ * <li>a handshake whose PSK identity was found but that does not complete within the stall limit: the peer
+ * could not prove the key, recorded against the device owning the identity.</li>
+ * </ul>
  */
-final class HandshakeFailureRecorder extends SessionAdapter {
+final class HandshakeFailureRecorder extends SessionAdapter implements AlertHandler, AutoCloseable {
     private final RegistryWriter writer;
     private final DeviceSecurityStore store;
+    private final long stallNanos;
+    private final Map<Handshaker, Long> pending = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
 
-    HandshakeFailureRecorder(RegistryWriter writer, DeviceSecurityStore store) {
+    HandshakeFailureRecorder(RegistryWriter writer, DeviceSecurityStore store, Duration stallLimit) {
         this.writer = writer;
         this.store = store;
+        this.stallNanos = stallLimit.toNanos();
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "ferry-dtls-handshake-sweeper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = Math.max(100, stallLimit.toMillis() / 4);
+        sweeper.scheduleAtFixedRate(this::sweepStalled, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handshakeStarted(Handshaker handshaker) {
+        pending.put(handshaker, System.nanoTime());
+    }
+
+    @Override
+    public void handshakeCompleted(Handshaker handshaker) {
+        pending.remove(handshaker);
     }
 
     @Override
     public void handshakeFailed(Handshaker handshaker, Throwable error) {
-        String endpoint = endpointOf(handshaker.getSession() == null ? null : handshaker.getSession().getPeerIdentity());
-        InetSocketAddress peer = handshaker.getPeerAddress();
-        String address = peer == null ? null : peer.getAddress().getHostAddress() + ":" + peer.getPort();
-        writer.submit(new RegistryChange.Rejected(endpoint, "DTLS handshake failed: " + error.getMessage(), address,
-                OffsetDateTime.now()));
+        if (pending.remove(handshaker) != null) {
+            record(endpointOf(handshaker), "DTLS handshake failed: " + error.getMessage(), handshaker.getPeerAddress());
+        }
     }
 
-    private String endpointOf(Principal identity) {
+    @Override
+    public void onAlert(InetSocketAddress peer, AlertMessage alert) {
+        if (alert.getDescription() != AlertDescription.UNKNOWN_PSK_IDENTITY) {
+            return;
+        }
+        pending.keySet().removeIf(h -> peer.equals(h.getPeerAddress()));
+        String identity = store.takeUnknownIdentity();
+        record(null, "DTLS handshake refused: unknown PSK identity '" + (identity == null ? "?" : identity) + "'",
+                peer);
+    }
+
+    private void sweepStalled() {
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<Handshaker, Long>> it = pending.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Handshaker, Long> entry = it.next();
+            if (now - entry.getValue() < stallNanos) {
+                continue;
+            }
+            it.remove();
+            Handshaker handshaker = entry.getKey();
+            String endpoint = endpointOf(handshaker);
+            if (endpoint != null) {
+                record(endpoint, "DTLS handshake with PSK identity of this device did not complete within "
+                        + Duration.ofNanos(stallNanos).toSeconds() + " s: the device could not prove its key"
+                        + " (wrong PSK?)", handshaker.getPeerAddress());
+            }
+        }
+    }
+
+    private void record(String endpoint, String reason, InetSocketAddress peer) {
+        String address = peer == null ? null : peer.getAddress().getHostAddress() + ":" + peer.getPort();
+        writer.submit(new RegistryChange.Rejected(endpoint, reason, address, OffsetDateTime.now()));
+    }
+
+    private String endpointOf(Handshaker handshaker) {
+        Principal identity = handshaker.getSession() == null ? null : handshaker.getSession().getPeerIdentity();
         if (identity instanceof PreSharedKeyIdentity psk) {
             return store.endpointOfPskIdentity(psk.getIdentity()).orElse(null);
         }
         return null;
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
     }
 }

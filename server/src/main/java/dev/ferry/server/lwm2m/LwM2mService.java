@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.leshan.core.endpoint.Protocol;
@@ -44,16 +45,20 @@ public final class LwM2mService implements AutoCloseable {
     private final LeshanServer server;
     private final DeviceSecurityStore securityStore;
     private final DeviceResources resources;
+    private final HandshakeFailureRecorder handshakeRecorder;
 
-    private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore) {
+    private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore,
+            HandshakeFailureRecorder handshakeRecorder) {
         this.server = server;
         this.securityStore = securityStore;
         this.resources = new DeviceResources(server);
+        this.handshakeRecorder = handshakeRecorder;
     }
 
     public static LwM2mService create(FerryConfig config, DeviceSecurityStore securityStore, RegistryWriter writer,
             ServerIdentity identity, List<X509Certificate> trustedCertificates) {
-        HandshakeFailureRecorder handshakeRecorder = new HandshakeFailureRecorder(writer, securityStore);
+        HandshakeFailureRecorder handshakeRecorder = new HandshakeFailureRecorder(writer, securityStore,
+                config.handshakeStallLimit());
         CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
                 new CoapServerProtocolProvider(),
                 new CoapsServerProtocolProvider(dtls -> dtls.setSessionListener(handshakeRecorder)));
@@ -78,7 +83,11 @@ public final class LwM2mService implements AutoCloseable {
                 config.readDeviceInfo());
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
-        return new LwM2mService(server, securityStore);
+        LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder);
+        if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
+            dtls.setAlertHandler(handshakeRecorder);
+        }
+        return service;
     }
 
     public void start() {
@@ -136,5 +145,6 @@ public final class LwM2mService implements AutoCloseable {
     @Override
     public void close() {
         server.destroy();
+        handshakeRecorder.close();
     }
 }

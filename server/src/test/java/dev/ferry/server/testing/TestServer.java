@@ -1,0 +1,219 @@
+package dev.ferry.server.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.config.FerryConfig;
+import dev.ferry.server.config.Setting;
+import dev.ferry.server.device.DeviceEvent;
+import dev.ferry.server.device.DeviceEventType;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A real Ferry server on loopback with ephemeral ports and a temporary data directory, plus the HTTP and
+ * event-waiting helpers tests use. {@link #restart()} keeps the data directory.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    private final Path dataDir;
+    private final Map<Setting, String> settings;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<DeviceEvent> events = new ArrayList<>();
+    private FerryServer server;
+
+    private TestServer(Path dataDir, Map<Setting, String> settings) {
+        this.dataDir = dataDir;
+        this.settings = settings;
+    }
+
+    public static Builder givenServer() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private final Map<Setting, String> settings = new EnumMap<>(Setting.class);
+
+        public Builder with(Setting setting, String value) {
+            settings.put(setting, value);
+            return this;
+        }
+
+        public TestServer start() {
+            try {
+                Path dataDir = Files.createTempDirectory("ferry-test-");
+                settings.putIfAbsent(Setting.BIND_ADDRESS, "127.0.0.1");
+                settings.put(Setting.DATA_DIR, dataDir.toString());
+                settings.putIfAbsent(Setting.HTTP_PORT, "0");
+                settings.putIfAbsent(Setting.COAP_PORT, "0");
+                settings.putIfAbsent(Setting.COAPS_PORT, "0");
+                TestServer server = new TestServer(dataDir, settings);
+                server.boot();
+                return server;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private void boot() {
+        server = FerryServer.start(FerryConfig.of(settings));
+        server.events().subscribe(event -> {
+            synchronized (events) {
+                events.add(event);
+                events.notifyAll();
+            }
+        });
+    }
+
+    /** Stops the server gracefully and starts a new one on the same data directory (new ephemeral ports). */
+    public void restart() {
+        server.close();
+        synchronized (events) {
+            events.clear();
+        }
+        boot();
+    }
+
+    public FerryServer server() {
+        return server;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String coapUri() {
+        return "coap://127.0.0.1:" + server.coapAddress().getPort();
+    }
+
+    public String coapsUri() {
+        return "coaps://127.0.0.1:" + server.coapsAddress().getPort();
+    }
+
+    /** Waits for a committed device event matching the predicate, seen since start or the last restart. */
+    public DeviceEvent waitForEvent(Predicate<DeviceEvent> predicate, String what) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        synchronized (events) {
+            while (true) {
+                for (DeviceEvent event : events) {
+                    if (predicate.test(event)) {
+                        return event;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no " + what + " within " + DEADLINE + "; events seen: " + events);
+                }
+                try {
+                    events.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted waiting for " + what);
+                }
+            }
+        }
+    }
+
+    public DeviceEvent waitForEvent(String endpoint, DeviceEventType type) {
+        return waitForEvent(e -> e.type() == type && endpoint.equals(e.endpoint()), type.wireName() + " of " + endpoint);
+    }
+
+    public List<DeviceEvent> eventsSoFar() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    /** Polls a condition until it holds or the deadline passes; for state that produces no event. */
+    public static void eventually(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + DEADLINE + ": " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    public Reply get(String path) {
+        return send("GET", path, null);
+    }
+
+    public Reply post(String path, String body) {
+        return send("POST", path, body);
+    }
+
+    public Reply put(String path, String body) {
+        return send("PUT", path, body);
+    }
+
+    public Reply patch(String path, String body) {
+        return send("PATCH", path, body);
+    }
+
+    public Reply delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    public Reply send(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("content-type", "application/json");
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""),
+                    response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An HTTP reply; {@link #json()} parses the body. */
+    public record Reply(int status, String contentType, String body) {
+        public JsonObject json() {
+            return new JsonObject(body);
+        }
+
+        public boolean isProblem() {
+            return contentType.startsWith("application/problem+json");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp files are cleaned by the OS eventually
+        }
+    }
+}
