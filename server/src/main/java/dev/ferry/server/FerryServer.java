@@ -148,6 +148,11 @@ public final class FerryServer implements AutoCloseable {
         return lwm2m;
     }
 
+    /** The HTTP API's router, for checking the served routes against the OpenAPI document. */
+    public io.vertx.ext.web.Router httpApiRouter() {
+        return api.router();
+    }
+
     public RegistryWriter registryWriter() {
         return writer;
     }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,18 +19,24 @@ final class JsonInput {
     }
 
     static JsonObject requireObject(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        if (isEmpty(ctx)) {
             throw ApiProblem.badRequest("request body is empty; send a JSON object");
         }
-        JsonObject value = ctx.body().asJsonObject();
-        if (value == null) {
-            throw ApiProblem.badRequest("request body must be a JSON object");
+        Object value = Json.decodeValue(ctx.body().buffer());
+        if (!(value instanceof JsonObject object)) {
+            throw ApiProblem.badRequest("request body must be a JSON object, not "
+                    + (value == null ? "null" : value instanceof JsonArray ? "an array" : "a single value"));
         }
-        return value;
+        return object;
     }
 
     static JsonObject optionalObject(RoutingContext ctx) {
-        return ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : requireObject(ctx);
+        return isEmpty(ctx) ? new JsonObject() : requireObject(ctx);
+    }
+
+    private static boolean isEmpty(RoutingContext ctx) {
+        Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
+        return buffer == null || buffer.length() == 0;
     }
 
     static void allowOnly(JsonObject json, String where, String... allowed) {

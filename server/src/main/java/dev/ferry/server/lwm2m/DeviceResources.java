@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import org.eclipse.leshan.core.model.ResourceModel;
+import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.LwM2mResource;
 import org.eclipse.leshan.core.node.LwM2mSingleResource;
 import org.eclipse.leshan.core.request.ContentFormat;
@@ -62,7 +63,9 @@ public final class DeviceResources {
                 throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE, path + " (" + model.name + ") is not writable");
             }
             Object value = ResourceValues.fromJsonValue(model.type, jsonValue, path);
-            WriteRequest request = new WriteRequest(Mode.REPLACE, ContentFormat.TLV, objectId, instanceId,
+            // Addressed to the resource itself: an instance-level replace would wipe its other resources.
+            WriteRequest request = new WriteRequest(Mode.REPLACE, ContentFormat.TLV,
+                    new LwM2mPath(objectId, instanceId, resourceId),
                     LwM2mSingleResource.newResource(resourceId, value, model.type));
             return send(reg, request, timeout, path).thenApply(r -> (Void) null);
         });

@@ -34,6 +34,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * The server's own DTLS identity for RPK and X.509 devices: an EC P-256 key and a self-signed certificate,
@@ -57,7 +58,7 @@ public record ServerIdentity(PrivateKey privateKey, X509Certificate certificate)
             generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
             KeyPair keyPair = generator.generateKeyPair();
             X509Certificate certificate = selfSign(keyPair, "CN=ferry-server");
-            writeAtomically(keyFile, pem(keyPair.getPrivate()));
+            writeAtomically(keyFile, pem(new PemObject("PRIVATE KEY", keyPair.getPrivate().getEncoded())));
             writeAtomically(certFile, pem(certificate));
             return new ServerIdentity(keyPair.getPrivate(), certificate);
         } catch (IOException | java.security.GeneralSecurityException | OperatorCreationException e) {
