@@ -1,0 +1,90 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ferry.server.config.FerryConfig;
+import dev.ferry.server.config.Setting;
+import dev.ferry.server.device.DeviceCredentials;
+import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceEventType;
+import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.device.RegistryChange;
+import dev.ferry.server.device.RegistryWriter;
+import dev.ferry.server.store.Database;
+
+class RegistryWriterTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void a_registration_storm_is_written_in_batches_and_everything_queued_is_flushed_on_close() {
+        try (Database database = Database.open(FerryConfig.of(Map.of(Setting.DATA_DIR, dataDir.toString())))) {
+            DeviceRepository repository = new DeviceRepository(database);
+            for (int i = 0; i < 200; i++) {
+                repository.insert(DeviceCredentials.none("storm-" + i), List.of(), "{}");
+            }
+            DeviceEventBus bus = new DeviceEventBus();
+            AtomicInteger published = new AtomicInteger();
+            bus.subscribe(e -> published.incrementAndGet());
+            RegistryWriter writer = new RegistryWriter(database, bus, 10_000, 50);
+            writer.start();
+
+            for (int i = 0; i < 200; i++) {
+                assertThat(writer.submit(new RegistryChange.Registered("storm-" + i, "reg-" + i, "1.1", "U", false,
+                        "1,3", "127.0.0.1:" + (10000 + i), 60, OffsetDateTime.now()))).isTrue();
+            }
+            writer.close();
+
+            assertThat(writer.writtenCount()).isEqualTo(200);
+            assertThat(writer.droppedCount()).isZero();
+            assertThat(published.get()).isEqualTo(200);
+            assertThat(repository.events(null, DeviceEventType.REGISTERED, 1000)).hasSize(200);
+            assertThat(repository.find("storm-199").orElseThrow().online()).isTrue();
+        }
+    }
+
+    @Test
+    void submitting_to_a_full_queue_drops_and_counts_instead_of_blocking_the_caller() {
+        try (Database database = Database.open(FerryConfig.of(Map.of(Setting.DATA_DIR, dataDir.toString())))) {
+            // Not started: nothing drains the queue, so it fills up.
+            RegistryWriter writer = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
+            int accepted = 0;
+            for (int i = 0; i < 150; i++) {
+                if (writer.submit(new RegistryChange.Rejected(null, "test " + i, null, OffsetDateTime.now()))) {
+                    accepted++;
+                }
+            }
+
+            assertThat(accepted).isEqualTo(100);
+            assertThat(writer.droppedCount()).isEqualTo(50);
+            assertThat(writer.pending()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void a_deregistration_of_an_old_registration_does_not_take_the_new_one_offline() {
+        try (Database database = Database.open(FerryConfig.of(Map.of(Setting.DATA_DIR, dataDir.toString())))) {
+            DeviceRepository repository = new DeviceRepository(database);
+            repository.insert(DeviceCredentials.none("flappy"), List.of(), "{}");
+            RegistryWriter writer = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
+            writer.start();
+            OffsetDateTime now = OffsetDateTime.now();
+            writer.submit(new RegistryChange.Registered("flappy", "old", "1.1", "U", false, "3", "a", 60, now));
+            writer.submit(new RegistryChange.Registered("flappy", "new", "1.1", "U", false, "3", "b", 60, now));
+            writer.submit(new RegistryChange.Deregistered("flappy", "old", true, now));
+            writer.close();
+
+            assertThat(repository.find("flappy").orElseThrow().online()).isTrue();
+            assertThat(repository.find("flappy").orElseThrow().registrationId()).isEqualTo("new");
+        }
+    }
+}
