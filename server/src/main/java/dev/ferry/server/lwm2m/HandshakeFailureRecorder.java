@@ -99,8 +99,8 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
     }
 
     private void record(String endpoint, String reason, InetSocketAddress peer) {
-        String address = peer == null ? null : peer.getAddress().getHostAddress() + ":" + peer.getPort();
-        writer.submit(new RegistryChange.Rejected(endpoint, reason, address, OffsetDateTime.now()));
+        writer.submit(new RegistryChange.Rejected(endpoint, reason, ProvisionedOnlyAuthorizer.address(peer),
+                OffsetDateTime.now()));
     }
 
     private String endpointOf(Handshaker handshaker) {

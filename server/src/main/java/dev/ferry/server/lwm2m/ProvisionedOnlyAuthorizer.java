@@ -1,5 +1,6 @@
 package dev.ferry.server.lwm2m;
 
+import java.net.InetSocketAddress;
 import java.time.OffsetDateTime;
 import java.util.Optional;
 
@@ -64,8 +65,13 @@ final class ProvisionedOnlyAuthorizer implements Authorizer {
 
     static String address(LwM2mPeer peer) {
         if (peer instanceof IpPeer ip) {
-            return ip.getSocketAddress().getAddress().getHostAddress() + ":" + ip.getSocketAddress().getPort();
+            return address(ip.getSocketAddress());
         }
         return String.valueOf(peer);
+    }
+
+    /** "host:port" as device events record peers; null stays null. */
+    static String address(InetSocketAddress socket) {
+        return socket == null ? null : socket.getAddress().getHostAddress() + ":" + socket.getPort();
     }
 }

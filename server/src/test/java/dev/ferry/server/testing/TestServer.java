@@ -144,7 +144,6 @@ public final class TestServer implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not true within " + DEADLINE + ": " + what);
             }
-            Thread.onSpinWait();
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
