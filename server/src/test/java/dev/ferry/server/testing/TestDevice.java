@@ -7,6 +7,10 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.californium.elements.config.Configuration;
@@ -19,6 +23,7 @@ import org.eclipse.leshan.client.californium.endpoint.coap.CoapClientProtocolPro
 import org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider;
 import org.eclipse.leshan.client.object.Security;
 import org.eclipse.leshan.client.object.Server;
+import org.eclipse.leshan.client.observer.LwM2mClientObserverAdapter;
 import org.eclipse.leshan.client.resource.BaseInstanceEnabler;
 import org.eclipse.leshan.client.resource.LwM2mObjectEnabler;
 import org.eclipse.leshan.client.resource.ObjectsInitializer;
@@ -27,6 +32,7 @@ import org.eclipse.leshan.core.LwM2mId;
 import org.eclipse.leshan.core.model.ObjectLoader;
 import org.eclipse.leshan.core.model.StaticModel;
 import org.eclipse.leshan.core.node.LwM2mResource;
+import org.eclipse.leshan.core.request.RegisterRequest;
 import org.eclipse.leshan.core.request.argument.Arguments;
 import org.eclipse.leshan.core.response.ExecuteResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
@@ -39,10 +45,12 @@ public final class TestDevice implements AutoCloseable {
 
     private final LeshanClient client;
     private final DeviceObject deviceObject;
+    private final CompletableFuture<Void> registered;
 
-    private TestDevice(LeshanClient client, DeviceObject deviceObject) {
+    private TestDevice(LeshanClient client, DeviceObject deviceObject, CompletableFuture<Void> registered) {
         this.client = client;
         this.deviceObject = deviceObject;
+        this.registered = registered;
     }
 
     public static Builder device(String endpoint) {
@@ -133,8 +141,15 @@ public final class TestDevice implements AutoCloseable {
             builder.setObjects(enablers);
             builder.setEndpointsProviders(endpoints.build());
             LeshanClient client = builder.build();
+            CompletableFuture<Void> registered = new CompletableFuture<>();
+            client.addObserver(new LwM2mClientObserverAdapter() {
+                @Override
+                public void onRegistrationSuccess(LwM2mServer server, RegisterRequest request, String registrationId) {
+                    registered.complete(null);
+                }
+            });
             client.start();
-            return new TestDevice(client, deviceObject);
+            return new TestDevice(client, deviceObject, registered);
         }
     }
 
@@ -151,8 +166,19 @@ public final class TestDevice implements AutoCloseable {
         client.destroy(false);
     }
 
-    /** Deregisters cleanly and stops. */
+    /**
+     * Deregisters cleanly and stops. The client only deregisters from servers it has seen acknowledge its
+     * registration, so this first waits for that acknowledgement to reach the client.
+     */
     public void deregisterAndStop() {
+        try {
+            registered.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the registration to complete", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the device never saw its registration acknowledged", e);
+        }
         client.destroy(true);
     }
 
