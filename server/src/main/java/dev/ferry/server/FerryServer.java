@@ -18,6 +18,13 @@ import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.RegistryWriter;
+import dev.ferry.server.distribution.CoapFirmwareResource;
+import dev.ferry.server.distribution.FirmwareAccess;
+import dev.ferry.server.distribution.ImageBlocks;
+import dev.ferry.server.firmware.BlobStore;
+import dev.ferry.server.firmware.FirmwareRepository;
+import dev.ferry.server.firmware.FirmwareService;
+import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
 import dev.ferry.server.lwm2m.LwM2mService;
 import dev.ferry.server.lwm2m.ServerIdentity;
@@ -85,10 +92,19 @@ public final class FerryServer implements AutoCloseable {
             };
             ProvisioningService provisioning = new ProvisioningService(repository, sink, !trusted.isEmpty(),
                     DeviceSecurityStore::decodePublicKey);
+            BlobStore blobs = new BlobStore(config.firmwareDir().resolve("blobs"));
+            PublishedImages published = new PublishedImages(blobs);
+            ImageBlocks imageBlocks = new ImageBlocks(config.downloadCacheBytes());
+            FirmwareService firmware = new FirmwareService(new FirmwareRepository(database), blobs, published,
+                    firmwareId -> null, imageBlocks::evict);
+            lwm2m.addCoapResource(new CoapFirmwareResource(published, imageBlocks, securityStore::endpointOf,
+                    FirmwareAccess.ANY_PUBLISHED, config.coapMaxBlockSize()));
+
             Vertx vertx = Vertx.vertx();
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
-                    lwm2m::downReason);
+                    lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
+                            config.firmwareDir().resolve("uploads")));
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api);
             try {
                 api.listen(config.bindAddress(), config.httpPort()).toCompletionStage().toCompletableFuture()

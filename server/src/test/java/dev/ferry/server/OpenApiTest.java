@@ -25,7 +25,7 @@ class OpenApiTest {
             Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) document.get("paths");
             Set<String> documented = new TreeSet<>();
             paths.forEach((path, operations) -> operations.keySet().stream()
-                    .filter(key -> Set.of("get", "put", "post", "patch", "delete").contains(key))
+                    .filter(key -> Set.of("get", "head", "put", "post", "patch", "delete").contains(key))
                     .forEach(method -> documented.add(method.toUpperCase() + " " + path)));
 
             Set<String> served = new TreeSet<>();

@@ -10,12 +10,23 @@ public class ApiProblem extends RuntimeException {
     private final int status;
     private final String type;
     private final String title;
+    private final io.vertx.core.json.JsonObject extensions = new io.vertx.core.json.JsonObject();
 
     public ApiProblem(int status, String type, String title, String detail) {
         super(detail);
         this.status = status;
         this.type = type;
         this.title = title;
+    }
+
+    /** Adds a member to the problem document, e.g. a machine-readable reason. */
+    public ApiProblem with(String member, Object value) {
+        extensions.put(member, value);
+        return this;
+    }
+
+    public io.vertx.core.json.JsonObject extensions() {
+        return extensions;
     }
 
     public static ApiProblem badRequest(String detail) {

@@ -3,12 +3,15 @@ package dev.ferry.server.api;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.function.Predicate;
 
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
+import dev.ferry.server.firmware.FirmwareService;
+import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceResources;
 import dev.ferry.server.lwm2m.ServerIdentity;
 import dev.ferry.server.store.Database;
@@ -39,9 +42,13 @@ public final class HttpApi {
     private final JsonObject serverSecurity;
     private HttpServer server;
 
+    /** The firmware repository and what serves its images. */
+    public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads) {
+    }
+
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
-            ServerIdentity identity, HealthProbe health) {
+            ServerIdentity identity, HealthProbe health, Firmware firmware) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -49,12 +56,17 @@ public final class HttpApi {
         this.openApiDocument = loadOpenApi();
         this.serverSecurity = serverSecurity(identity);
         this.router = Router.router(vertx);
+        FirmwareRoutes firmwareRoutes = new FirmwareRoutes(firmware.service(), blocking, firmware.maxImageBytes(),
+                firmware.uploads());
+        firmwareRoutes.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/health").handler(this::health);
         router.get("/api/v1/openapi.yaml").handler(this::openApi);
         router.get("/api/v1/server/security").handler(this::security);
         new DeviceRoutes(repository, provisioning, blocking).mount(router);
         new ResourceRoutes(resources, provisioned, requestTimeout).mount(router);
+        firmwareRoutes.mount(router);
+        new DistributionRoutes(firmware.images()).mount(router);
         router.route().failureHandler(Problems::render);
         router.errorHandler(404, Problems::render);
         router.errorHandler(405, Problems::render);

@@ -7,6 +7,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.server.device.DeviceConflictException;
 import dev.ferry.server.device.InvalidDeviceInputException;
+import dev.ferry.server.firmware.FirmwareConflictException;
+import dev.ferry.server.firmware.FirmwareRejectedException;
+import dev.ferry.server.firmware.InvalidFirmwareInputException;
 import dev.ferry.server.lwm2m.DeviceRequestException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +40,7 @@ final class Problems {
                 .put("status", problem.status())
                 .put("detail", problem.getMessage())
                 .put("instance", ctx.request().path());
+        body.mergeIn(problem.extensions());
         ctx.response().setStatusCode(problem.status()).putHeader("content-type", CONTENT_TYPE).end(body.encode());
     }
 
@@ -52,6 +56,16 @@ final class Problems {
         if (cause instanceof DeviceConflictException) {
             return new ApiProblem(409, "conflict", "Conflict", cause.getMessage());
         }
+        if (cause instanceof FirmwareRejectedException rejected) {
+            return new ApiProblem(422, "firmware-rejected", "Firmware rejected", rejected.getMessage())
+                    .with("reason", rejected.reason().wireName());
+        }
+        if (cause instanceof FirmwareConflictException) {
+            return new ApiProblem(409, "conflict", "Conflict", cause.getMessage());
+        }
+        if (cause instanceof InvalidFirmwareInputException) {
+            return ApiProblem.badRequest(cause.getMessage());
+        }
         if (cause instanceof DecodeException) {
             return ApiProblem.badRequest("request body is not valid JSON: " + firstLine(cause.getMessage()));
         }
@@ -63,7 +77,9 @@ final class Problems {
             case 404 -> ApiProblem.notFound("no such route; the API is described at /api/v1/openapi.yaml");
             case 405 -> new ApiProblem(405, "method-not-allowed", "Method not allowed",
                     "this route does not support that method; see /api/v1/openapi.yaml");
-            case 413 -> new ApiProblem(413, "too-large", "Request too large", "request body exceeds the limit");
+            case 413 -> new ApiProblem(413, "too-large", "Request too large",
+                    "request body exceeds the limit (JSON bodies 1 MiB; firmware images: the server's"
+                            + " firmware.max-image-bytes setting)");
             default -> new ApiProblem(statusCode < 400 ? 500 : statusCode, "error", "Error",
                     "the request failed with status " + statusCode);
             };

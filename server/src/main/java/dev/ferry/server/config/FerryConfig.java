@@ -21,6 +21,9 @@ public final class FerryConfig {
         registryQueueCapacity();
         registryBatchSize();
         readDeviceInfo();
+        maxImageBytes();
+        coapMaxBlockSize();
+        downloadCacheBytes();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -101,6 +104,28 @@ public final class FerryConfig {
 
     public int registryBatchSize() {
         return positiveInt(Setting.REGISTRY_BATCH_SIZE, 1, 10_000);
+    }
+
+    public int maxImageBytes() {
+        return positiveInt(Setting.FIRMWARE_MAX_IMAGE_BYTES, 1024, 1 << 30);
+    }
+
+    /** A power of two from 16 to 1024, as CoAP block sizes are. */
+    public int coapMaxBlockSize() {
+        int size = positiveInt(Setting.COAP_MAX_BLOCK_SIZE, 16, 1024);
+        if (Integer.bitCount(size) != 1) {
+            throw new ConfigException(Setting.COAP_MAX_BLOCK_SIZE.key()
+                    + " must be a power of two: 16, 32, 64, 128, 256, 512 or 1024, got " + size);
+        }
+        return size;
+    }
+
+    public long downloadCacheBytes() {
+        return positiveInt(Setting.DOWNLOAD_CACHE_BYTES, 0, Integer.MAX_VALUE);
+    }
+
+    public Path firmwareDir() {
+        return dataDir().resolve("firmware");
     }
 
     private int port(Setting setting) {

@@ -26,7 +26,14 @@ public enum Setting {
             "Read Object 3 (device) and Object 5 (firmware update) after each registration."),
     REGISTRY_QUEUE_CAPACITY("registry.queue-capacity", "100000",
             "Registry changes that may wait for the database writer before new ones are dropped."),
-    REGISTRY_BATCH_SIZE("registry.batch-size", "500", "Registry changes written in one transaction at most.");
+    REGISTRY_BATCH_SIZE("registry.batch-size", "500", "Registry changes written in one transaction at most."),
+    FIRMWARE_MAX_IMAGE_BYTES("firmware.max-image-bytes", "16777216",
+            "Largest firmware image the repository accepts for upload, in bytes."),
+    COAP_MAX_BLOCK_SIZE("coap.max-block-size", "1024",
+            "Largest CoAP block the server sends (16, 32, ... 1024): Block2 downloads of /fw and Block1 pushes."
+                    + " Devices may ask for smaller blocks."),
+    DOWNLOAD_CACHE_BYTES("distribution.cache-bytes", "67108864",
+            "Memory for keeping published images whole while devices download them block by block.");
 
     private final String key;
     private final String defaultValue;

@@ -2,6 +2,7 @@ package dev.ferry.server.lwm2m;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.Principal;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
@@ -12,6 +13,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
+import org.eclipse.californium.elements.auth.X509CertPath;
 import org.eclipse.leshan.core.peer.OscoreIdentity;
 import org.eclipse.leshan.server.security.EditableSecurityStore;
 import org.eclipse.leshan.server.security.NonUniqueSecurityInfoException;
@@ -63,6 +67,27 @@ public final class DeviceSecurityStore implements EditableSecurityStore {
     public Optional<String> endpointOfPskIdentity(String identity) {
         SecurityInfo info = byPskIdentity.get(identity);
         return info == null ? Optional.empty() : Optional.of(info.getEndpoint());
+    }
+
+    /**
+     * The provisioned endpoint a DTLS peer authenticated as: by PSK identity, raw public key, or the CN of its
+     * X.509 certificate. Empty for plain CoAP peers and for identities no provisioned device owns.
+     */
+    public Optional<String> endpointOf(Principal peer) {
+        if (peer instanceof PreSharedKeyIdentity psk) {
+            return endpointOfPskIdentity(psk.getIdentity());
+        }
+        if (peer instanceof RawPublicKeyIdentity rpk) {
+            return byEndpoint.entrySet().stream()
+                    .filter(e -> e.getValue().info() != null && e.getValue().info().useRPK()
+                            && e.getValue().info().getRawPublicKey().equals(rpk.getKey()))
+                    .map(Map.Entry::getKey).findFirst();
+        }
+        if (peer instanceof X509CertPath certificate) {
+            String endpoint = certificate.getCN();
+            return modeOf(endpoint).filter(SecurityMode.X509::equals).map(mode -> endpoint);
+        }
+        return Optional.empty();
     }
 
     @Override

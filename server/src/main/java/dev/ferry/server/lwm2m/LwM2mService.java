@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
+import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
@@ -64,6 +66,8 @@ public final class LwM2mService implements AutoCloseable {
                 new CoapsServerProtocolProvider(dtls -> dtls.setSessionListener(handshakeRecorder)));
         Configuration coapConfig = endpoints.createDefaultConfiguration();
         coapConfig.set(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
+        // Block-wise transfers (firmware downloads, pushes) may use blocks up to this size.
+        coapConfig.set(CoapConfig.PREFERRED_BLOCK_SIZE, config.coapMaxBlockSize());
         endpoints.setConfiguration(coapConfig);
         endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapPort()), Protocol.COAP);
         endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapsPort()), Protocol.COAPS);
@@ -100,6 +104,15 @@ public final class LwM2mService implements AutoCloseable {
 
     public DeviceResources resources() {
         return resources;
+    }
+
+    /** Serves an extra CoAP resource (e.g. firmware downloads) on both LwM2M endpoints. */
+    public void addCoapResource(Resource resource) {
+        server.getEndpointsProvider().stream()
+                .filter(CaliforniumServerEndpointsProvider.class::isInstance)
+                .map(CaliforniumServerEndpointsProvider.class::cast)
+                .findFirst().orElseThrow(() -> new IllegalStateException("no Californium endpoints"))
+                .getCoapServer().add(resource);
     }
 
     public InetSocketAddress coapAddress() {

@@ -181,12 +181,51 @@ public final class TestServer implements AutoCloseable {
         if (body != null) {
             request.header("content-type", "application/json");
         }
+        return exchange(request.build());
+    }
+
+    /** Sends raw bytes with a content type, e.g. a firmware image. */
+    public Reply sendBytes(String method, String path, byte[] body, String contentType) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+                .header("content-type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        return exchange(request);
+    }
+
+    /** Uploads a firmware image as the raw body and returns the reply. */
+    public Reply uploadFirmware(String model, byte[] image) {
+        return sendBytes("POST", "/api/v1/firmware?model=" + java.net.URLEncoder.encode(model,
+                java.nio.charset.StandardCharsets.UTF_8), image, "application/octet-stream");
+    }
+
+    /** A GET returning the body as bytes, with extra request headers given as name, value pairs. */
+    public HttpResponse<byte[]> download(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .timeout(Duration.ofSeconds(30));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.httpPort();
+    }
+
+    private Reply exchange(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""),
                     response.body());
         } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(request.method() + " " + request.uri() + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

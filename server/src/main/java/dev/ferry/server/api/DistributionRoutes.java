@@ -1,0 +1,151 @@
+package dev.ferry.server.api;
+
+import java.util.Optional;
+
+import dev.ferry.image.ImageVersion;
+import dev.ferry.server.firmware.BlobStore;
+import dev.ferry.server.firmware.Firmware;
+import dev.ferry.server.firmware.PublishedImages;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Image downloads over HTTP ({@code /fw/<sha256>}: ETag, conditional requests, single byte ranges for resuming,
+ * streamed from disk) and the OTA manifest. Both answer from memory and the file system, never the database.
+ */
+final class DistributionRoutes {
+    private final PublishedImages images;
+
+    DistributionRoutes(PublishedImages images) {
+        this.images = images;
+    }
+
+    void mount(Router router) {
+        router.get("/fw/:sha256").handler(this::download);
+        router.head("/fw/:sha256").handler(this::download);
+        router.get("/ota/manifest.json").handler(this::manifest);
+    }
+
+    private void download(RoutingContext ctx) {
+        String sha256 = ctx.pathParam("sha256");
+        Optional<Firmware> firmware = BlobStore.isSha256Hex(sha256) ? images.bySha256(sha256) : Optional.empty();
+        if (firmware.isEmpty()) {
+            throw new ApiProblem(404, "unknown-image", "Unknown image",
+                    "no published image has SHA-256 '" + sha256 + "'; published images are listed at"
+                            + " /ota/manifest.json");
+        }
+        long size = firmware.get().sizeBytes();
+        String etag = "\"" + sha256 + "\"";
+        HttpServerResponse response = ctx.response()
+                .putHeader(HttpHeaders.ETAG, etag)
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=31536000, immutable")
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream");
+        if (matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        ByteRange range = ByteRange.NONE;
+        String rangeHeader = ctx.request().getHeader("range");
+        String ifRange = ctx.request().getHeader("if-range");
+        if (rangeHeader != null && (ifRange == null || ifRange.equals(etag))) {
+            range = ByteRange.parse(rangeHeader, size);
+        }
+        if (range == ByteRange.UNSATISFIABLE) {
+            response.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size).putHeader(HttpHeaders.CONTENT_TYPE,
+                    Problems.CONTENT_TYPE);
+            throw new ApiProblem(416, "range-not-satisfiable", "Range not satisfiable",
+                    "the image has " + size + " bytes; ask for a range inside it, e.g. bytes=0-" + (size - 1));
+        }
+        long offset = range == ByteRange.NONE ? 0 : range.first();
+        long length = range == ByteRange.NONE ? size : range.last() - range.first() + 1;
+        if (range != ByteRange.NONE) {
+            response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE,
+                    "bytes " + range.first() + "-" + range.last() + "/" + size);
+        }
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
+            return;
+        }
+        response.sendFile(images.blobPath(sha256).toString(), offset, length).onFailure(ctx::fail);
+    }
+
+    private static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.strip();
+            if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void manifest(RoutingContext ctx) {
+        String model = QueryParams.string(ctx, "model");
+        String currentText = QueryParams.string(ctx, "current");
+        ImageVersion current;
+        try {
+            current = currentText == null ? null : ImageVersion.parse(currentText);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("query parameter current: " + e.getMessage());
+        }
+        String base = (ctx.request().isSSL() ? "https://" : "http://") + ctx.request().authority();
+        JsonArray entries = new JsonArray();
+        for (Firmware firmware : images.newestPerModel(model)) {
+            if (current == null || firmware.version().compareTo(current) > 0) {
+                entries.add(new JsonObject().put("model", firmware.model())
+                        .put("version", firmware.version().toString())
+                        .put("url", base + firmware.downloadPath())
+                        .put("sha256", firmware.sha256())
+                        .put("size", firmware.sizeBytes()));
+            }
+        }
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(entries.encode());
+    }
+
+    /** One byte range of a representation, per RFC 9110 section 14.1.2; other forms are ignored. */
+    record ByteRange(long first, long last) {
+        static final ByteRange NONE = new ByteRange(-1, -1);
+        static final ByteRange UNSATISFIABLE = new ByteRange(-2, -2);
+
+        static ByteRange parse(String header, long size) {
+            String spec = header.strip();
+            if (!spec.startsWith("bytes=") || spec.contains(",")) {
+                return NONE; // Unknown units and multiple ranges: serve the whole image, as RFC 9110 allows.
+            }
+            String[] bounds = spec.substring("bytes=".length()).strip().split("-", -1);
+            if (bounds.length != 2) {
+                return NONE;
+            }
+            try {
+                if (bounds[0].isEmpty()) {
+                    long suffix = Long.parseLong(bounds[1]);
+                    if (suffix <= 0 || size == 0) {
+                        return UNSATISFIABLE;
+                    }
+                    return new ByteRange(Math.max(0, size - suffix), size - 1);
+                }
+                long first = Long.parseLong(bounds[0]);
+                long asked = bounds[1].isEmpty() ? Long.MAX_VALUE : Long.parseLong(bounds[1]);
+                if (first < 0 || asked < first) {
+                    return NONE; // Syntactically invalid: ignored.
+                }
+                if (first >= size) {
+                    return UNSATISFIABLE;
+                }
+                long last = Math.min(asked, size - 1);
+                return new ByteRange(first, last);
+            } catch (NumberFormatException e) {
+                return NONE;
+            }
+        }
+    }
+}

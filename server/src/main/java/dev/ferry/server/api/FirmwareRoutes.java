@@ -1,0 +1,204 @@
+package dev.ferry.server.api;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.ferry.server.firmware.FirmwareQuery;
+import dev.ferry.server.firmware.FirmwareService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** The firmware repository routes: upload, list, show, publish, delete; signing keys; device models. */
+final class FirmwareRoutes {
+    private final FirmwareService service;
+    private final Blocking blocking;
+    private final long maxImageBytes;
+    private final Path uploads;
+
+    FirmwareRoutes(FirmwareService service, Blocking blocking, long maxImageBytes, Path uploads) {
+        this.service = service;
+        this.blocking = blocking;
+        this.maxImageBytes = maxImageBytes;
+        this.uploads = uploads;
+    }
+
+    /** The upload's own body handler; must be mounted before the router's general one. */
+    void mountUploadBody(Router router) {
+        router.post("/api/v1/firmware").handler(BodyHandler.create(uploads.toString())
+                .setBodyLimit(maxImageBytes).setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true));
+    }
+
+    void mount(Router router) {
+        router.post("/api/v1/firmware").handler(this::upload);
+        router.get("/api/v1/firmware").handler(this::list);
+        router.get("/api/v1/firmware/:id").handler(this::show);
+        router.delete("/api/v1/firmware/:id").handler(this::delete);
+        router.post("/api/v1/firmware/:id/publish").handler(this::publish);
+        router.get("/api/v1/signing-keys").handler(this::listKeys);
+        router.post("/api/v1/signing-keys").handler(this::addKey);
+        router.get("/api/v1/signing-keys/:id").handler(this::showKey);
+        router.delete("/api/v1/signing-keys/:id").handler(this::removeKey);
+        router.get("/api/v1/models").handler(this::listModels);
+        router.put("/api/v1/models/:model").handler(this::putModel);
+    }
+
+    private void upload(RoutingContext ctx) {
+        List<FileUpload> files = ctx.fileUploads();
+        boolean multipart = isMultipart(ctx);
+        String model = multipart ? ctx.request().getFormAttribute("model") : QueryParams.string(ctx, "model");
+        String notes = multipart ? ctx.request().getFormAttribute("notes") : QueryParams.string(ctx, "notes");
+        if (multipart && files.size() != 1) {
+            throw ApiProblem.badRequest("a multipart upload carries exactly one file (the signed image), got "
+                    + files.size());
+        }
+        if (!multipart && (ctx.body().buffer() == null || ctx.body().length() == 0)) {
+            throw ApiProblem.badRequest("the request body is empty; send the signed image as the body"
+                    + " (application/octet-stream, ?model=...) or as multipart/form-data with fields model, notes"
+                    + " and one file");
+        }
+        blocking.run(() -> service.upload(model, notes,
+                multipart ? Files.readAllBytes(Path.of(files.get(0).uploadedFileName())) : ctx.body().buffer().getBytes()))
+                .onSuccess(firmware -> {
+                    ctx.response().putHeader("location", "/api/v1/firmware/" + firmware.id());
+                    Blocking.json(ctx, 201, FirmwareJson.firmware(firmware));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private static boolean isMultipart(RoutingContext ctx) {
+        String type = ctx.request().getHeader("content-type");
+        return type != null && type.toLowerCase().startsWith("multipart/form-data");
+    }
+
+    private void list(RoutingContext ctx) {
+        FirmwareQuery query = new FirmwareQuery(QueryParams.string(ctx, "model"), QueryParams.bool(ctx, "published"),
+                QueryParams.string(ctx, "version"), QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+                QueryParams.integer(ctx, "limit", FirmwareQuery.DEFAULT_LIMIT, 1, FirmwareQuery.MAX_LIMIT));
+        blocking.run(() -> new JsonObject()
+                .put("items", new JsonArray(service.repository().list(query).stream().map(FirmwareJson::firmware)
+                        .toList()))
+                .put("total", service.repository().count(query)).put("offset", query.offset())
+                .put("limit", query.limit()))
+                .onSuccess(body -> Blocking.json(ctx, 200, body))
+                .onFailure(ctx::fail);
+    }
+
+    private void show(RoutingContext ctx) {
+        long id = firmwareId(ctx);
+        blocking.run(() -> service.repository().find(id))
+                .onSuccess(found -> found.ifPresentOrElse(f -> Blocking.json(ctx, 200, FirmwareJson.firmware(f)),
+                        () -> ctx.fail(unknownFirmware(id))))
+                .onFailure(ctx::fail);
+    }
+
+    private void publish(RoutingContext ctx) {
+        long id = firmwareId(ctx);
+        blocking.run(() -> service.publish(id))
+                .onSuccess(found -> found.ifPresentOrElse(f -> Blocking.json(ctx, 200, FirmwareJson.firmware(f)),
+                        () -> ctx.fail(unknownFirmware(id))))
+                .onFailure(ctx::fail);
+    }
+
+    private void delete(RoutingContext ctx) {
+        long id = firmwareId(ctx);
+        blocking.run(() -> service.delete(id))
+                .onSuccess(deleted -> {
+                    if (deleted) {
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        ctx.fail(unknownFirmware(id));
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void listKeys(RoutingContext ctx) {
+        blocking.run(() -> new JsonObject().put("items",
+                new JsonArray(service.repository().signingKeys().stream().map(FirmwareJson::signingKey).toList())))
+                .onSuccess(body -> Blocking.json(ctx, 200, body))
+                .onFailure(ctx::fail);
+    }
+
+    private void addKey(RoutingContext ctx) {
+        JsonObject body = JsonInput.requireObject(ctx);
+        JsonInput.allowOnly(body, "the signing key", "name", "publicKey");
+        String name = JsonInput.requireString(body, "name", "");
+        String pem = JsonInput.requireString(body, "publicKey", "");
+        blocking.run(() -> service.addSigningKey(name, pem))
+                .onSuccess(key -> {
+                    ctx.response().putHeader("location", "/api/v1/signing-keys/" + key.id());
+                    Blocking.json(ctx, 201, FirmwareJson.signingKey(key));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void showKey(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        blocking.run(() -> service.repository().signingKey(id))
+                .onSuccess(found -> found.ifPresentOrElse(k -> Blocking.json(ctx, 200, FirmwareJson.signingKey(k)),
+                        () -> ctx.fail(unknownKey(id))))
+                .onFailure(ctx::fail);
+    }
+
+    private void removeKey(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        blocking.run(() -> service.removeSigningKey(id))
+                .onSuccess(deleted -> {
+                    if (deleted) {
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        ctx.fail(unknownKey(id));
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void listModels(RoutingContext ctx) {
+        blocking.run(() -> new JsonObject().put("items",
+                new JsonArray(service.repository().models().stream().map(FirmwareJson::model).toList())))
+                .onSuccess(body -> Blocking.json(ctx, 200, body))
+                .onFailure(ctx::fail);
+    }
+
+    private void putModel(RoutingContext ctx) {
+        String model = ctx.pathParam("model");
+        JsonObject body = JsonInput.requireObject(ctx);
+        JsonInput.allowOnly(body, "the model", "slotSize");
+        Object slot = body.getValue("slotSize");
+        if (slot != null && !(slot instanceof Number)) {
+            throw ApiProblem.badRequest("slotSize must be a number of bytes (or null when unknown)");
+        }
+        Long slotSize = slot == null ? null : ((Number) slot).longValue();
+        blocking.run(() -> service.putModel(model, slotSize))
+                .onSuccess(saved -> Blocking.json(ctx, 200, FirmwareJson.model(saved)))
+                .onFailure(ctx::fail);
+    }
+
+    private static long firmwareId(RoutingContext ctx) {
+        String raw = ctx.pathParam("id");
+        try {
+            long id = Long.parseLong(raw);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException ignored) {
+            // Answered below.
+        }
+        throw ApiProblem.notFound("no firmware with id '" + raw + "'; firmware ids are positive numbers");
+    }
+
+    private static ApiProblem unknownFirmware(long id) {
+        return new ApiProblem(404, "unknown-firmware", "Unknown firmware",
+                "no firmware with id " + id + "; list firmware with GET /api/v1/firmware");
+    }
+
+    private static ApiProblem unknownKey(String id) {
+        return new ApiProblem(404, "unknown-signing-key", "Unknown signing key",
+                "no trusted signing key with id '" + id + "'; list them with GET /api/v1/signing-keys");
+    }
+}
