@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Firmware images on disk, content-addressed by the SHA-256 of their bytes: {@code <root>/ab/abcdef...}. A blob
@@ -22,8 +21,6 @@ import java.util.regex.Pattern;
  * either the whole blob or none of it (a stray temporary file at worst, removed at the next start).
  */
 public final class BlobStore {
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-
     private final Path root;
     private final Path temporary;
 
@@ -42,8 +39,18 @@ public final class BlobStore {
         }
     }
 
+    /** True for exactly 64 lower-case hex digits. Called per download block, so no regular expression. */
     public static boolean isSha256Hex(String text) {
-        return text != null && SHA256_HEX.matcher(text).matches();
+        if (text == null || text.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String sha256Hex(byte[] content) {

@@ -16,6 +16,7 @@ public final class PublishedImages {
     private final BlobStore blobs;
     private final Map<Long, Firmware> byId = new ConcurrentHashMap<>();
     private final Map<String, Firmware> bySha256 = new ConcurrentHashMap<>();
+    private final Map<String, Path> paths = new ConcurrentHashMap<>();
 
     public PublishedImages(BlobStore blobs) {
         this.blobs = blobs;
@@ -24,20 +25,23 @@ public final class PublishedImages {
     synchronized void load(Collection<Firmware> published) {
         byId.clear();
         bySha256.clear();
+        paths.clear();
         published.forEach(this::add);
     }
 
     synchronized void add(Firmware firmware) {
         byId.put(firmware.id(), firmware);
         bySha256.put(firmware.sha256(), firmware);
+        paths.put(firmware.sha256(), blobs.pathOf(firmware.sha256()));
     }
 
     synchronized void remove(long id) {
         Firmware removed = byId.remove(id);
         if (removed != null) {
             bySha256.remove(removed.sha256());
+            paths.remove(removed.sha256());
             byId.values().stream().filter(f -> f.sha256().equals(removed.sha256())).findFirst()
-                    .ifPresent(other -> bySha256.put(other.sha256(), other));
+                    .ifPresent(this::add);
         }
     }
 
@@ -46,8 +50,10 @@ public final class PublishedImages {
         return Optional.ofNullable(bySha256.get(sha256));
     }
 
+    /** Where a published image's bytes are; only asked for images {@link #bySha256} returned. */
     public Path blobPath(String sha256) {
-        return blobs.pathOf(sha256);
+        Path path = paths.get(sha256);
+        return path != null ? path : blobs.pathOf(sha256);
     }
 
     /** The newest published image of each model (or of one model), by version. */

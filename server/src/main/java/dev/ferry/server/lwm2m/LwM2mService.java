@@ -68,6 +68,9 @@ public final class LwM2mService implements AutoCloseable {
         coapConfig.set(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
         // Block-wise transfers (firmware downloads, pushes) may use blocks up to this size.
         coapConfig.set(CoapConfig.PREFERRED_BLOCK_SIZE, config.coapMaxBlockSize());
+        // Rotating maps instead of a periodic sweep over every remembered message: a fleet downloading
+        // firmware block by block sends tens of thousands of messages per second.
+        coapConfig.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_CROP_ROTATION);
         endpoints.setConfiguration(coapConfig);
         endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapPort()), Protocol.COAP);
         endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapsPort()), Protocol.COAPS);
