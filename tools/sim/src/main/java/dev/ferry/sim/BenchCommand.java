@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
                 return null;
             }));
         }
-        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(30, TimeUnit.MINUTES);
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - begin) / 1e9;
         long cpuAfter = serverPid == null ? -1 : cpuMillis();
         Arrays.sort(latencies);

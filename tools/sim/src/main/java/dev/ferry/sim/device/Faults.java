@@ -1,0 +1,345 @@
+package dev.ferry.sim.device;
+
+import dev.ferry.sim.link.LinkConditions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What goes wrong for one device. Immutable: every method returns a copy with one more fault, so
+ * {@code Faults.none().lossRate(0.1).failHealthCheck()} reads as what it does.
+ *
+ * <p>Transient faults fire once per device, across reboots: a corrupt download, dropped connections,
+ * power losses. A failing health check is a property of the device and fails every new image. Link
+ * faults (loss, bandwidth, latency, sleep) last as long as the device.
+ */
+public final class Faults {
+    private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmM]?)");
+
+    private boolean failHealthCheck;
+    private boolean corruptDownload;
+    private long dropConnectionAt = -1;
+    private int connectionDrops;
+    private long bytesPerSecond;
+    private Duration latency = Duration.ZERO;
+    private double lossRate;
+    private Duration sleepPeriod;
+    private Duration awakeTime;
+    private long powerLossDuringDownloadAt = -1;
+    private boolean powerLossBeforeConfirm;
+
+    private Faults() {
+    }
+
+    public static Faults none() {
+        return new Faults();
+    }
+
+    private Faults copy() {
+        Faults c = new Faults();
+        c.failHealthCheck = failHealthCheck;
+        c.corruptDownload = corruptDownload;
+        c.dropConnectionAt = dropConnectionAt;
+        c.connectionDrops = connectionDrops;
+        c.bytesPerSecond = bytesPerSecond;
+        c.latency = latency;
+        c.lossRate = lossRate;
+        c.sleepPeriod = sleepPeriod;
+        c.awakeTime = awakeTime;
+        c.powerLossDuringDownloadAt = powerLossDuringDownloadAt;
+        c.powerLossBeforeConfirm = powerLossBeforeConfirm;
+        return c;
+    }
+
+    /** Every new image fails its health check after the swap: the device reboots, MCUboot reverts, result 8. */
+    public Faults failHealthCheck() {
+        Faults c = copy();
+        c.failHealthCheck = true;
+        return c;
+    }
+
+    /**
+     * Once: one byte in the middle of the next downloaded image's body is flipped on its way to the slot,
+     * so verification fails before any reboot: result 5.
+     */
+    public Faults corruptDownload() {
+        Faults c = copy();
+        c.corruptDownload = true;
+        return c;
+    }
+
+    /** Once: a pull loses its connection after {@code bytes} of the package; the device resumes from there. */
+    public Faults dropConnectionAt(long bytes) {
+        return dropConnectionAt(bytes, 1);
+    }
+
+    /**
+     * The pull loses its connection at {@code bytes} of the package {@code times} times in a row (each resume
+     * fails at once). More drops than the device's download retries end the download with result 4.
+     */
+    public Faults dropConnectionAt(long bytes, int times) {
+        if (bytes < 0 || times < 1) {
+            throw new IllegalArgumentException("drop the connection at a byte offset >= 0, at least once");
+        }
+        Faults c = copy();
+        c.dropConnectionAt = bytes;
+        c.connectionDrops = times;
+        return c;
+    }
+
+    /** The link carries at most {@code bytesPerSecond} in each direction (LwM2M, CoAP and HTTP pulls). */
+    public Faults slowLink(long bytesPerSecond) {
+        if (bytesPerSecond <= 0) {
+            throw new IllegalArgumentException("a slow link still needs a positive bandwidth");
+        }
+        Faults c = copy();
+        c.bytesPerSecond = bytesPerSecond;
+        return c;
+    }
+
+    /** Every datagram (and every HTTP body chunk) is delayed by {@code latency} one way. */
+    public Faults latency(Duration latency) {
+        Faults c = copy();
+        c.latency = latency;
+        return c;
+    }
+
+    /**
+     * Each UDP datagram (LwM2M, CoAP pulls, DTLS handshakes) is lost with this probability, in each
+     * direction; CoAP and DTLS retransmissions recover. HTTP pulls run over TCP and see no loss.
+     */
+    public Faults lossRate(double rate) {
+        if (rate < 0 || rate >= 1) {
+            throw new IllegalArgumentException("loss rate " + rate + " must be in [0, 1)");
+        }
+        Faults c = copy();
+        c.lossRate = rate;
+        return c;
+    }
+
+    /**
+     * A sleepy device in LwM2M queue mode: it registers with the Q flag, wakes every {@code sleepPeriod} to
+     * send a registration update, and keeps its radio on for {@code awakeTime} after it last sent something.
+     * Requests arriving while the radio is off are lost. A download keeps the radio on.
+     */
+    public Faults sleeping(Duration sleepPeriod, Duration awakeTime) {
+        if (sleepPeriod.isNegative() || sleepPeriod.isZero() || awakeTime.isNegative()) {
+            throw new IllegalArgumentException("a sleeping device needs a positive sleep period");
+        }
+        Faults c = copy();
+        c.sleepPeriod = sleepPeriod;
+        c.awakeTime = awakeTime;
+        return c;
+    }
+
+    /**
+     * Once: power fails when a download reaches {@code bytes}. Bytes not yet made durable are lost; after
+     * power returns a pull resumes from the last checkpoint, a push ends with result 4.
+     */
+    public Faults powerLossDuringDownload(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("power loss offset must be >= 0");
+        }
+        Faults c = copy();
+        c.powerLossDuringDownloadAt = bytes;
+        return c;
+    }
+
+    /**
+     * Once: power fails while a new image runs on trial, after it registered and before it was confirmed.
+     * MCUboot reverts at the next boot: result 8 and the old version.
+     */
+    public Faults powerLossBeforeConfirm() {
+        Faults c = copy();
+        c.powerLossBeforeConfirm = true;
+        return c;
+    }
+
+    /** These faults and {@code other}'s; where both set a value, {@code other}'s wins. */
+    public Faults and(Faults other) {
+        Faults c = copy();
+        c.failHealthCheck |= other.failHealthCheck;
+        c.corruptDownload |= other.corruptDownload;
+        if (other.dropConnectionAt >= 0) {
+            c.dropConnectionAt = other.dropConnectionAt;
+            c.connectionDrops = other.connectionDrops;
+        }
+        if (other.bytesPerSecond > 0) {
+            c.bytesPerSecond = other.bytesPerSecond;
+        }
+        if (!other.latency.isZero()) {
+            c.latency = other.latency;
+        }
+        if (other.lossRate > 0) {
+            c.lossRate = other.lossRate;
+        }
+        if (other.sleepPeriod != null) {
+            c.sleepPeriod = other.sleepPeriod;
+            c.awakeTime = other.awakeTime;
+        }
+        if (other.powerLossDuringDownloadAt >= 0) {
+            c.powerLossDuringDownloadAt = other.powerLossDuringDownloadAt;
+        }
+        c.powerLossBeforeConfirm |= other.powerLossBeforeConfirm;
+        return c;
+    }
+
+    public boolean failsHealthCheck() {
+        return failHealthCheck;
+    }
+
+    public boolean corruptsDownload() {
+        return corruptDownload;
+    }
+
+    /** The byte offset where pulls lose their connection, -1 for never. */
+    public long dropConnectionOffset() {
+        return dropConnectionAt;
+    }
+
+    public int connectionDrops() {
+        return connectionDrops;
+    }
+
+    /** The byte offset where a download loses power, -1 for never. */
+    public long powerLossDuringDownloadOffset() {
+        return powerLossDuringDownloadAt;
+    }
+
+    public boolean losesPowerBeforeConfirm() {
+        return powerLossBeforeConfirm;
+    }
+
+    /** The sleep period of a sleeping device, null for one that is always awake. */
+    public Duration sleepPeriod() {
+        return sleepPeriod;
+    }
+
+    public boolean isSleeping() {
+        return sleepPeriod != null;
+    }
+
+    /** The link these faults describe. */
+    public LinkConditions link() {
+        return new LinkConditions(lossRate, bytesPerSecond, latency, awakeTime);
+    }
+
+    public boolean isNone() {
+        return toString().equals("none");
+    }
+
+    /**
+     * Parses the comma-separated form {@link #toString()} writes, for command lines:
+     * {@code fail-health-check}, {@code corrupt-download}, {@code drop-connection-at=64k} or {@code =64kx6},
+     * {@code slow-link=20k} (bytes per second), {@code latency=50ms}, {@code loss=0.05},
+     * {@code sleeping=30s/5s} (sleep period/awake time), {@code power-loss-during-download=8k},
+     * {@code power-loss-before-confirm}.
+     *
+     * @throws IllegalArgumentException naming the part that is not understood
+     */
+    public static Faults parse(String spec) {
+        Faults faults = none();
+        if (spec == null || spec.isBlank() || spec.trim().equals("none")) {
+            return faults;
+        }
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            String name = kv[0].trim().toLowerCase(Locale.ROOT);
+            String value = kv.length > 1 ? kv[1].trim() : null;
+            try {
+                faults = switch (name) {
+                    case "fail-health-check" -> faults.failHealthCheck();
+                    case "corrupt-download" -> faults.corruptDownload();
+                    case "power-loss-before-confirm" -> faults.powerLossBeforeConfirm();
+                    case "drop-connection-at" -> {
+                        String[] times = required(name, value).split("x", 2);
+                        yield faults.dropConnectionAt(size(times[0]), times.length > 1 ? Integer.parseInt(times[1]) : 1);
+                    }
+                    case "slow-link" -> faults.slowLink(size(required(name, value)));
+                    case "latency" -> faults.latency(duration(required(name, value)));
+                    case "loss" -> faults.lossRate(Double.parseDouble(required(name, value)));
+                    case "sleeping" -> {
+                        String[] periods = required(name, value).split("/", 2);
+                        yield faults.sleeping(duration(periods[0]),
+                                periods.length > 1 ? duration(periods[1]) : Duration.ofSeconds(1));
+                    }
+                    case "power-loss-during-download" -> faults.powerLossDuringDownload(size(required(name, value)));
+                    default -> throw new IllegalArgumentException("unknown fault '" + name + "'");
+                };
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("fault '" + part.trim() + "': " + value + " is not a number", e);
+            }
+        }
+        return faults;
+    }
+
+    private static String required(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("fault '" + name + "' needs a value: " + name + "=...");
+        }
+        return value;
+    }
+
+    private static long size(String text) {
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (e.g. 4096, 64k, 1m)");
+        }
+        long unit = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 1024;
+            case "m" -> 1024 * 1024;
+            default -> 1;
+        };
+        return Long.parseLong(m.group(1)) * unit;
+    }
+
+    private static Duration duration(String text) {
+        String t = text.toLowerCase(Locale.ROOT);
+        if (t.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        }
+        if (t.endsWith("s")) {
+            return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+        }
+        if (t.endsWith("m")) {
+            return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 200ms, 5s, 2m)");
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        if (failHealthCheck) {
+            parts.add("fail-health-check");
+        }
+        if (corruptDownload) {
+            parts.add("corrupt-download");
+        }
+        if (dropConnectionAt >= 0) {
+            parts.add("drop-connection-at=" + dropConnectionAt + (connectionDrops > 1 ? "x" + connectionDrops : ""));
+        }
+        if (bytesPerSecond > 0) {
+            parts.add("slow-link=" + bytesPerSecond);
+        }
+        if (!latency.isZero()) {
+            parts.add("latency=" + latency.toMillis() + "ms");
+        }
+        if (lossRate > 0) {
+            parts.add("loss=" + lossRate);
+        }
+        if (sleepPeriod != null) {
+            parts.add("sleeping=" + sleepPeriod.toMillis() + "ms/" + awakeTime.toMillis() + "ms");
+        }
+        if (powerLossDuringDownloadAt >= 0) {
+            parts.add("power-loss-during-download=" + powerLossDuringDownloadAt);
+        }
+        if (powerLossBeforeConfirm) {
+            parts.add("power-loss-before-confirm");
+        }
+        return parts.isEmpty() ? "none" : String.join(",", parts);
+    }
+}
