@@ -26,6 +26,9 @@ import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.update.PackageUris;
+import dev.ferry.server.update.UpdateRepository;
+import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.lwm2m.LwM2mService;
 import dev.ferry.server.lwm2m.ServerIdentity;
 import dev.ferry.server.store.Database;
@@ -45,10 +48,11 @@ public final class FerryServer implements AutoCloseable {
     private final LwM2mService lwm2m;
     private final Vertx vertx;
     private final HttpApi api;
+    private final UpdateService updates;
     private boolean closed;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
-            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api) {
+            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates) {
         this.database = database;
         this.repository = repository;
         this.eventBus = eventBus;
@@ -56,6 +60,15 @@ public final class FerryServer implements AutoCloseable {
         this.lwm2m = lwm2m;
         this.vertx = vertx;
         this.api = api;
+        this.updates = updates;
+    }
+
+    private static String usedBy(UpdateRepository sessions, long firmwareId) {
+        String active = sessions.activeUserOf(firmwareId);
+        if (active != null) {
+            return active;
+        }
+        return sessions.anyFor(firmwareId) ? "finished update sessions, whose history refers to it" : null;
     }
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
@@ -79,6 +92,7 @@ public final class FerryServer implements AutoCloseable {
             LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted);
             lwm2m.start();
 
+            UpdateService[] updates = new UpdateService[1];
             CredentialSink sink = new CredentialSink() {
                 @Override
                 public void provisioned(DeviceCredentials credentials) {
@@ -88,6 +102,9 @@ public final class FerryServer implements AutoCloseable {
                 @Override
                 public void deprovisioned(String endpoint) {
                     lwm2m.forget(endpoint);
+                    if (updates[0] != null) {
+                        updates[0].deviceRemoved(endpoint);
+                    }
                 }
             };
             ProvisioningService provisioning = new ProvisioningService(repository, sink, !trusted.isEmpty(),
@@ -95,17 +112,27 @@ public final class FerryServer implements AutoCloseable {
             BlobStore blobs = new BlobStore(config.firmwareDir().resolve("blobs"));
             PublishedImages published = new PublishedImages(blobs);
             ImageBlocks imageBlocks = new ImageBlocks(config.downloadCacheBytes());
-            FirmwareService firmware = new FirmwareService(new FirmwareRepository(database), blobs, published,
-                    firmwareId -> null, imageBlocks::evict);
+            FirmwareRepository firmwareRepository = new FirmwareRepository(database);
+            UpdateRepository updateRepository = new UpdateRepository(database);
+            FirmwareService firmware = new FirmwareService(firmwareRepository, blobs, published,
+                    firmwareId -> usedBy(updateRepository, firmwareId), imageBlocks::evict);
             lwm2m.addCoapResource(new CoapFirmwareResource(published, imageBlocks, securityStore::endpointOf,
                     FirmwareAccess.ANY_PUBLISHED, config.coapMaxBlockSize()));
+
+            HttpApi[] httpApi = new HttpApi[1];
+            UpdateService updateService = new UpdateService(updateRepository, firmwareRepository, repository, blobs,
+                    eventBus, lwm2m.leshan(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
+                            lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
+            updates[0] = updateService;
 
             Vertx vertx = Vertx.vertx();
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
-                            config.firmwareDir().resolve("uploads")));
-            FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api);
+                            config.firmwareDir().resolve("uploads")), updateService);
+            httpApi[0] = api;
+            FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
+                    updateService);
             try {
                 api.listen(config.bindAddress(), config.httpPort()).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -186,6 +213,7 @@ public final class FerryServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP API did not close cleanly: {}", rootMessage(e));
         }
+        updates.close();
         lwm2m.close();
         writer.close();
         repository.markAllOffline();

@@ -13,6 +13,7 @@ import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceResources;
+import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.lwm2m.ServerIdentity;
 import dev.ferry.server.store.Database;
 import io.vertx.core.Future;
@@ -48,7 +49,7 @@ public final class HttpApi {
 
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
-            ServerIdentity identity, HealthProbe health, Firmware firmware) {
+            ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -67,6 +68,7 @@ public final class HttpApi {
         new ResourceRoutes(resources, provisioned, requestTimeout).mount(router);
         firmwareRoutes.mount(router);
         new DistributionRoutes(firmware.images()).mount(router);
+        new UpdateRoutes(updates, blocking).mount(router);
         router.route().failureHandler(Problems::render);
         router.errorHandler(404, Problems::render);
         router.errorHandler(405, Problems::render);

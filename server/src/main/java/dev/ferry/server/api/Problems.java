@@ -11,6 +11,9 @@ import dev.ferry.server.firmware.FirmwareConflictException;
 import dev.ferry.server.firmware.FirmwareRejectedException;
 import dev.ferry.server.firmware.InvalidFirmwareInputException;
 import dev.ferry.server.lwm2m.DeviceRequestException;
+import dev.ferry.server.update.InvalidUpdateException;
+import dev.ferry.server.update.UpdateConflictException;
+import dev.ferry.server.update.UpdateService;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -65,6 +68,15 @@ final class Problems {
         }
         if (cause instanceof InvalidFirmwareInputException) {
             return ApiProblem.badRequest(cause.getMessage());
+        }
+        if (cause instanceof UpdateConflictException) {
+            return new ApiProblem(409, "conflict", "Conflict", cause.getMessage());
+        }
+        if (cause instanceof InvalidUpdateException) {
+            return new ApiProblem(422, "invalid-update", "Update cannot be made", cause.getMessage());
+        }
+        if (cause instanceof UpdateService.UnknownDeviceException unknown) {
+            return ApiProblem.unknownDevice(unknown.endpoint());
         }
         if (cause instanceof DecodeException) {
             return ApiProblem.badRequest("request body is not valid JSON: " + firstLine(cause.getMessage()));

@@ -24,6 +24,7 @@ public final class FerryConfig {
         maxImageBytes();
         coapMaxBlockSize();
         downloadCacheBytes();
+        updateSettings();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -122,6 +123,26 @@ public final class FerryConfig {
 
     public long downloadCacheBytes() {
         return positiveInt(Setting.DOWNLOAD_CACHE_BYTES, 0, Integer.MAX_VALUE);
+    }
+
+    public dev.ferry.server.update.UpdateSettings updateSettings() {
+        return new dev.ferry.server.update.UpdateSettings(
+                positiveInt(Setting.UPDATE_MAX_CONCURRENT_DOWNLOADS, 1, 100_000),
+                Duration.ofSeconds(positiveInt(Setting.UPDATE_DOWNLOAD_TIMEOUT_SECONDS, 1, 7 * 24 * 3600)),
+                Duration.ofSeconds(positiveInt(Setting.UPDATE_INSTALL_TIMEOUT_SECONDS, 1, 7 * 24 * 3600)),
+                positiveInt(Setting.UPDATE_MAX_ATTEMPTS, 1, 100),
+                Duration.ofSeconds(positiveInt(Setting.UPDATE_RETRY_BACKOFF_SECONDS, 0, 3600)),
+                requestTimeout());
+    }
+
+    /** The host devices reach the server at, for package URIs. */
+    public String publicHost() {
+        String host = get(Setting.PUBLIC_HOST).trim();
+        if (!host.isEmpty()) {
+            return host;
+        }
+        String bind = bindAddress();
+        return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
     }
 
     public Path firmwareDir() {

@@ -32,6 +32,19 @@ public enum Setting {
     COAP_MAX_BLOCK_SIZE("coap.max-block-size", "1024",
             "Largest CoAP block the server sends (16, 32, ... 1024): Block2 downloads of /fw and Block1 pushes."
                     + " Devices may ask for smaller blocks."),
+    PUBLIC_HOST("public-host", "",
+            "Host name or address devices use to reach this server, written into package URIs for firmware pulls."
+                    + " Empty: the bind address, or 127.0.0.1 when binding to all interfaces."),
+    UPDATE_MAX_CONCURRENT_DOWNLOADS("update.max-concurrent-downloads", "100",
+            "Update sessions downloading at once; more wait their turn."),
+    UPDATE_DOWNLOAD_TIMEOUT_SECONDS("update.download-timeout-seconds", "1800",
+            "A device that has not finished downloading after this long fails its update."),
+    UPDATE_INSTALL_TIMEOUT_SECONDS("update.install-timeout-seconds", "600",
+            "A device that has not come back with a verdict this long after being told to install fails."),
+    UPDATE_MAX_ATTEMPTS("update.max-attempts", "3",
+            "Attempts per update for transient failures (connection lost, no answer) before it fails."),
+    UPDATE_RETRY_BACKOFF_SECONDS("update.retry-backoff-seconds", "5",
+            "Wait before the first retry of an update; doubled for each further retry."),
     DOWNLOAD_CACHE_BYTES("distribution.cache-bytes", "67108864",
             "Memory for keeping published images whole while devices download them block by block.");
 

@@ -21,7 +21,7 @@ public final class DeviceEventBus {
         listeners.remove(listener);
     }
 
-    void publish(DeviceEvent event) {
+    public void publish(DeviceEvent event) {
         for (DeviceEventListener listener : listeners) {
             try {
                 listener.onEvent(event);

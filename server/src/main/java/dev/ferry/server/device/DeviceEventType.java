@@ -17,7 +17,9 @@ public enum DeviceEventType {
     /** The registration lifetime passed without an update. */
     EXPIRED("expired"),
     /** A registration or DTLS handshake was refused: unknown, unprovisioned or wrong credentials. */
-    REJECTED("rejected");
+    REJECTED("rejected"),
+    /** A firmware update session changed state; the detail names the session and the state. */
+    UPDATE("update");
 
     private final String wireName;
 

@@ -166,7 +166,16 @@ public final class DeviceRepository {
                 .set(DEVICE_EVENT.PEER_ADDRESS, peer).set(DEVICE_EVENT.OCCURRED_AT, at).execute();
     }
 
-    static String truncate(String text, int max) {
+    /** Writes an event inside the caller's transaction; publish it on the bus once that commits. */
+    public static DeviceEvent recordEvent(DSLContext dsl, String endpoint, DeviceEventType type, String detail,
+            OffsetDateTime at) {
+        DeviceEventRecord record = dsl.insertInto(DEVICE_EVENT).set(DEVICE_EVENT.ENDPOINT, endpoint)
+                .set(DEVICE_EVENT.EVENT_TYPE, type.wireName()).set(DEVICE_EVENT.DETAIL, truncate(detail, 1000))
+                .set(DEVICE_EVENT.OCCURRED_AT, at).returning().fetchOne();
+        return toEvent(record);
+    }
+
+    public static String truncate(String text, int max) {
         return text == null || text.length() <= max ? text : text.substring(0, max);
     }
 

@@ -1,0 +1,130 @@
+package dev.ferry.server.api;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.ferry.server.update.Delivery;
+import dev.ferry.server.update.UpdateRepository;
+import dev.ferry.server.update.UpdateService;
+import dev.ferry.server.update.UpdateSession;
+import dev.ferry.server.update.UpdateTransition;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** Update sessions of one device: start, list with history, show, cancel. */
+final class UpdateRoutes {
+    static final int MAX_LISTED = 100;
+
+    private final UpdateService updates;
+    private final Blocking blocking;
+
+    UpdateRoutes(UpdateService updates, Blocking blocking) {
+        this.updates = updates;
+        this.blocking = blocking;
+    }
+
+    void mount(Router router) {
+        router.post("/api/v1/devices/:endpoint/updates").handler(this::create);
+        router.get("/api/v1/devices/:endpoint/updates").handler(this::list);
+        router.get("/api/v1/devices/:endpoint/updates/:id").handler(this::show);
+        router.post("/api/v1/devices/:endpoint/updates/:id/cancel").handler(this::cancel);
+    }
+
+    private void create(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        JsonObject body = JsonInput.requireObject(ctx);
+        JsonInput.allowOnly(body, "the update", "firmwareId", "delivery", "deadlineSeconds");
+        if (!(body.getValue("firmwareId") instanceof Number id) || id.longValue() <= 0) {
+            throw ApiProblem.badRequest("firmwareId is required: the id of a published firmware image");
+        }
+        String deliveryName = JsonInput.optString(body, "delivery", "");
+        Optional<Delivery> delivery = deliveryName == null ? Optional.empty()
+                : Optional.of(Delivery.fromWireName(deliveryName).orElseThrow(() -> ApiProblem.badRequest(
+                        "delivery '" + deliveryName + "' is not supported; use one of " + Delivery.allWireNames())));
+        Object deadline = body.getValue("deadlineSeconds");
+        if (deadline != null && !(deadline instanceof Number)) {
+            throw ApiProblem.badRequest("deadlineSeconds must be a number of seconds");
+        }
+        Duration limit = deadline == null ? null : Duration.ofSeconds(((Number) deadline).longValue());
+        long firmwareId = id.longValue();
+        blocking.run(() -> updates.create(endpoint, firmwareId, delivery, limit))
+                .onSuccess(session -> {
+                    ctx.response().putHeader("location", "/api/v1/devices/" + endpoint + "/updates/" + session.id());
+                    Blocking.json(ctx, 201, json(session, null));
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void list(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        UpdateRepository repository = updates.repository();
+        blocking.run(() -> new JsonObject().put("items", new JsonArray(repository.forDevice(endpoint, MAX_LISTED)
+                .stream().map(s -> json(s, repository)).toList())))
+                .onSuccess(body -> Blocking.json(ctx, 200, body))
+                .onFailure(ctx::fail);
+    }
+
+    private void show(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        long id = sessionId(ctx);
+        UpdateRepository repository = updates.repository();
+        blocking.run(() -> repository.find(id).filter(s -> s.endpoint().equals(endpoint)))
+                .onSuccess(found -> found.ifPresentOrElse(s -> Blocking.json(ctx, 200, json(s, repository)),
+                        () -> ctx.fail(unknownSession(endpoint, id))))
+                .onFailure(ctx::fail);
+    }
+
+    private void cancel(RoutingContext ctx) {
+        String endpoint = ctx.pathParam("endpoint");
+        long id = sessionId(ctx);
+        UpdateRepository repository = updates.repository();
+        blocking.run(() -> repository.find(id).filter(s -> s.endpoint().equals(endpoint)))
+                .compose(found -> found.isEmpty() ? io.vertx.core.Future.failedFuture(unknownSession(endpoint, id))
+                        : io.vertx.core.Future.fromCompletionStage(updates.cancel(id)))
+                .onSuccess(session -> Blocking.json(ctx, 200, json(session, null)))
+                .onFailure(ctx::fail);
+    }
+
+    private static long sessionId(RoutingContext ctx) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw ApiProblem.notFound("update ids are numbers, got '" + ctx.pathParam("id") + "'");
+        }
+    }
+
+    private static ApiProblem unknownSession(String endpoint, long id) {
+        return new ApiProblem(404, "unknown-update", "Unknown update", "device '" + endpoint
+                + "' has no update " + id + "; list them with GET /api/v1/devices/" + endpoint + "/updates");
+    }
+
+    /** The session, with its history when a repository is given (read on the caller's worker thread). */
+    static JsonObject json(UpdateSession s, UpdateRepository history) {
+        JsonObject json = new JsonObject()
+                .put("id", s.id())
+                .put("endpoint", s.endpoint())
+                .put("firmwareId", s.firmwareId())
+                .put("delivery", s.delivery().wireName())
+                .put("state", s.state().wireName())
+                .put("failureReason", s.failureReason() == null ? null : s.failureReason().wireName())
+                .put("failureDescription", s.failureReason() == null ? null : s.failureReason().description())
+                .put("detail", s.detail())
+                .put("previousVersion", s.previousVersion())
+                .put("attempts", s.attempts())
+                .put("deadlineAt", s.deadlineAt() == null ? null : s.deadlineAt().toInstant().toString())
+                .put("createdAt", s.createdAt().toInstant().toString())
+                .put("updatedAt", s.updatedAt().toInstant().toString())
+                .put("finishedAt", s.finishedAt() == null ? null : s.finishedAt().toInstant().toString());
+        if (history != null) {
+            JsonArray steps = new JsonArray();
+            for (UpdateTransition t : history.history(s.id())) {
+                steps.add(new JsonObject().put("state", t.state().wireName()).put("detail", t.detail())
+                        .put("at", t.occurredAt().toInstant().toString()));
+            }
+            json.put("history", steps);
+        }
+        return json;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.ferry.server.update;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+import org.eclipse.leshan.core.node.LwM2mMultipleResource;
+import org.eclipse.leshan.core.node.LwM2mNode;
+import org.eclipse.leshan.core.node.LwM2mResource;
+import org.eclipse.leshan.core.request.ContentFormat;
+import org.eclipse.leshan.core.request.DownlinkRequest;
+import org.eclipse.leshan.core.request.ExecuteRequest;
+import org.eclipse.leshan.core.request.ObserveRequest;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteRequest;
+import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.server.LeshanServer;
+import org.eclipse.leshan.server.registration.Registration;
+
+/**
+ * The requests an update session sends to a device's object 5 (and 3/0/3), asynchronously. Responses complete
+ * futures on Leshan's threads; the engine moves them onto its own thread before acting.
+ */
+final class Object5Link {
+    static final int FIRMWARE = 5;
+
+    private final LeshanServer server;
+    private final Duration timeout;
+
+    Object5Link(LeshanServer server, Duration timeout) {
+        this.server = server;
+        this.timeout = timeout;
+    }
+
+    Registration registration(String endpoint) {
+        return server.getRegistrationService().getByEndpoint(endpoint);
+    }
+
+    boolean isReachable(Registration registration) {
+        return !registration.usesQueueMode() || server.getPresenceService().isClientAwake(registration);
+    }
+
+    /** Starts observing an integer resource of object 5 and returns its current value. */
+    CompletableFuture<Long> observe(Registration registration, int resource) {
+        return send(registration, new ObserveRequest(FIRMWARE, 0, resource), timeout)
+                .thenApply(response -> integer(response.getContent(), "/5/0/" + resource));
+    }
+
+    CompletableFuture<String> readString(Registration registration, int object, int resource) {
+        return send(registration, new ReadRequest(object, 0, resource), timeout).thenApply(response ->
+                response.getContent() instanceof LwM2mResource r && r.getValue() != null ? r.getValue().toString()
+                        : null);
+    }
+
+    /** The values of a (possibly multi-instance) integer resource; empty when the device lacks it. */
+    CompletableFuture<List<Long>> readIntegers(Registration registration, int resource) {
+        return send(registration, new ReadRequest(FIRMWARE, 0, resource), timeout).handle((response, error) -> {
+            if (error != null) {
+                if (unwrap(error) instanceof DeviceAnswer answer && answer.isNotFound()) {
+                    return List.<Long>of();
+                }
+                throw new java.util.concurrent.CompletionException(unwrap(error));
+            }
+            List<Long> values = new ArrayList<>();
+            if (response.getContent() instanceof LwM2mMultipleResource multiple) {
+                multiple.getInstances().values().forEach(i -> values.add(((Number) i.getValue()).longValue()));
+            } else if (response.getContent() instanceof LwM2mResource single && single.getValue() instanceof Number n) {
+                values.add(n.longValue());
+            }
+            return values;
+        });
+    }
+
+    CompletableFuture<Void> writePackageUri(Registration registration, String uri) {
+        return send(registration, new WriteRequest(FIRMWARE, 0, 1, uri), timeout).thenApply(r -> null);
+    }
+
+    /** Pushes the image into 5/0/0; the transfer is block-wise, so it gets the download's time limit. */
+    CompletableFuture<Void> writePackage(Registration registration, byte[] image, Duration pushTimeout) {
+        return send(registration, new WriteRequest(ContentFormat.OPAQUE, FIRMWARE, 0, 0, image), pushTimeout)
+                .thenApply(r -> null);
+    }
+
+    CompletableFuture<Void> executeUpdate(Registration registration) {
+        return send(registration, new ExecuteRequest(FIRMWARE, 0, 2), timeout).thenApply(r -> null);
+    }
+
+    private <T extends LwM2mResponse> CompletableFuture<T> send(Registration registration, DownlinkRequest<T> request,
+            Duration limit) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            server.send(registration, request, limit.toMillis(), response -> {
+                if (response.isSuccess()) {
+                    result.complete(response);
+                } else {
+                    result.completeExceptionally(new DeviceAnswer(String.valueOf(request),
+                            response.getCode().getCode(), response.getCode().getName(), response.getErrorMessage()));
+                }
+            }, result::completeExceptionally);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    private static long integer(LwM2mNode node, String path) {
+        if (node instanceof LwM2mResource resource && resource.getValue() instanceof Number number) {
+            return number.longValue();
+        }
+        throw new IllegalStateException("device returned no integer for " + path);
+    }
+
+    static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /** True when a failure is worth retrying: the device did not answer or could not be reached. */
+    static boolean isTransient(Throwable error) {
+        Throwable cause = unwrap(error);
+        return cause instanceof TimeoutException || !(cause instanceof DeviceAnswer);
+    }
+
+    /** The device answered with an error code. */
+    static final class DeviceAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int code;
+
+        DeviceAnswer(String path, int code, String name, String message) {
+            super("device answered " + name + " for " + path + (message == null ? "" : ": " + message));
+            this.code = code;
+        }
+
+        boolean isNotFound() {
+            return code == 404;
+        }
+    }
+
+
+}

@@ -1,0 +1,185 @@
+package dev.ferry.server.update;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import org.eclipse.leshan.core.node.LwM2mResource;
+import org.eclipse.leshan.core.observation.CompositeObservation;
+import org.eclipse.leshan.core.observation.Observation;
+import org.eclipse.leshan.core.observation.SingleObservation;
+import org.eclipse.leshan.core.response.ObserveCompositeResponse;
+import org.eclipse.leshan.core.response.ObserveResponse;
+import org.eclipse.leshan.server.LeshanServer;
+import org.eclipse.leshan.server.observation.ObservationListener;
+import org.eclipse.leshan.server.queue.PresenceListener;
+import org.eclipse.leshan.server.registration.Registration;
+import org.eclipse.leshan.server.registration.RegistrationListener;
+import org.eclipse.leshan.server.registration.RegistrationUpdate;
+
+import dev.ferry.server.device.DeviceEvent;
+import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.firmware.BlobStore;
+import dev.ferry.server.firmware.Firmware;
+import dev.ferry.server.firmware.FirmwareRepository;
+
+/**
+ * Update sessions as the API sees them: create (checked and stored here, on the caller's worker thread), list,
+ * cancel. The {@link UpdateEngine} does the rest; Leshan's listeners only queue work to it.
+ */
+public final class UpdateService implements AutoCloseable {
+    static final Duration MAX_DEADLINE = Duration.ofDays(30);
+
+    private final UpdateRepository sessions;
+    private final FirmwareRepository firmware;
+    private final DeviceRepository devices;
+    private final DeviceEventBus events;
+    private final UpdateEngine engine;
+
+    public UpdateService(UpdateRepository sessions, FirmwareRepository firmware, DeviceRepository devices,
+            BlobStore blobs, DeviceEventBus events, LeshanServer leshan, UpdateSettings settings,
+            Supplier<PackageUris> packageUris) {
+        this.sessions = sessions;
+        this.firmware = firmware;
+        this.devices = devices;
+        this.events = events;
+        this.engine = new UpdateEngine(sessions, firmware, blobs, new Object5Link(leshan, settings.requestTimeout()),
+                events, settings, packageUris);
+        leshan.getRegistrationService().addListener(new Registrations());
+        leshan.getPresenceService().addListener(new Presence());
+        leshan.getObservationService().addListener(new Notifications());
+        engine.start();
+    }
+
+    public UpdateRepository repository() {
+        return sessions;
+    }
+
+    /** Creates a session; blocks on the database. */
+    public UpdateSession create(String endpoint, long firmwareId, Optional<Delivery> delivery, Duration deadline) {
+        if (devices.find(endpoint).isEmpty()) {
+            throw new UnknownDeviceException(endpoint);
+        }
+        Firmware image = firmware.find(firmwareId).orElseThrow(() -> new InvalidUpdateException(
+                "no firmware with id " + firmwareId + "; list firmware with GET /api/v1/firmware"));
+        if (!image.isPublished()) {
+            throw new InvalidUpdateException("firmware " + firmwareId + " (" + image.version() + ") is not published;"
+                    + " publish it first with POST /api/v1/firmware/" + firmwareId + "/publish");
+        }
+        if (deadline != null && (deadline.isNegative() || deadline.isZero() || deadline.compareTo(MAX_DEADLINE) > 0)) {
+            throw new InvalidUpdateException("deadlineSeconds must be between 1 and " + MAX_DEADLINE.toSeconds());
+        }
+        if (engine.hasActiveSession(endpoint)) {
+            throw new UpdateConflictException("device '" + endpoint + "' already has an unfinished update; cancel it"
+                    + " or wait for its outcome");
+        }
+        Delivery chosen = delivery.orElseGet(() -> defaultDelivery(endpoint));
+        OffsetDateTime now = OffsetDateTime.now();
+        List<DeviceEvent> recorded = new ArrayList<>();
+        UpdateSession session = sessions.insert(endpoint, firmwareId, chosen,
+                deadline == null ? null : now.plus(deadline),
+                "to " + image.model() + " " + image.version() + " by " + chosen.wireName(), now, recorded);
+        recorded.forEach(events::publish);
+        engine.adopt(session, image);
+        return session;
+    }
+
+    public CompletableFuture<UpdateSession> cancel(long id) {
+        return engine.cancel(id);
+    }
+
+    /** Stops the engine's work on a device that was deprovisioned. */
+    public void deviceRemoved(String endpoint) {
+        engine.deviceRemoved(endpoint);
+    }
+
+    private Delivery defaultDelivery(String endpoint) {
+        return devices.find(endpoint).map(d -> "none".equals(d.securityMode().wireName()) ? Delivery.PULL_COAP
+                : Delivery.PULL_COAPS).orElse(Delivery.PULL_COAPS);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** The device named in a request is not provisioned; the API answers 404. */
+    public static final class UnknownDeviceException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String endpoint;
+
+        UnknownDeviceException(String endpoint) {
+            super("no device with endpoint '" + endpoint + "'");
+            this.endpoint = endpoint;
+        }
+
+        public String endpoint() {
+            return endpoint;
+        }
+    }
+
+    private final class Registrations implements RegistrationListener {
+        @Override
+        public void registered(Registration registration, Registration previousReg,
+                Collection<Observation> previousObservations) {
+            engine.registered(registration.getEndpoint());
+        }
+
+        @Override
+        public void updated(RegistrationUpdate update, Registration updatedReg, Registration previousReg) {
+            engine.reachable(updatedReg.getEndpoint());
+        }
+
+        @Override
+        public void unregistered(Registration registration, Collection<Observation> observations, boolean expired,
+                Registration newReg) {
+            // Sessions wait for the device to come back; deadlines still run.
+        }
+    }
+
+    private final class Presence implements PresenceListener {
+        @Override
+        public void onAwake(Registration registration) {
+            engine.reachable(registration.getEndpoint());
+        }
+
+        @Override
+        public void onSleeping(Registration registration) {
+            // Nothing to do: requests wait for the next wake-up.
+        }
+    }
+
+    private final class Notifications implements ObservationListener {
+        @Override
+        public void newObservation(Observation observation, Registration registration) {
+        }
+
+        @Override
+        public void cancelled(Observation observation) {
+        }
+
+        @Override
+        public void onResponse(SingleObservation observation, Registration registration, ObserveResponse response) {
+            if (observation.getPath().getObjectId() == Object5Link.FIRMWARE && observation.getPath().isResource()
+                    && response.getContent() instanceof LwM2mResource resource
+                    && resource.getValue() instanceof Number value) {
+                engine.notified(registration.getEndpoint(), observation.getPath().getResourceId(), value.longValue());
+            }
+        }
+
+        @Override
+        public void onResponse(CompositeObservation observation, Registration registration,
+                ObserveCompositeResponse response) {
+        }
+
+        @Override
+        public void onError(Observation observation, Registration registration, Exception error) {
+        }
+    }
+}
