@@ -157,6 +157,10 @@ public final class TestLwm2mServer implements AutoCloseable {
         }
     }
 
+    public void removePsk(String endpoint) {
+        security.remove(endpoint, true);
+    }
+
     /** Completes at the next registration of {@code endpoint}. */
     public CompletableFuture<Registration> nextRegistration(String endpoint) {
         CompletableFuture<Registration> future = new CompletableFuture<>();
