@@ -1,0 +1,218 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.ferry.image.keys.ImageSigningKey;
+import dev.ferry.image.verify.TrustedKeys;
+import dev.ferry.server.config.Setting;
+import dev.ferry.server.device.DeviceEvent;
+import dev.ferry.server.device.DeviceEventType;
+import dev.ferry.server.testing.Images;
+import dev.ferry.server.testing.TestServer;
+import dev.ferry.sim.device.DeviceEvent.Type;
+import dev.ferry.sim.device.Faults;
+import dev.ferry.sim.device.SimDevice;
+import io.vertx.core.json.JsonObject;
+
+/** Real server, simulated MCUboot devices on loopback: updates through object 5, waited for by events. */
+class UpdateSessionTest {
+    static final String MODEL = "thermo-2";
+    static final int IMAGE_BODY = 48 * 1024;
+    static final byte[] PSK = HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
+
+    final ImageSigningKey key = Images.newKey();
+    final byte[] v1 = Images.signed("1.0.0", IMAGE_BODY, key);
+    final byte[] v2 = Images.signed("1.1.0", IMAGE_BODY, key);
+    TestServer server;
+    SimDevice device;
+    long firmwareV2;
+
+    @BeforeEach
+    void startServerWithPublishedV2() throws IOException {
+        server = TestServer.givenServer()
+                .with(Setting.COAP_PORT, Integer.toString(freeUdpPort()))
+                .with(Setting.COAPS_PORT, Integer.toString(freeUdpPort()))
+                .with(Setting.HTTP_PORT, Integer.toString(freeTcpPort()))
+                .with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0")
+                .start();
+        server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
+                .put("publicKey", Images.publicPem(key)).encode());
+        firmwareV2 = server.uploadFirmware(MODEL, v2).json().getLong("id");
+        assertThat(server.post("/api/v1/firmware/" + firmwareV2 + "/publish", null).status()).isEqualTo(200);
+    }
+
+    @AfterEach
+    void stop() {
+        if (device != null) {
+            device.close();
+        }
+        server.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "pull-coap", "pull-coaps", "pull-http", "push" })
+    void a_device_is_updated_and_confirms_the_new_image(String delivery) throws Exception {
+        device = givenDevice("dev-" + delivery, !delivery.equals("pull-coap"), Faults.none());
+
+        JsonObject session = startUpdate(device.endpoint(), delivery, null);
+
+        assertOutcome(session, "succeeded", null);
+        assertThat(device.runningVersion()).hasToString("1.1.0+0");
+        JsonObject shown = server.get("/api/v1/devices/" + device.endpoint() + "/updates/" + session.getLong("id"))
+                .json();
+        assertThat(shown.getJsonArray("history").stream().map(s -> ((JsonObject) s).getString("state")))
+                .containsSubsequence("pending", "starting", "downloading", "downloaded", "updating", "succeeded");
+        assertThat(shown.getString("previousVersion")).isEqualTo("1.0.0+0");
+    }
+
+    @Test
+    void a_corrupt_download_fails_with_the_integrity_result_and_nothing_is_installed() throws Exception {
+        device = givenDevice("corrupt", false, Faults.none().corruptDownload());
+
+        assertOutcome(startUpdate("corrupt", "pull-coap", null), "failed", "integrity-check-failed");
+        assertThat(device.runningVersion()).hasToString("1.0.0+0");
+    }
+
+    @Test
+    void an_image_failing_its_health_check_is_reverted_and_recorded_as_reverted() throws Exception {
+        device = givenDevice("unhealthy", false, Faults.none().failHealthCheck());
+
+        assertOutcome(startUpdate("unhealthy", "pull-coap", null), "failed", "reverted");
+        assertThat(device.events()).anyMatch(e -> e.type() == Type.REVERTED);
+        assertThat(device.runningVersion()).hasToString("1.0.0+0");
+    }
+
+    @Test
+    void a_download_that_loses_its_connection_resumes_and_succeeds() throws Exception {
+        device = givenDevice("flaky", false, Faults.none().dropConnectionAt(20_000));
+
+        assertOutcome(startUpdate("flaky", "pull-coap", null), "succeeded", null);
+        assertThat(device.events()).anyMatch(e -> e.type() == Type.DOWNLOAD_RESUMED);
+    }
+
+    @Test
+    void a_session_resumes_after_the_server_restarts_in_the_middle_of_a_download() throws Exception {
+        device = givenDevice("patient", false, Faults.none().slowLink(16 * 1024));
+        JsonObject session = startUpdate("patient", "pull-coap", null);
+        device.next(Type.DOWNLOAD_STARTED).get(20, TimeUnit.SECONDS);
+
+        server.restart();
+
+        assertOutcome(session, "succeeded", null);
+        assertThat(device.runningVersion()).hasToString("1.1.0+0");
+    }
+
+    @Test
+    void a_sleeping_device_is_updated_when_it_wakes() throws Exception {
+        device = givenDevice("sleepy", false, Faults.none().sleeping(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+
+        assertOutcome(startUpdate("sleepy", "pull-coap", null), "succeeded", null);
+    }
+
+    @Test
+    void a_session_past_its_deadline_fails_with_that_reason() throws Exception {
+        device = givenDevice("slow", false, Faults.none().slowLink(2 * 1024));
+
+        assertOutcome(startUpdate("slow", "pull-coap", 2), "failed", "deadline-expired");
+    }
+
+    @Test
+    void a_cancelled_session_stops_and_the_device_returns_to_idle() throws Exception {
+        device = givenDevice("cancelled", false, Faults.none().slowLink(4 * 1024));
+        JsonObject session = startUpdate("cancelled", "pull-coap", null);
+        device.next(Type.DOWNLOAD_STARTED).get(20, TimeUnit.SECONDS);
+
+        TestServer.Reply cancelled = server.post("/api/v1/devices/cancelled/updates/" + session.getLong("id")
+                + "/cancel", null);
+
+        assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+        assertThat(cancelled.json().getString("state")).isEqualTo("cancelled");
+        device.next(e -> e.type() == Type.STATE_CHANGED && e.state().ordinal() == 0).get(20, TimeUnit.SECONDS);
+        assertThat(device.runningVersion()).hasToString("1.0.0+0");
+        assertThat(server.post("/api/v1/devices/cancelled/updates/" + session.getLong("id") + "/cancel", null)
+                .status()).isEqualTo(409);
+    }
+
+    @Test
+    void updates_to_unpublished_firmware_or_unknown_devices_are_refused() {
+        long unpublished = server.uploadFirmware(MODEL, Images.signed("1.2.0", 1000, key)).json().getLong("id");
+        server.post("/api/v1/devices", "{\"endpoint\":\"idle\",\"security\":{\"mode\":\"none\"}}");
+
+        TestServer.Reply notPublished = server.post("/api/v1/devices/idle/updates",
+                new JsonObject().put("firmwareId", unpublished).encode());
+        assertThat(notPublished.status()).isEqualTo(422);
+        assertThat(notPublished.json().getString("detail")).contains("not published");
+        assertThat(server.post("/api/v1/devices/ghost/updates", new JsonObject().put("firmwareId", firmwareV2)
+                .encode()).status()).isEqualTo(404);
+        assertThat(server.post("/api/v1/devices/idle/updates", new JsonObject().put("firmwareId", firmwareV2)
+                .put("delivery", "carrier-pigeon").encode()).status()).isEqualTo(400);
+    }
+
+    private SimDevice givenDevice(String endpoint, boolean secure, Faults faults) throws Exception {
+        JsonObject security = secure ? new JsonObject().put("mode", "psk").put("identity", endpoint)
+                .put("key", HexFormat.of().formatHex(PSK)) : new JsonObject().put("mode", "none");
+        TestServer.Reply provisioned = server.post("/api/v1/devices",
+                new JsonObject().put("endpoint", endpoint).put("security", security).encode());
+        assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
+        SimDevice.Builder builder = SimDevice.builder(endpoint).primaryImage(v1)
+                .trustedKeys(TrustedKeys.of(key.publicKey())).faults(faults).lifetime(Duration.ofSeconds(5))
+                .rebootDelay(Duration.ofMillis(100));
+        builder = secure ? builder.server(server.coapsUri()).psk(endpoint, PSK) : builder.server(server.coapUri()).noSec();
+        SimDevice started = builder.start();
+        try {
+            started.awaitRegistered().get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            started.close();
+            throw new AssertionError(endpoint + " did not register; its events: " + started.events(), e);
+        }
+        server.waitForEvent(endpoint, DeviceEventType.REGISTERED);
+        return started;
+    }
+
+    private JsonObject startUpdate(String endpoint, String delivery, Integer deadlineSeconds) {
+        JsonObject body = new JsonObject().put("firmwareId", firmwareV2).put("delivery", delivery);
+        if (deadlineSeconds != null) {
+            body.put("deadlineSeconds", deadlineSeconds);
+        }
+        TestServer.Reply reply = server.post("/api/v1/devices/" + endpoint + "/updates", body.encode());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        return reply.json();
+    }
+
+    private void assertOutcome(JsonObject session, String state, String reason) {
+        String prefix = "update " + session.getLong("id") + " ";
+        DeviceEvent outcome = server.waitForEvent(e -> e.type() == DeviceEventType.UPDATE && e.detail() != null
+                && (e.detail().startsWith(prefix + "succeeded") || e.detail().startsWith(prefix + "failed")
+                        || e.detail().startsWith(prefix + "cancelled")), "outcome of " + prefix);
+        assertThat(outcome.detail()).startsWith(prefix + state);
+        JsonObject stored = server.get("/api/v1/devices/" + session.getString("endpoint") + "/updates/"
+                + session.getLong("id")).json();
+        assertThat(stored.getString("state")).isEqualTo(state);
+        assertThat(stored.getString("failureReason")).isEqualTo(reason);
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
