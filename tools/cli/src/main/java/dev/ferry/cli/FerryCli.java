@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = FerryCli.Version.class,
         description = "Fleet management and safe over-the-air updates for microcontrollers.",
-        subcommands = {ImageCommand.class},
+        subcommands = {ImageCommand.class, dev.ferry.cli.sim.SimCommand.class},
         footer = {"", "Exit codes: 0 success; " + ExitCodes.REJECTED + " the input was rejected (invalid image or key,"
                 + " failed verification, unreadable file); " + ExitCodes.USAGE + " bad command line."})
 public final class FerryCli implements Runnable {

@@ -72,7 +72,9 @@ public final class FaultPlan {
         }
         List<String> parts = new ArrayList<>();
         for (Group group : groups) {
-            parts.add(Math.round(group.fraction() * 1000) / 10.0 + "% " + group.faults());
+            double percent = Math.round(group.fraction() * 1000) / 10.0;
+            parts.add((percent == Math.rint(percent) ? Long.toString((long) percent) : Double.toString(percent))
+                    + "% " + group.faults());
         }
         return String.join("; ", parts);
     }
