@@ -2,9 +2,6 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +38,8 @@ class UpdateSessionTest {
     long firmwareV2;
 
     @BeforeEach
-    void startServerWithPublishedV2() throws IOException {
+    void startServerWithPublishedV2() {
         server = TestServer.givenServer()
-                .with(Setting.COAP_PORT, Integer.toString(freeUdpPort()))
-                .with(Setting.COAPS_PORT, Integer.toString(freeUdpPort()))
-                .with(Setting.HTTP_PORT, Integer.toString(freeTcpPort()))
                 .with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0")
                 .start();
         server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
@@ -202,17 +196,5 @@ class UpdateSessionTest {
                 + session.getLong("id")).json();
         assertThat(stored.getString("state")).isEqualTo(state);
         assertThat(stored.getString("failureReason")).isEqualTo(reason);
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -78,8 +78,14 @@ public final class TestServer implements AutoCloseable {
         });
     }
 
-    /** Stops the server gracefully and starts a new one on the same data directory (new ephemeral ports). */
+    /**
+     * Stops the server gracefully and starts a new one on the same data directory and the same ports, as an
+     * operator's restart does, so devices find it again.
+     */
     public void restart() {
+        settings.put(Setting.COAP_PORT, Integer.toString(server.coapAddress().getPort()));
+        settings.put(Setting.COAPS_PORT, Integer.toString(server.coapsAddress().getPort()));
+        settings.put(Setting.HTTP_PORT, Integer.toString(server.httpPort()));
         server.close();
         synchronized (events) {
             events.clear();
