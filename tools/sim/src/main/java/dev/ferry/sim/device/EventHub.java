@@ -16,13 +16,16 @@ final class EventHub {
     private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
     private static final int HISTORY = 500;
 
-    private record Waiter(Predicate<DeviceEvent> condition, CompletableFuture<DeviceEvent> future) {
+    /** Waits for an event published after {@code since} (a sequence number) that meets the condition. */
+    private record Waiter(long since, Predicate<DeviceEvent> condition, CompletableFuture<DeviceEvent> future) {
     }
 
     private final SerialExecutor dispatcher;
     private final List<SimDevice.Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private final Deque<DeviceEvent> history = new ArrayDeque<>();
+    /** Sequence number of the last event published; guarded by {@link #history}. */
+    private long published;
 
     EventHub(Executor shared) {
         this.dispatcher = new SerialExecutor(shared);
@@ -39,7 +42,11 @@ final class EventHub {
     /** Completes with the first event published after this call that meets {@code condition}. */
     CompletableFuture<DeviceEvent> next(Predicate<DeviceEvent> condition) {
         CompletableFuture<DeviceEvent> future = new CompletableFuture<>();
-        Waiter waiter = new Waiter(condition, future);
+        long since;
+        synchronized (history) {
+            since = published;
+        }
+        Waiter waiter = new Waiter(since, condition, future);
         waiters.add(waiter);
         future.whenComplete((event, error) -> waiters.remove(waiter));
         return future;
@@ -47,16 +54,18 @@ final class EventHub {
 
     /** Queues {@code event}; {@code before} (may be null) runs on the dispatcher right before delivery. */
     void publish(DeviceEvent event, Runnable before) {
+        long sequence;
         synchronized (history) {
             if (history.size() == HISTORY) {
                 history.removeFirst();
             }
             history.addLast(event);
+            sequence = ++published;
         }
-        dispatcher.execute(() -> deliver(event, before));
+        dispatcher.execute(() -> deliver(sequence, event, before));
     }
 
-    private void deliver(DeviceEvent event, Runnable before) {
+    private void deliver(long sequence, DeviceEvent event, Runnable before) {
         if (before != null) {
             before.run();
         }
@@ -68,7 +77,7 @@ final class EventHub {
             }
         }
         for (Waiter waiter : waiters) {
-            if (waiter.condition().test(event)) {
+            if (sequence > waiter.since() && waiter.condition().test(event)) {
                 waiter.future().complete(event);
             }
         }

@@ -3,6 +3,7 @@ package dev.ferry.sim.device;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,15 @@ final class SerialExecutor implements Executor {
             }
             running = true;
         }
-        shared.execute(this::drain);
+        try {
+            shared.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // The threads are gone (device or fleet closed): nothing is left to run this.
+            synchronized (tasks) {
+                tasks.clear();
+                running = false;
+            }
+        }
     }
 
     /** True when called from a task of this executor. */

@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -245,7 +246,7 @@ public final class SimDevice implements AutoCloseable {
             }
         }
         if (ownsScheduler) {
-            scheduler.shutdown();
+            scheduler.shutdownNow();
         }
     }
 
@@ -316,7 +317,16 @@ public final class SimDevice implements AutoCloseable {
     }
 
     private void later(Duration delay, Runnable task) {
-        scheduler.schedule(() -> lifecycle.execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+        schedule(delay, () -> lifecycle.execute(task));
+    }
+
+    /** Runs {@code task} on the device's threads after {@code delay}; dropped once they are gone. */
+    private Future<?> schedule(Duration delay, Runnable task) {
+        try {
+            return scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private void doPowerOn() {
@@ -438,8 +448,8 @@ public final class SimDevice implements AutoCloseable {
             rebootScheduled = false;
             registered = false;
             if (onTrial) {
-                confirmDeadline = scheduler.schedule(() -> lifecycle.execute(() -> deadlinePassed(bootGeneration)),
-                        settings.confirmDeadline().toNanos(), TimeUnit.NANOSECONDS);
+                confirmDeadline = schedule(settings.confirmDeadline(),
+                        () -> lifecycle.execute(() -> deadlinePassed(bootGeneration)));
             }
         }
         FirmwareObject firmware = new FirmwareObject(this);
@@ -675,7 +685,7 @@ public final class SimDevice implements AutoCloseable {
 
         @Override
         public void schedule(Duration delay, Runnable task) {
-            scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            SimDevice.this.schedule(delay, task);
         }
 
         @Override
@@ -722,13 +732,16 @@ public final class SimDevice implements AutoCloseable {
         }
     }
 
+    /** The HTTP client devices share unless given one; made on first use. */
+    private static final class SharedHttp {
+        static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
     /**
      * Describes a {@link SimDevice}. Fluent setters say what happens by default; {@link #build()} checks the
      * whole and throws {@link IllegalStateException} naming what is missing or inconsistent.
      */
     public static final class Builder {
-        private static final HttpClient DEFAULT_HTTP = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10)).build();
         private static final AtomicInteger EXECUTORS = new AtomicInteger();
 
         private final String endpoint;
@@ -974,7 +987,7 @@ public final class SimDevice implements AutoCloseable {
                     queueMode || faults.isSleeping(), faults, healthCheck, coapBlockSize, rebootDelay, confirmDeadline,
                     healthCheckDelay, downloadRetries, retryDelay, ackTimeout, maxRetransmit, persistInterval,
                     powerOffTime, seed != null ? seed : endpoint.hashCode(), model, packageName,
-                    httpClient != null ? httpClient : DEFAULT_HTTP);
+                    httpClient != null ? httpClient : SharedHttp.CLIENT);
             LOG.debug("{}: {} with {}", endpoint, coaps ? "DTLS-PSK" : "plain CoAP", faults);
             try {
                 return new SimDevice(settings, storage != null ? storage : FlashStorage.inMemory(), primaryImage,

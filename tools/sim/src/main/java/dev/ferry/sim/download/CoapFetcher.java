@@ -10,6 +10,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.coap.BlockOption;
@@ -88,7 +89,11 @@ public final class CoapFetcher implements PackageFetcher {
     @Override
     public Transfer fetch(long offset, byte[] etag, FetchCallback callback) {
         CoapTransfer transfer = new CoapTransfer(callback);
-        executor.execute(() -> transfer.start(offset));
+        try {
+            executor.execute(() -> transfer.start(offset));
+        } catch (RejectedExecutionException closed) {
+            transfer.cancel(); // the device's threads are gone
+        }
         return transfer;
     }
 
@@ -170,7 +175,9 @@ public final class CoapFetcher implements PackageFetcher {
                 return;
             }
             if (response.getCode() != ResponseCode.CONTENT) {
-                fail(FetchFailure.REFUSED, uri + " answered " + response.getCode() + " "
+                // A server error may pass: resumed like a lost connection. Anything else is a refusal.
+                fail(response.getCode().isServerError() ? FetchFailure.CONNECTION_LOST
+                        : FetchFailure.REFUSED, uri + " answered " + response.getCode() + " "
                         + response.getPayloadString());
                 return;
             }
@@ -223,7 +230,11 @@ public final class CoapFetcher implements PackageFetcher {
                 toClose = endpoint;
             }
             if (toClose != null) {
-                executor.execute(toClose::destroy);
+                try {
+                    executor.execute(toClose::destroy); // not on the endpoint's own thread
+                } catch (RejectedExecutionException closed) {
+                    toClose.destroy();
+                }
             }
             return true;
         }

@@ -94,7 +94,8 @@ public final class HttpFetcher implements PackageFetcher {
                 total = "*".equals(range.group(3)) ? -1 : Long.parseLong(range.group(3));
             } else {
                 FetchFailure failure = status == 404 ? FetchFailure.NOT_FOUND
-                        : status == 416 ? FetchFailure.RANGE_NOT_SATISFIABLE : FetchFailure.REFUSED;
+                        : status == 416 ? FetchFailure.RANGE_NOT_SATISFIABLE
+                        : status >= 500 ? FetchFailure.CONNECTION_LOST : FetchFailure.REFUSED;
                 fail(failure, uri + " answered HTTP " + status);
                 return BodySubscribers.discarding();
             }

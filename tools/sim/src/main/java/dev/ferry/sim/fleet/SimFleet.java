@@ -100,7 +100,9 @@ public final class SimFleet implements AutoCloseable {
                             if (settled.incrementAndGet() == devices.size()) {
                                 all.complete(null);
                             }
-                            threads.execute(this);
+                            if (!threads.isShutdown()) {
+                                threads.execute(this);
+                            }
                         });
                 device.start();
             }

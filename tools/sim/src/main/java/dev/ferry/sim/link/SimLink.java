@@ -1,6 +1,7 @@
 package dev.ferry.sim.link;
 
 import java.util.Random;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,7 +80,7 @@ public final class SimLink {
         if (woke) {
             sleepListener.accept(false);
         }
-        scheduler.schedule(this::checkSleep, conditions.awakeTime().toNanos() + 1_000_000, TimeUnit.NANOSECONDS);
+        later(conditions.awakeTime().toNanos() + 1_000_000, this::checkSleep);
     }
 
     private void checkSleep() {
@@ -160,8 +161,12 @@ public final class SimLink {
     void later(long nanos, Runnable task) {
         if (nanos <= 0) {
             task.run();
-        } else {
+            return;
+        }
+        try {
             scheduler.schedule(task, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            // the device's threads are gone: so is the datagram
         }
     }
 

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.ferry.sim.testing.TestBed;
 import dev.ferry.sim.testing.TestFirmware;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.node.LwM2mMultipleResource;
 import org.eclipse.leshan.core.node.LwM2mSingleResource;
 import org.eclipse.leshan.core.request.ContentFormat;
 import org.eclipse.leshan.core.request.ExecuteRequest;
@@ -166,6 +168,35 @@ class UpdatingTest {
 
         assertThat(response.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(response.getErrorMessage()).contains("state is 0");
+    }
+
+    @Test
+    void object_5_says_how_packages_may_arrive() throws Exception {
+        SimDevice device = bed.started(bed.device("describe-1"));
+
+        ReadResponse protocols = bed.lwm2m.send(device.endpoint(), new ReadRequest(5, 0, 8));
+
+        LwM2mMultipleResource supported = (LwM2mMultipleResource) protocols.getContent();
+        assertThat(supported.getInstances()).hasSize(3);
+        assertThat(List.of(supported.getValue(0), supported.getValue(1), supported.getValue(2)))
+                .containsExactly(0L, 1L, 2L); // CoAP, CoAPS, HTTP
+        assertThat(read(device, 5, 9)).isEqualTo(2L);
+        assertThat(read(device, 5, 6)).isEqualTo("app");
+        assertThat(read(device, 5, 7)).isEqualTo("1.0.0+0");
+        assertThat(read(device, 3, 2)).isEqualTo("describe-1");
+    }
+
+    @Test
+    void a_reboot_executed_by_the_server_brings_the_same_image_back() throws Exception {
+        SimDevice device = bed.started(bed.device("reboot-1"));
+        CompletableFuture<DeviceEvent> again = device.next(DeviceEvent.Type.REGISTERED);
+
+        TestBed.assertSuccess(bed.lwm2m.send(device.endpoint(), new ExecuteRequest(3, 0, 4)));
+
+        await(again);
+        assertThat(device.runningVersion()).isEqualTo(TestFirmware.OLD_VERSION);
+        assertThat(device.events()).extracting(DeviceEvent::type).containsSubsequence(DeviceEvent.Type.REBOOTING,
+                DeviceEvent.Type.BOOTED, DeviceEvent.Type.REGISTERED);
     }
 
     @Test

@@ -56,13 +56,14 @@ public final class TestBed implements AutoCloseable {
         return device;
     }
 
-    /** Starts the device and waits until the server has its registration. */
+    /** Starts the device and waits until both the server and the device know it registered. */
     public SimDevice started(SimDevice.Builder builder) throws Exception {
         SimDevice device = builder.build();
         devices.add(device);
-        CompletableFuture<?> registered = lwm2m.nextRegistration(device.endpoint());
+        CompletableFuture<?> serverSide = lwm2m.nextRegistration(device.endpoint());
+        CompletableFuture<?> deviceSide = device.next(DeviceEvent.Type.REGISTERED);
         device.start();
-        registered.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        CompletableFuture.allOf(serverSide, deviceSide).get(WAIT_SECONDS, TimeUnit.SECONDS);
         return device;
     }
 
