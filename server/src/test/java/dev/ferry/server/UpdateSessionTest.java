@@ -100,8 +100,9 @@ class UpdateSessionTest {
     @Test
     void a_session_resumes_after_the_server_restarts_in_the_middle_of_a_download() throws Exception {
         device = givenDevice("patient", false, Faults.none().slowLink(16 * 1024));
+        var downloading = device.next(Type.DOWNLOAD_STARTED);
         JsonObject session = startUpdate("patient", "pull-coap", null);
-        device.next(Type.DOWNLOAD_STARTED).get(20, TimeUnit.SECONDS);
+        downloading.get(20, TimeUnit.SECONDS);
 
         server.restart();
 
@@ -126,15 +127,17 @@ class UpdateSessionTest {
     @Test
     void a_cancelled_session_stops_and_the_device_returns_to_idle() throws Exception {
         device = givenDevice("cancelled", false, Faults.none().slowLink(4 * 1024));
+        var downloading = device.next(Type.DOWNLOAD_STARTED);
         JsonObject session = startUpdate("cancelled", "pull-coap", null);
-        device.next(Type.DOWNLOAD_STARTED).get(20, TimeUnit.SECONDS);
+        downloading.get(20, TimeUnit.SECONDS);
+        var idle = device.next(e -> e.type() == Type.STATE_CHANGED && e.state().ordinal() == 0);
 
         TestServer.Reply cancelled = server.post("/api/v1/devices/cancelled/updates/" + session.getLong("id")
                 + "/cancel", null);
 
         assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
         assertThat(cancelled.json().getString("state")).isEqualTo("cancelled");
-        device.next(e -> e.type() == Type.STATE_CHANGED && e.state().ordinal() == 0).get(20, TimeUnit.SECONDS);
+        idle.get(20, TimeUnit.SECONDS);
         assertThat(device.runningVersion()).hasToString("1.0.0+0");
         assertThat(server.post("/api/v1/devices/cancelled/updates/" + session.getLong("id") + "/cancel", null)
                 .status()).isEqualTo(409);
