@@ -136,6 +136,10 @@ public final class SimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (pskFromApi && server.startsWith("coap://")) {
+            out.println("note: with a coap:// server the devices are provisioned without security;"
+                    + " --psk-from-api applies to coaps:// servers");
+        }
         byte[] primary = primaryImage(out);
         FaultPlan plan = faultPlan();
         Provisioner provisioner = noProvision ? Provisioner.derivedKeys() : new ApiProvisioner(api,

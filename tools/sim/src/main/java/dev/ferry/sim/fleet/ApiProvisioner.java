@@ -111,8 +111,8 @@ public final class ApiProvisioner implements Provisioner {
             }
             if (status == 409) {
                 return CompletableFuture.failedFuture(new ProvisioningException(endpoint + " is provisioned already"
-                        + " and its generated key was shown only when it was created; pass the option to replace"
-                        + " existing devices, or use another endpoint prefix"));
+                        + " and its generated key was shown only when it was created; replace existing devices"
+                        + " (ferry sim --reprovision) or use another endpoint prefix"));
             }
             return CompletableFuture.failedFuture(new ProvisioningException("provisioning " + endpoint
                     + " failed: HTTP " + status + " " + reply.body()));
