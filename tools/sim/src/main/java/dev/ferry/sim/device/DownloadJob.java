@@ -100,6 +100,7 @@ final class DownloadJob implements FetchCallback {
 
     @Override
     public boolean started(byte[] etag, long totalSize, long offset) {
+        String restart;
         synchronized (lock) {
             if (over) {
                 return false;
@@ -109,17 +110,18 @@ final class DownloadJob implements FetchCallback {
                 return false;
             }
             boolean changed = etag != null && machine.etagChanged(etag);
-            if (offset > machine.written() || (changed && offset > 0)) {
-                // The package changed, or the server skipped bytes we lack: start over from zero.
-                machine.restartFromZero();
-                host.schedule(Duration.ZERO, this::attempt);
-                return false;
-            }
             if (offset == 0 && machine.written() > 0) {
                 machine.restartFromZero(); // the server sends the whole package again
             }
-            return true;
+            if (offset <= machine.written() && !(changed && offset > 0)) {
+                return true;
+            }
+            // The package changed, or the server skipped bytes we lack: start over from zero.
+            machine.restartFromZero();
+            restart = changed ? "the package changed on the server" : "the server answered from byte " + offset;
         }
+        connectionLost(restart + "; starting again from zero");
+        return false;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ferry.sim.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.image.ImageVersion;
 import dev.ferry.sim.testing.TestBed;
 import dev.ferry.sim.testing.TestFirmware;
 import java.time.Duration;
@@ -84,6 +85,30 @@ class PullingTest {
         assertThat(device.events()).anyMatch(e -> e.type() == DeviceEvent.Type.DOWNLOAD_INTERRUPTED
                 && e.bytes() == 8000);
         assertThat(device.events()).anyMatch(e -> e.type() == DeviceEvent.Type.DOWNLOAD_RESUMED && e.bytes() == 8000);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"coap", "http"})
+    void a_package_that_changed_before_the_resume_is_downloaded_again_from_zero(String scheme) throws Exception {
+        byte[] changed = FirmwareImages.signed(new ImageVersion(1, 2, 0, 0), 20_000, TestFirmware.KEY);
+        SimDevice device = bed.started(bed.device("changed-" + scheme).downloadRetries(5, Duration.ofMillis(300))
+                .faults(Faults.none().dropConnectionAt(6000)));
+        boolean coap = scheme.equals("coap");
+        String path = coap ? bed.coapFirmware.serve(TestFirmware.NEW) : bed.httpFirmware.serve(TestFirmware.NEW);
+        device.addListener(event -> {
+            if (event.type() == DeviceEvent.Type.DOWNLOAD_INTERRUPTED) {
+                if (coap) {
+                    bed.coapFirmware.replace(path, changed);
+                } else {
+                    bed.httpFirmware.replace(path, changed);
+                }
+            }
+        });
+
+        DeviceEvent outcome = bed.pullUpdate(device, coap ? bed.coapFirmware.coapUri(path) : bed.httpFirmware.uri(path));
+
+        assertThat(outcome.result()).isEqualTo(UpdateResult.SUCCESS);
+        assertThat(device.runningVersion()).hasToString("1.2.0+0");
     }
 
     @Test

@@ -65,6 +65,13 @@ public final class TestCoapFirmwareServer implements AutoCloseable {
         return "/fw/" + name;
     }
 
+    /** Serves {@code bytes} at an existing {@code path} from now on, with their own ETag: a changed package. */
+    public void replace(String path, byte[] bytes) {
+        PackageResource old = (PackageResource) fw.getChild(path.substring("/fw/".length()));
+        old.bytes = bytes;
+        old.etag = Arrays.copyOf(HexFormat.of().parseHex(sha256(bytes)), 8);
+    }
+
     public void allowPsk(String identity, byte[] key) {
         psks.setKey(identity, key);
     }
@@ -95,8 +102,8 @@ public final class TestCoapFirmwareServer implements AutoCloseable {
     }
 
     private final class PackageResource extends CoapResource {
-        private final byte[] bytes;
-        private final byte[] etag;
+        private volatile byte[] bytes;
+        private volatile byte[] etag;
 
         PackageResource(String name, byte[] bytes) {
             super(name);
@@ -106,6 +113,8 @@ public final class TestCoapFirmwareServer implements AutoCloseable {
 
         @Override
         public void handleGET(CoapExchange exchange) {
+            byte[] bytes = this.bytes;
+            byte[] etag = this.etag;
             BlockOption asked = exchange.getRequestOptions().getBlock2();
             int szx = asked == null ? BlockOption.size2Szx(1024) : asked.getSzx();
             int size = BlockOption.szx2Size(szx);

@@ -36,6 +36,11 @@ public final class TestHttpFirmwareServer implements AutoCloseable {
         return "/fw/" + name;
     }
 
+    /** Serves {@code bytes} at an existing {@code path} from now on, with their own ETag: a changed package. */
+    public void replace(String path, byte[] bytes) {
+        packages.put(path.substring("/fw/".length()), bytes);
+    }
+
     public String uri(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
@@ -54,7 +59,7 @@ public final class TestHttpFirmwareServer implements AutoCloseable {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
-            String etag = "\"" + name.substring(0, 16) + "\"";
+            String etag = "\"" + TestCoapFirmwareServer.sha256(bytes).substring(0, 16) + "\"";
             exchange.getResponseHeaders().set("ETag", etag);
             exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
             String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
