@@ -246,28 +246,70 @@ static int zephyr_errno_for(enum ferry_fw_result result)
 	}
 }
 
-static int package_write_cb(uint16_t obj_inst_id, uint16_t res_id, uint16_t res_inst_id,
-			    uint8_t *data, uint16_t data_len, bool last_block, size_t total_size,
-			    size_t offset)
+/* Object 5 resources Ferry writes through (LwM2M 1.1 appendix E.6). */
+#define FW_RES_PACKAGE 0
+#define FW_RES_PACKAGE_URI 1
+
+/*
+ * One package block, pushed to 5/0/0 or pulled from 5/0/1. On a push
+ * Zephyr's object 5 sets State and Update Result itself from the errno
+ * returned here; a pull reports through notify().
+ */
+static int deliver_block(uint32_t offset, const uint8_t *data, size_t len, bool last,
+			 bool pushed)
 {
 	int rc;
 
-	ARG_UNUSED(obj_inst_id);
-	ARG_UNUSED(res_id);
-	ARG_UNUSED(res_inst_id);
-	ARG_UNUSED(total_size);
-
 	k_mutex_lock(&ferry_lock, K_FOREVER);
-	zephyr_owns_transition = true;
-	rc = ferry_update_write_block(&update, (uint32_t)offset, data, data_len, last_block);
+	zephyr_owns_transition = pushed;
+	rc = ferry_update_write_block(&update, offset, data, len, last);
 	zephyr_owns_transition = false;
 	if (rc < 0) {
-		LOG_ERR("package block at %zu refused: %d (%s)", offset, rc,
-			ferry_image_verdict_str(update.last_image.verdict));
-		rc = zephyr_errno_for(ferry_update_result(&update));
+		LOG_ERR("%s block at %u refused: %d (%s)", pushed ? "pushed" : "pulled", offset,
+			rc, ferry_image_verdict_str(update.last_image.verdict));
+		if (pushed) {
+			rc = zephyr_errno_for(ferry_update_result(&update));
+		}
 	}
 	k_mutex_unlock(&ferry_lock);
 	return rc;
+}
+
+#if defined(CONFIG_FERRY_PULL)
+static int package_uri_written(const char *uri, uint16_t len)
+{
+	int rc;
+
+	k_mutex_lock(&ferry_lock, K_FOREVER);
+	rc = ferry_update_set_uri(&update, uri, len);
+	k_mutex_unlock(&ferry_lock);
+	if (rc == 1) {
+		rc = ferry_pull_start(update.rec.uri, 0);
+	}
+	/* An invalid URI is reported as Update Result 7, not as a write error. */
+	return rc < 0 && rc != -EDESTADDRREQ ? rc : 0;
+}
+#endif
+
+/* Zephyr's write callback for both 5/0/0 (package) and 5/0/1 (package URI). */
+static int object5_write_cb(uint16_t obj_inst_id, uint16_t res_id, uint16_t res_inst_id,
+			    uint8_t *data, uint16_t data_len, bool last_block, size_t total_size,
+			    size_t offset)
+{
+	ARG_UNUSED(obj_inst_id);
+	ARG_UNUSED(res_inst_id);
+	ARG_UNUSED(total_size);
+
+	switch (res_id) {
+	case FW_RES_PACKAGE:
+		return deliver_block((uint32_t)offset, data, data_len, last_block, true);
+#if defined(CONFIG_FERRY_PULL)
+	case FW_RES_PACKAGE_URI:
+		return package_uri_written((const char *)data, data_len);
+#endif
+	default:
+		return -ENOENT;
+	}
 }
 
 static int cancel_cb(uint16_t obj_inst_id)
@@ -311,40 +353,9 @@ static int update_cb(uint16_t obj_inst_id, uint8_t *args, uint16_t args_len)
 }
 
 #if defined(CONFIG_FERRY_PULL)
-static int package_uri_cb(uint16_t obj_inst_id, uint16_t res_id, uint16_t res_inst_id,
-			  uint8_t *data, uint16_t data_len, bool last_block, size_t total_size,
-			  size_t offset)
-{
-	int rc;
-
-	ARG_UNUSED(obj_inst_id);
-	ARG_UNUSED(res_id);
-	ARG_UNUSED(res_inst_id);
-	ARG_UNUSED(last_block);
-	ARG_UNUSED(total_size);
-	ARG_UNUSED(offset);
-
-	k_mutex_lock(&ferry_lock, K_FOREVER);
-	rc = ferry_update_set_uri(&update, (const char *)data, data_len);
-	k_mutex_unlock(&ferry_lock);
-	if (rc == 1) {
-		rc = ferry_pull_start(update.rec.uri, 0);
-	}
-	return rc < 0 && rc != -EDESTADDRREQ ? rc : 0;
-}
-
 int ferry_pull_deliver(uint32_t offset, const uint8_t *data, size_t len, bool last)
 {
-	int rc;
-
-	k_mutex_lock(&ferry_lock, K_FOREVER);
-	rc = ferry_update_write_block(&update, offset, data, len, last);
-	k_mutex_unlock(&ferry_lock);
-	if (rc < 0) {
-		LOG_ERR("pulled block at %u refused: %d (%s)", offset, rc,
-			ferry_image_verdict_str(update.last_image.verdict));
-	}
-	return rc;
+	return deliver_block(offset, data, len, last, false);
 }
 
 int ferry_pull_etag(const uint8_t *etag, size_t len)
@@ -509,12 +520,12 @@ int ferry_init(void)
 		goto done;
 	}
 
-	lwm2m_firmware_set_write_cb(package_write_cb);
+	lwm2m_firmware_set_write_cb(object5_write_cb);
 	lwm2m_firmware_set_update_cb(update_cb);
 	lwm2m_firmware_set_cancel_cb(cancel_cb);
 #if defined(CONFIG_FERRY_PULL)
-	rc = lwm2m_register_post_write_callback(&LWM2M_OBJ(LWM2M_OBJECT_FIRMWARE_ID, 0, 1),
-						package_uri_cb);
+	rc = lwm2m_register_post_write_callback(
+		&LWM2M_OBJ(LWM2M_OBJECT_FIRMWARE_ID, 0, FW_RES_PACKAGE_URI), object5_write_cb);
 	if (rc < 0) {
 		goto done;
 	}
