@@ -193,7 +193,7 @@ int ferry_update_set_uri(struct ferry_update *u, const char *uri, size_t len);
  * @brief Record the ETag the server sent with the first block of a pull.
  *
  * @retval 0 recorded, or it matches the recorded one.
- * @retval -ESTALE a different ETag than the one recorded: the package changed
+ * @retval -ECANCELED a different ETag than the one recorded: the package changed
  *         on the server, so the download restarts from zero.
  * @retval -EINVAL longer than CONFIG_FERRY_ETAG_MAX_LEN.
  */

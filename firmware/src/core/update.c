@@ -333,7 +333,7 @@ int ferry_update_check_etag(struct ferry_update *u, const uint8_t *etag, size_t 
 	if (rc < 0) {
 		return rc;
 	}
-	return changed ? -ESTALE : 0;
+	return changed ? -ECANCELED : 0;
 }
 
 uint32_t ferry_update_resume_offset(struct ferry_update *u, uint32_t align)

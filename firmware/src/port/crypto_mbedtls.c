@@ -18,6 +18,19 @@
 
 #include <ferry/port.h>
 
+/*
+ * mbed TLS allocates the big numbers of one verification from its heap: 4 KiB
+ * is not enough for P-256 with Zephyr's mbed TLS configuration, 8 KiB is
+ * (measured on mps2/an385). On Zephyr that heap is mbed TLS's own static
+ * buffer (CONFIG_MBEDTLS_ENABLE_HEAP), never the system heap.
+ */
+#define FERRY_MBEDTLS_HEAP_MIN 8192
+#if defined(CONFIG_MBEDTLS_HEAP_SIZE)
+#if CONFIG_MBEDTLS_HEAP_SIZE < FERRY_MBEDTLS_HEAP_MIN
+#error "Ferry's signature check needs CONFIG_MBEDTLS_HEAP_SIZE >= 8192"
+#endif
+#endif
+
 /* DER SubjectPublicKeyInfo header of an uncompressed P-256 (prime256v1) key. */
 static const uint8_t p256_spki_prefix[] = {
 	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,

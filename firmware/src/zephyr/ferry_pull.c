@@ -193,7 +193,7 @@ static int pull(struct pull_job *j)
 		}
 		if (first && coap_find_options(&resp, COAP_OPTION_ETAG, &opt, 1) == 1) {
 			rc = ferry_pull_etag(opt.value, opt.len);
-			if (rc == -ESTALE) {
+			if (rc == -ECANCELED) {
 				LOG_WRN("package changed on the server: restarting from zero");
 				offset = 0;
 				first = false;

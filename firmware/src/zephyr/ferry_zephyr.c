@@ -30,6 +30,15 @@
 
 LOG_MODULE_REGISTER(ferry, CONFIG_FERRY_LOG_LEVEL);
 
+/*
+ * Update (5/0/2) and the last pushed block verify the image (SHA-256 and
+ * ECDSA-P256) on the LwM2M engine's thread: with the engine's own frames
+ * that peaks at about 2.2 KiB on Cortex-M3, more than Zephyr's default.
+ */
+BUILD_ASSERT(CONFIG_LWM2M_ENGINE_STACK_SIZE >= 3072,
+	     "Ferry verifies images on the LwM2M engine thread: set "
+	     "CONFIG_LWM2M_ENGINE_STACK_SIZE to 3072 or more");
+
 #define SLOT0_ID FIXED_PARTITION_ID(slot0_partition)
 #define SLOT1_ID FIXED_PARTITION_ID(slot1_partition)
 #define SETTINGS_KEY "ferry/update"
