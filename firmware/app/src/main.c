@@ -50,9 +50,19 @@ static void rd_event(struct lwm2m_ctx *ctx, enum lwm2m_rd_client_event event)
 	ferry_lwm2m_event(event);
 }
 
+/*
+ * The version as the server compares it (major.minor.revision+build). Ferry
+ * replaces it with the running image's MCUboot header version when MCUboot
+ * booted the device; this value is for boots without MCUboot (native_sim).
+ */
+#define FIRMWARE_VERSION                                                                   \
+	STRINGIFY(APP_VERSION_MAJOR) "." STRINGIFY(APP_VERSION_MINOR) "."                  \
+	STRINGIFY(APP_PATCHLEVEL) "+" STRINGIFY(APP_TWEAK)
+
 static int setup_objects(void)
 {
-	static char firmware_version[] = APP_VERSION_STRING;
+	static char firmware_version[] = FIRMWARE_VERSION;
+	static char model[] = CONFIG_FERRY_SAMPLE_MODEL;
 	bool psk = strncmp(CONFIG_FERRY_SAMPLE_SERVER_URI, "coaps://", 8) == 0;
 
 	lwm2m_set_string(&LWM2M_OBJ(0, 0, 0), CONFIG_FERRY_SAMPLE_SERVER_URI);
@@ -73,6 +83,8 @@ static int setup_objects(void)
 #endif
 	lwm2m_set_u16(&LWM2M_OBJ(0, 0, 10), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
 	lwm2m_set_u16(&LWM2M_OBJ(1, 0, 0), CONFIG_LWM2M_SERVER_DEFAULT_SSID);
+	lwm2m_set_res_buf(&LWM2M_OBJ(3, 0, 1), model, sizeof(model), sizeof(model),
+			  LWM2M_RES_DATA_FLAG_RO);
 	lwm2m_set_res_buf(&LWM2M_OBJ(3, 0, 3), firmware_version, sizeof(firmware_version),
 			  sizeof(firmware_version), LWM2M_RES_DATA_FLAG_RO);
 	return 0;
@@ -80,9 +92,8 @@ static int setup_objects(void)
 
 int main(void)
 {
+	char version[sizeof("255.255.65535+4294967295")];
 	int rc;
-
-	LOG_INF("Ferry sample %s on %s", APP_VERSION_STRING, CONFIG_BOARD);
 
 	rc = ferry_health_check_register(&main_loop_check);
 	if (rc == 0) {
@@ -94,6 +105,10 @@ int main(void)
 	if (rc < 0) {
 		LOG_ERR("setup failed: %d", rc);
 		return rc;
+	}
+	/* What the server sees: the running image's version (see ferry.h). */
+	if (lwm2m_get_string(&LWM2M_OBJ(3, 0, 3), version, sizeof(version)) == 0) {
+		LOG_INF("Ferry sample %s on %s", version, CONFIG_BOARD);
 	}
 	if (ferry_is_trial_boot()) {
 		LOG_INF("running a new image on trial");

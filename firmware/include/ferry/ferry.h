@@ -15,7 +15,11 @@
  *
  * Ferry then owns object 5: pushed and pulled packages, verification,
  * the test swap, confirmation after the image proved healthy, revert
- * otherwise, and the outcome reported after every reboot.
+ * otherwise, and the outcome reported after every reboot. When MCUboot
+ * booted the device, Ferry also sets Device 3/0/3 (Firmware Version) to
+ * the running image's version as major.minor.revision+build, the form the
+ * server compares with its firmware records; the application sets 3/0/3
+ * only for boots without MCUboot.
  *
  * @defgroup ferry Ferry
  * @{

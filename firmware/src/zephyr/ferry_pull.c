@@ -94,7 +94,8 @@ static int parse_uri(char *uri, struct sockaddr_in *addr, char **segments, int *
 	return 0;
 }
 
-static int send_request(int sock, char **segments, int count, uint32_t num, uint16_t *id)
+static int send_request(int sock, char **segments, int count, uint32_t num, bool ask_size,
+			uint16_t *id)
 {
 	struct coap_packet req;
 	int rc;
@@ -112,6 +113,10 @@ static int send_request(int sock, char **segments, int count, uint32_t num, uint
 			&req, COAP_OPTION_BLOCK2,
 			(num << 4) | (uint32_t)coap_bytes_to_block_size(CONFIG_FERRY_PULL_BLOCK_SIZE));
 	}
+	if (rc == 0 && ask_size) {
+		/* Size2 = 0 asks for the package size (RFC 7959 section 4). */
+		rc = coap_append_option_int(&req, COAP_OPTION_SIZE2, 0);
+	}
 	if (rc < 0) {
 		return rc;
 	}
@@ -120,14 +125,14 @@ static int send_request(int sock, char **segments, int count, uint32_t num, uint
 }
 
 /* Fetch one block; returns payload length or a negative errno. */
-static int fetch_block(int sock, char **segments, int count, uint32_t num,
+static int fetch_block(int sock, char **segments, int count, uint32_t num, bool ask_size,
 		       struct coap_packet *resp)
 {
 	struct zsock_pollfd pfd = {.fd = sock, .events = ZSOCK_POLLIN};
 
 	for (int attempt = 0; attempt <= CONFIG_FERRY_PULL_RETRIES; attempt++) {
 		uint16_t id;
-		int rc = send_request(sock, segments, count, num, &id);
+		int rc = send_request(sock, segments, count, num, ask_size, &id);
 
 		if (rc < 0) {
 			return rc;
@@ -161,6 +166,8 @@ static int pull(struct pull_job *j)
 	struct coap_option opt;
 	int count, sock = -1, rc;
 	uint32_t offset = j->offset;
+	uint32_t total = 0;
+	unsigned int quarters_reported = 0;
 	bool first = true;
 
 	rc = parse_uri(j->uri, &addr, segments, &count);
@@ -176,7 +183,7 @@ static int pull(struct pull_job *j)
 	for (;;) {
 		uint32_t num = offset / CONFIG_FERRY_PULL_BLOCK_SIZE;
 
-		rc = fetch_block(sock, segments, count, num, &resp);
+		rc = fetch_block(sock, segments, count, num, first, &resp);
 		if (rc < 0) {
 			goto done;
 		}
@@ -190,6 +197,12 @@ static int pull(struct pull_job *j)
 			LOG_ERR("server answered %u.%02u", code >> 5, code & 0x1f);
 			rc = -EIO;
 			goto done;
+		}
+		if (first) {
+			int size2 = coap_get_option_int(&resp, COAP_OPTION_SIZE2);
+
+			total = size2 > 0 ? (uint32_t)size2 : 0;
+			quarters_reported = total > 0 ? (unsigned int)((uint64_t)offset * 4 / total) : 0;
 		}
 		if (first && coap_find_options(&resp, COAP_OPTION_ETAG, &opt, 1) == 1) {
 			rc = ferry_pull_etag(opt.value, opt.len);
@@ -221,6 +234,11 @@ static int pull(struct pull_job *j)
 			goto done;
 		}
 		offset = got_offset + len;
+		if (total > 0 && (uint64_t)offset * 4 / total > quarters_reported) {
+			quarters_reported = (unsigned int)((uint64_t)offset * 4 / total);
+			LOG_INF("downloaded %u%% (%u of %u bytes)", quarters_reported * 25U, offset,
+				total);
+		}
 	}
 done:
 	if (sock >= 0) {

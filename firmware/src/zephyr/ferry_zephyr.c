@@ -435,20 +435,41 @@ static int record_loader(const char *key, size_t len, settings_read_cb read_cb, 
 	return 0;
 }
 
-static void running_image(struct ferry_image_version *version, bool *confirmed)
+/* Whether MCUboot booted us; then @p version is the primary slot's header. */
+static bool running_image(struct ferry_image_version *version, bool *confirmed)
 {
 	struct mcuboot_img_header hdr;
 
 	memset(version, 0, sizeof(*version));
 	*confirmed = true;
-	if (boot_read_bank_header(SLOT0_ID, &hdr, sizeof(hdr)) == 0) {
-		version->major = hdr.h.v1.sem_ver.major;
-		version->minor = hdr.h.v1.sem_ver.minor;
-		version->revision = hdr.h.v1.sem_ver.revision;
-		version->build_num = hdr.h.v1.sem_ver.build_num;
-		*confirmed = boot_is_img_confirmed();
-	} else {
+	if (boot_read_bank_header(SLOT0_ID, &hdr, sizeof(hdr)) != 0) {
 		LOG_WRN("no MCUboot header in the primary slot: not booted by MCUboot");
+		return false;
+	}
+	version->major = hdr.h.v1.sem_ver.major;
+	version->minor = hdr.h.v1.sem_ver.minor;
+	version->revision = hdr.h.v1.sem_ver.revision;
+	version->build_num = hdr.h.v1.sem_ver.build_num;
+	*confirmed = boot_is_img_confirmed();
+	return true;
+}
+
+/*
+ * Device 3/0/3 is the version of the image that actually runs, in the form
+ * the server compares with its firmware records: major.minor.revision+build.
+ * After a revert it is the old image's version again.
+ */
+static void report_running_version(const struct ferry_image_version *version)
+{
+	static char text[sizeof("255.255.65535+4294967295")];
+	int rc;
+
+	snprintk(text, sizeof(text), "%u.%u.%u+%u", version->major, version->minor,
+		 version->revision, version->build_num);
+	rc = lwm2m_set_res_buf(&LWM2M_OBJ(LWM2M_OBJECT_DEVICE_ID, 0, 3), text, sizeof(text),
+			       strlen(text) + 1, LWM2M_RES_DATA_FLAG_RO);
+	if (rc < 0) {
+		LOG_WRN("cannot report the firmware version in 3/0/3: %d", rc);
 	}
 }
 
@@ -513,7 +534,9 @@ int ferry_init(void)
 		goto done;
 	}
 
-	running_image(&running, &confirmed);
+	if (running_image(&running, &confirmed)) {
+		report_running_version(&running);
+	}
 	LOG_INF("running image %u.%u.%u+%u (%s)", running.major, running.minor, running.revision,
 		running.build_num, confirmed ? "confirmed" : "on trial");
 
