@@ -121,7 +121,7 @@ public final class FerryServer implements AutoCloseable {
 
             HttpApi[] httpApi = new HttpApi[1];
             UpdateService updateService = new UpdateService(updateRepository, firmwareRepository, repository, blobs,
-                    eventBus, lwm2m.leshan(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
+                    eventBus, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
                             lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
             updates[0] = updateService;
 

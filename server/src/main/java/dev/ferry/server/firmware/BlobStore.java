@@ -10,10 +10,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
+
+import dev.ferry.image.ImageHash;
 
 /**
  * Firmware images on disk, content-addressed by the SHA-256 of their bytes: {@code <root>/ab/abcdef...}. A blob
@@ -54,11 +54,7 @@ public final class BlobStore {
     }
 
     public static String sha256Hex(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return HexFormat.of().formatHex(ImageHash.SHA256.compute(content));
     }
 
     public Path pathOf(String sha256) {

@@ -118,7 +118,11 @@ public final class DeviceResources {
         return model;
     }
 
-    private <T extends LwM2mResponse> CompletableFuture<T> send(Registration registration, DownlinkRequest<T> request,
+    /**
+     * Sends any request to a registered device. Fails with {@link DeviceRequestException}: {@code DEVICE_ERROR}
+     * (with the device's code) when it answered with an error, {@code TIMEOUT} or {@code SEND_FAILED} otherwise.
+     */
+    public <T extends LwM2mResponse> CompletableFuture<T> send(Registration registration, DownlinkRequest<T> request,
             Duration timeout, String path) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
 
 import org.eclipse.leshan.core.node.LwM2mMultipleResource;
 import org.eclipse.leshan.core.node.LwM2mNode;
@@ -19,6 +18,10 @@ import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.registration.Registration;
 
+import dev.ferry.server.lwm2m.DeviceRequestException;
+import dev.ferry.server.lwm2m.DeviceRequestException.Kind;
+import dev.ferry.server.lwm2m.DeviceResources;
+
 /**
  * The requests an update session sends to a device's object 5 (and 3/0/3), asynchronously. Responses complete
  * futures on Leshan's threads; the engine moves them onto its own thread before acting.
@@ -27,10 +30,12 @@ final class Object5Link {
     static final int FIRMWARE = 5;
 
     private final LeshanServer server;
+    private final DeviceResources requests;
     private final Duration timeout;
 
-    Object5Link(LeshanServer server, Duration timeout) {
+    Object5Link(LeshanServer server, DeviceResources requests, Duration timeout) {
         this.server = server;
+        this.requests = requests;
         this.timeout = timeout;
     }
 
@@ -58,7 +63,7 @@ final class Object5Link {
     CompletableFuture<List<Long>> readIntegers(Registration registration, int resource) {
         return send(registration, new ReadRequest(FIRMWARE, 0, resource), timeout).handle((response, error) -> {
             if (error != null) {
-                if (unwrap(error) instanceof DeviceAnswer answer && answer.isNotFound()) {
+                if (isNotFound(error)) {
                     return List.<Long>of();
                 }
                 throw new java.util.concurrent.CompletionException(unwrap(error));
@@ -89,20 +94,7 @@ final class Object5Link {
 
     private <T extends LwM2mResponse> CompletableFuture<T> send(Registration registration, DownlinkRequest<T> request,
             Duration limit) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            server.send(registration, request, limit.toMillis(), response -> {
-                if (response.isSuccess()) {
-                    result.complete(response);
-                } else {
-                    result.completeExceptionally(new DeviceAnswer(String.valueOf(request),
-                            response.getCode().getCode(), response.getCode().getName(), response.getErrorMessage()));
-                }
-            }, result::completeExceptionally);
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+        return requests.send(registration, request, limit, String.valueOf(request));
     }
 
     private static long integer(LwM2mNode node, String path) {
@@ -122,24 +114,11 @@ final class Object5Link {
 
     /** True when a failure is worth retrying: the device did not answer or could not be reached. */
     static boolean isTransient(Throwable error) {
-        Throwable cause = unwrap(error);
-        return cause instanceof TimeoutException || !(cause instanceof DeviceAnswer);
+        return !(unwrap(error) instanceof DeviceRequestException e && e.kind() == Kind.DEVICE_ERROR);
     }
 
-    /** The device answered with an error code. */
-    static final class DeviceAnswer extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final int code;
-
-        DeviceAnswer(String path, int code, String name, String message) {
-            super("device answered " + name + " for " + path + (message == null ? "" : ": " + message));
-            this.code = code;
-        }
-
-        boolean isNotFound() {
-            return code == 404;
-        }
+    private static boolean isNotFound(Throwable error) {
+        return unwrap(error) instanceof DeviceRequestException e && e.kind() == Kind.DEVICE_ERROR
+                && "NOT_FOUND".equals(e.deviceCode());
     }
-
-
 }

@@ -344,7 +344,7 @@ public final class UpdateEngine implements AutoCloseable {
         } else if (a.deviceState != null && a.deviceState == 2) {
             move(a, UpdateState.DOWNLOADED, null, "the device holds the verified image");
             advance(a);
-        } else if (a.deviceState != null && a.deviceState == 0 && a.resumedAfterSync()) {
+        } else if (a.deviceState != null && a.deviceState == 0 && a.resyncedIdle) {
             // Re-registered idle mid-download (power loss, or a server restart lost the observation): ask again;
             // the device resumes from what it already wrote.
             a.resyncedIdle = false;
@@ -488,10 +488,6 @@ public final class UpdateEngine implements AutoCloseable {
         ActiveSession(UpdateSession session, Firmware image) {
             this.session = session;
             this.image = image;
-        }
-
-        boolean resumedAfterSync() {
-            return resyncedIdle;
         }
     }
 }

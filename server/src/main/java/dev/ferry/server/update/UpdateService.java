@@ -22,12 +22,15 @@ import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.registration.RegistrationListener;
 import org.eclipse.leshan.server.registration.RegistrationUpdate;
 
+import dev.ferry.server.device.Device;
 import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.device.SecurityMode;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.FirmwareRepository;
+import dev.ferry.server.lwm2m.DeviceResources;
 
 /**
  * Update sessions as the API sees them: create (checked and stored here, on the caller's worker thread), list,
@@ -43,13 +46,14 @@ public final class UpdateService implements AutoCloseable {
     private final UpdateEngine engine;
 
     public UpdateService(UpdateRepository sessions, FirmwareRepository firmware, DeviceRepository devices,
-            BlobStore blobs, DeviceEventBus events, LeshanServer leshan, UpdateSettings settings,
+            BlobStore blobs, DeviceEventBus events, LeshanServer leshan, DeviceResources requests,
+            UpdateSettings settings,
             Supplier<PackageUris> packageUris) {
         this.sessions = sessions;
         this.firmware = firmware;
         this.devices = devices;
         this.events = events;
-        this.engine = new UpdateEngine(sessions, firmware, blobs, new Object5Link(leshan, settings.requestTimeout()),
+        this.engine = new UpdateEngine(sessions, firmware, blobs, new Object5Link(leshan, requests, settings.requestTimeout()),
                 events, settings, packageUris);
         leshan.getRegistrationService().addListener(new Registrations());
         leshan.getPresenceService().addListener(new Presence());
@@ -63,9 +67,7 @@ public final class UpdateService implements AutoCloseable {
 
     /** Creates a session; blocks on the database. */
     public UpdateSession create(String endpoint, long firmwareId, Optional<Delivery> delivery, Duration deadline) {
-        if (devices.find(endpoint).isEmpty()) {
-            throw new UnknownDeviceException(endpoint);
-        }
+        Device device = devices.find(endpoint).orElseThrow(() -> new UnknownDeviceException(endpoint));
         Firmware image = firmware.find(firmwareId).orElseThrow(() -> new InvalidUpdateException(
                 "no firmware with id " + firmwareId + "; list firmware with GET /api/v1/firmware"));
         if (!image.isPublished()) {
@@ -79,7 +81,7 @@ public final class UpdateService implements AutoCloseable {
             throw new UpdateConflictException("device '" + endpoint + "' already has an unfinished update; cancel it"
                     + " or wait for its outcome");
         }
-        Delivery chosen = delivery.orElseGet(() -> defaultDelivery(endpoint));
+        Delivery chosen = delivery.orElseGet(() -> defaultDelivery(device));
         OffsetDateTime now = OffsetDateTime.now();
         List<DeviceEvent> recorded = new ArrayList<>();
         UpdateSession session = sessions.insert(endpoint, firmwareId, chosen,
@@ -99,9 +101,8 @@ public final class UpdateService implements AutoCloseable {
         engine.deviceRemoved(endpoint);
     }
 
-    private Delivery defaultDelivery(String endpoint) {
-        return devices.find(endpoint).map(d -> "none".equals(d.securityMode().wireName()) ? Delivery.PULL_COAP
-                : Delivery.PULL_COAPS).orElse(Delivery.PULL_COAPS);
+    private static Delivery defaultDelivery(Device device) {
+        return device.securityMode() == SecurityMode.NONE ? Delivery.PULL_COAP : Delivery.PULL_COAPS;
     }
 
     @Override
