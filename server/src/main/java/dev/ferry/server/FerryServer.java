@@ -19,7 +19,6 @@ import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.RegistryWriter;
 import dev.ferry.server.distribution.CoapFirmwareResource;
-import dev.ferry.server.distribution.FirmwareAccess;
 import dev.ferry.server.distribution.ImageBlocks;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.FirmwareRepository;
@@ -116,14 +115,14 @@ public final class FerryServer implements AutoCloseable {
             UpdateRepository updateRepository = new UpdateRepository(database);
             FirmwareService firmware = new FirmwareService(firmwareRepository, blobs, published,
                     firmwareId -> usedBy(updateRepository, firmwareId), imageBlocks::evict);
-            lwm2m.addCoapResource(new CoapFirmwareResource(published, imageBlocks, securityStore::endpointOf,
-                    FirmwareAccess.ANY_PUBLISHED, config.coapMaxBlockSize()));
 
             HttpApi[] httpApi = new HttpApi[1];
             UpdateService updateService = new UpdateService(updateRepository, firmwareRepository, repository, blobs,
-                    eventBus, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
+                    eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
                             lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
             updates[0] = updateService;
+            lwm2m.addCoapResource(new CoapFirmwareResource(published, imageBlocks, securityStore::endpointOf,
+                    updateService.downloadAccess(), config.coapMaxBlockSize()));
 
             Vertx vertx = Vertx.vertx();
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),

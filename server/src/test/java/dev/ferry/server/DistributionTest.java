@@ -49,6 +49,7 @@ class DistributionTest {
     static byte[] image;
     static String sha256;
     static String unpublishedSha256;
+    static long imageId;
 
     @BeforeAll
     static void publishAnImage() {
@@ -61,8 +62,8 @@ class DistributionTest {
                 Images.publicPem(key)).encode());
         image = Images.signed("3.1.0", 256 * 1024 - 0x200 - 300, key);
         sha256 = BlobStore.sha256Hex(image);
-        long id = server.uploadFirmware("thermo-2", image).json().getLong("id");
-        assertThat(server.post("/api/v1/firmware/" + id + "/publish", null).status()).isEqualTo(200);
+        imageId = server.uploadFirmware("thermo-2", image).json().getLong("id");
+        assertThat(server.post("/api/v1/firmware/" + imageId + "/publish", null).status()).isEqualTo(200);
         byte[] unpublished = Images.signed("3.2.0", 1000, key);
         unpublishedSha256 = BlobStore.sha256Hex(unpublished);
         assertThat(server.uploadFirmware("thermo-2", unpublished).status()).isEqualTo(201);
@@ -136,13 +137,25 @@ class DistributionTest {
     }
 
     @Test
-    void a_provisioned_device_downloads_over_coaps_with_its_psk() throws Exception {
+    void over_coaps_a_device_downloads_only_the_image_its_unfinished_update_installs() throws Exception {
         CoapClient client = coapClient(server.coapsUri(), pskEndpoint("downloader", PSK));
         try {
+            CoapResponse unassigned = client.advanced(Request.newGet());
+            assertThat(unassigned).as("response over DTLS").isNotNull();
+            assertThat(unassigned.getCode()).as("before any update").isEqualTo(ResponseCode.FORBIDDEN);
+
+            TestServer.Reply update = server.post("/api/v1/devices/downloader/updates", new JsonObject()
+                    .put("firmwareId", imageId).put("delivery", "pull-coaps").encode());
+            assertThat(update.status()).isEqualTo(201);
             CoapResponse whole = client.advanced(Request.newGet());
-            assertThat(whole).as("response over DTLS").isNotNull();
             assertThat(whole.getCode()).isEqualTo(ResponseCode.CONTENT);
             assertThat(BlobStore.sha256Hex(whole.getPayload())).isEqualTo(sha256);
+
+            long sessionId = update.json().getLong("id");
+            assertThat(server.post("/api/v1/devices/downloader/updates/" + sessionId + "/cancel", null).status())
+                    .isEqualTo(200);
+            assertThat(client.advanced(Request.newGet()).getCode()).as("after the update was cancelled")
+                    .isEqualTo(ResponseCode.FORBIDDEN);
         } finally {
             client.shutdown();
         }

@@ -70,6 +70,13 @@ class UpdateSessionTest {
         assertThat(shown.getJsonArray("history").stream().map(s -> ((JsonObject) s).getString("state")))
                 .containsSubsequence("pending", "starting", "downloading", "downloaded", "updating", "succeeded");
         assertThat(shown.getString("previousVersion")).isEqualTo("1.0.0+0");
+        TestServer.eventually("the registry shows the confirmed image and its result", () -> {
+            JsonObject registered = server.get("/api/v1/devices/" + device.endpoint()).json();
+            JsonObject object5 = registered.getJsonObject("firmwareUpdate");
+            return "1.1.0+0".equals(registered.getString("firmwareVersion")) && object5 != null
+                    && Integer.valueOf(0).equals(object5.getInteger("state"))
+                    && Integer.valueOf(1).equals(object5.getInteger("result"));
+        });
     }
 
     @Test
@@ -77,6 +84,14 @@ class UpdateSessionTest {
         device = givenDevice("corrupt", false, Faults.none().corruptDownload());
 
         assertOutcome(startUpdate("corrupt", "pull-coap", null), "failed", "integrity-check-failed");
+        assertThat(device.runningVersion()).hasToString("1.0.0+0");
+    }
+
+    @Test
+    void a_package_that_arrives_as_no_mcuboot_image_fails_as_an_unsupported_package() throws Exception {
+        device = givenDevice("foreign", false, Faults.none().foreignPackage());
+
+        assertOutcome(startUpdate("foreign", "pull-coap", null), "failed", "unsupported-package");
         assertThat(device.runningVersion()).hasToString("1.0.0+0");
     }
 

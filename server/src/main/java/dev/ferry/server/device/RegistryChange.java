@@ -35,6 +35,14 @@ public sealed interface RegistryChange {
             implements RegistryChange {
     }
 
+    /**
+     * A notification of 5/0/3 (State, {@code resourceId} 3) or 5/0/5 (Update Result, 5): keeps the registry's copy
+     * of object 5 current between registrations, e.g. when a new image confirms itself after an update.
+     */
+    record FirmwareResourceNotified(String endpoint, int resourceId, int value, OffsetDateTime at)
+            implements RegistryChange {
+    }
+
     /** A refused attempt; {@code endpoint} is null when the device could not be identified. */
     record Rejected(String endpoint, String reason, String peerAddress, OffsetDateTime at)
             implements RegistryChange {

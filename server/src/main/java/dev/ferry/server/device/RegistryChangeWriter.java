@@ -12,6 +12,7 @@ import org.jooq.impl.DSL;
 
 import dev.ferry.server.device.RegistryChange.DeviceInfoRead;
 import dev.ferry.server.device.RegistryChange.Deregistered;
+import dev.ferry.server.device.RegistryChange.FirmwareResourceNotified;
 import dev.ferry.server.device.RegistryChange.FirmwareStateRead;
 import dev.ferry.server.device.RegistryChange.Registered;
 import dev.ferry.server.device.RegistryChange.Rejected;
@@ -97,6 +98,11 @@ final class RegistryChangeWriter {
         if (change instanceof FirmwareStateRead f) {
             return dsl.update(DEVICE).set(DEVICE.FIRMWARE_STATE, f.state()).set(DEVICE.FIRMWARE_RESULT, f.result())
                     .set(DEVICE.UPDATED_AT, f.at()).where(DEVICE.ENDPOINT.eq(f.endpoint()));
+        }
+        if (change instanceof FirmwareResourceNotified n) {
+            var column = n.resourceId() == 3 ? DEVICE.FIRMWARE_STATE : DEVICE.FIRMWARE_RESULT;
+            return dsl.update(DEVICE).set(column, n.value()).set(DEVICE.UPDATED_AT, n.at())
+                    .where(DEVICE.ENDPOINT.eq(n.endpoint()));
         }
         return null;
     }

@@ -2,11 +2,12 @@ package dev.ferry.server.distribution;
 
 import dev.ferry.server.firmware.Firmware;
 
-/** Decides whether an authenticated device may download an image. */
+/**
+ * Decides whether an authenticated device may download an image over CoAPS. The server's rule is "only the image
+ * the device's unfinished update session installs"; plain CoAP and HTTP downloads carry no identity and are not
+ * asked.
+ */
 @FunctionalInterface
 public interface FirmwareAccess {
-    /** Until update sessions assign images to devices, any authenticated device may fetch any published image. */
-    FirmwareAccess ANY_PUBLISHED = (endpoint, firmware) -> true;
-
     boolean mayFetch(String endpoint, Firmware firmware);
 }

@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.eclipse.leshan.server.registration.Registration;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import dev.ferry.image.ImageVersion;
 import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.RegistryChange;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.FirmwareRepository;
@@ -44,15 +47,19 @@ public final class UpdateEngine implements AutoCloseable {
     private final DeviceEventBus events;
     private final UpdateSettings settings;
     private final Supplier<PackageUris> packageUris;
+    private final Consumer<RegistryChange> registry;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ferry-updates");
         t.setDaemon(true);
         return t;
     });
     private final Map<Long, ActiveSession> active = new HashMap<>();
+    /** Endpoint to the firmware id its unfinished session installs; read by the download resources' threads. */
+    private final Map<String, Long> assigned = new ConcurrentHashMap<>();
 
     UpdateEngine(UpdateRepository sessions, FirmwareRepository firmware, BlobStore blobs, Object5Link link,
-            DeviceEventBus events, UpdateSettings settings, Supplier<PackageUris> packageUris) {
+            DeviceEventBus events, UpdateSettings settings, Supplier<PackageUris> packageUris,
+            Consumer<RegistryChange> registry) {
         this.sessions = sessions;
         this.firmware = firmware;
         this.blobs = blobs;
@@ -60,6 +67,7 @@ public final class UpdateEngine implements AutoCloseable {
         this.events = events;
         this.settings = settings;
         this.packageUris = packageUris;
+        this.registry = registry;
     }
 
     /** Loads the sessions a previous run left unfinished and starts the clock. */
@@ -67,7 +75,7 @@ public final class UpdateEngine implements AutoCloseable {
         List<UpdateSession> unfinished = sessions.active();
         for (UpdateSession session : unfinished) {
             Optional<Firmware> image = firmware.find(session.firmwareId());
-            image.ifPresent(f -> active.put(session.id(), new ActiveSession(session, f)));
+            image.ifPresent(f -> track(new ActiveSession(session, f)));
         }
         if (!unfinished.isEmpty()) {
             LOG.info("Resuming {} unfinished update session(s); each continues when its device is reachable",
@@ -80,7 +88,7 @@ public final class UpdateEngine implements AutoCloseable {
     void adopt(UpdateSession session, Firmware image) {
         post(() -> {
             ActiveSession a = new ActiveSession(session, image);
-            active.put(session.id(), a);
+            track(a);
             advance(a);
         });
     }
@@ -142,8 +150,10 @@ public final class UpdateEngine implements AutoCloseable {
         post(() -> forEndpoint(endpoint, a -> {
             if (resource == 3) {
                 a.deviceState = value;
+                a.stateNotified = true;
             } else if (resource == 5) {
                 a.deviceResult = value;
+                a.resultNotified = true;
             }
             advance(a);
         }));
@@ -155,7 +165,7 @@ public final class UpdateEngine implements AutoCloseable {
         }
     }
 
-    private void forEndpoint(String endpoint, java.util.function.Consumer<ActiveSession> action) {
+    private void forEndpoint(String endpoint, Consumer<ActiveSession> action) {
         for (ActiveSession a : new ArrayList<>(active.values())) {
             if (a.session.endpoint().equals(endpoint)) {
                 action.accept(a);
@@ -187,7 +197,7 @@ public final class UpdateEngine implements AutoCloseable {
     private void advance(ActiveSession a) {
         UpdateSession s = a.session;
         if (s.state().isFinal()) {
-            active.remove(s.id());
+            untrack(s);
             return;
         }
         if (a.busy) {
@@ -240,6 +250,8 @@ public final class UpdateEngine implements AutoCloseable {
 
     /** Observes State and Update Result and reads the running version, for a new registration. */
     private void sync(ActiveSession a, Registration registration) {
+        a.stateNotified = false;
+        a.resultNotified = false;
         CompletableFuture<Long> state = link.observe(registration, 3);
         CompletableFuture<Long> result = state.thenCompose(v -> link.observe(registration, 5));
         CompletableFuture<String> version = result.thenCompose(v -> link.readString(registration, 3, 3));
@@ -250,8 +262,17 @@ public final class UpdateEngine implements AutoCloseable {
                         error.getMessage());
                 return;
             }
-            a.deviceState = state.join();
-            a.deviceResult = result.join();
+            // A notification that arrived while syncing is newer than what the observe request answered.
+            if (!a.stateNotified) {
+                a.deviceState = state.join();
+            }
+            if (!a.resultNotified) {
+                a.deviceResult = result.join();
+            }
+            // The registration's own read may predate these values (a new image confirms itself quickly).
+            registry.accept(new RegistryChange.FirmwareStateRead(a.session.endpoint(),
+                    a.deviceState == null ? null : a.deviceState.intValue(),
+                    a.deviceResult == null ? null : a.deviceResult.intValue(), OffsetDateTime.now()));
             a.runningVersion = running;
             a.registrationId = registration.getId();
             a.resyncedIdle = a.session.state() == UpdateState.DOWNLOADING && a.deviceState == 0;
@@ -425,13 +446,29 @@ public final class UpdateEngine implements AutoCloseable {
         DeviceEvent event = sessions.save(next, true);
         a.session = next;
         if (to.isFinal()) {
-            active.remove(next.id());
+            untrack(next);
             LOG.info("Update {} of {} to {} {}{}: {}", next.id(), next.endpoint(), a.image.version(), to.wireName(),
                     reason == null ? "" : " (" + reason.wireName() + ")", detail);
         }
         if (event != null) {
             events.publish(event);
         }
+    }
+
+    /** Whether the device's unfinished session installs this image; callable from any thread. */
+    boolean isAssigned(String endpoint, long firmwareId) {
+        Long installing = assigned.get(endpoint);
+        return installing != null && installing == firmwareId;
+    }
+
+    private void track(ActiveSession a) {
+        active.put(a.session.id(), a);
+        assigned.put(a.session.endpoint(), a.session.firmwareId());
+    }
+
+    private void untrack(UpdateSession s) {
+        active.remove(s.id());
+        assigned.remove(s.endpoint(), s.firmwareId());
     }
 
     private int downloadsInProgress() {
@@ -483,6 +520,8 @@ public final class UpdateEngine implements AutoCloseable {
         String registrationAtInstall;
         Long deviceState;
         Long deviceResult;
+        boolean stateNotified;
+        boolean resultNotified;
         String runningVersion;
 
         ActiveSession(UpdateSession session, Firmware image) {

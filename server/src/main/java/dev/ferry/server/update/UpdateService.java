@@ -26,7 +26,10 @@ import dev.ferry.server.device.Device;
 import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.device.RegistryChange;
+import dev.ferry.server.device.RegistryWriter;
 import dev.ferry.server.device.SecurityMode;
+import dev.ferry.server.distribution.FirmwareAccess;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.FirmwareRepository;
@@ -43,18 +46,19 @@ public final class UpdateService implements AutoCloseable {
     private final FirmwareRepository firmware;
     private final DeviceRepository devices;
     private final DeviceEventBus events;
+    private final RegistryWriter registry;
     private final UpdateEngine engine;
 
     public UpdateService(UpdateRepository sessions, FirmwareRepository firmware, DeviceRepository devices,
-            BlobStore blobs, DeviceEventBus events, LeshanServer leshan, DeviceResources requests,
-            UpdateSettings settings,
-            Supplier<PackageUris> packageUris) {
+            BlobStore blobs, DeviceEventBus events, RegistryWriter registry, LeshanServer leshan,
+            DeviceResources requests, UpdateSettings settings, Supplier<PackageUris> packageUris) {
         this.sessions = sessions;
         this.firmware = firmware;
         this.devices = devices;
         this.events = events;
+        this.registry = registry;
         this.engine = new UpdateEngine(sessions, firmware, blobs, new Object5Link(leshan, requests, settings.requestTimeout()),
-                events, settings, packageUris);
+                events, settings, packageUris, registry::submit);
         leshan.getRegistrationService().addListener(new Registrations());
         leshan.getPresenceService().addListener(new Presence());
         leshan.getObservationService().addListener(new Notifications());
@@ -97,6 +101,14 @@ public final class UpdateService implements AutoCloseable {
     }
 
     /** Stops the engine's work on a device that was deprovisioned. */
+    /**
+     * Who may download what over CoAPS: a device may fetch only the image its unfinished update session installs.
+     * Callable from any thread; never touches the database.
+     */
+    public FirmwareAccess downloadAccess() {
+        return (endpoint, image) -> engine.isAssigned(endpoint, image.id());
+    }
+
     public void deviceRemoved(String endpoint) {
         engine.deviceRemoved(endpoint);
     }
@@ -170,7 +182,10 @@ public final class UpdateService implements AutoCloseable {
             if (observation.getPath().getObjectId() == Object5Link.FIRMWARE && observation.getPath().isResource()
                     && response.getContent() instanceof LwM2mResource resource
                     && resource.getValue() instanceof Number value) {
-                engine.notified(registration.getEndpoint(), observation.getPath().getResourceId(), value.longValue());
+                int resourceId = observation.getPath().getResourceId();
+                engine.notified(registration.getEndpoint(), resourceId, value.longValue());
+                registry.submit(new RegistryChange.FirmwareResourceNotified(registration.getEndpoint(), resourceId,
+                        value.intValue(), OffsetDateTime.now()));
             }
         }
 

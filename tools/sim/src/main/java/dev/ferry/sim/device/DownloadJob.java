@@ -58,9 +58,7 @@ final class DownloadJob implements FetchCallback {
         synchronized (lock) {
             offset = machine.written();
             progressMark = offset;
-            if (faults.takeCorruption()) {
-                corruption = new Corruption();
-            }
+            corruption = faults.takeCorruption();
         }
         host.publish(resumed ? DeviceEvent.Type.DOWNLOAD_RESUMED : DeviceEvent.Type.DOWNLOAD_STARTED, offset, uri);
         attempt();

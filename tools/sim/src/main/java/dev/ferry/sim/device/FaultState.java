@@ -4,6 +4,7 @@ package dev.ferry.sim.device;
 final class FaultState {
     final Faults faults;
     private boolean corruptionLeft;
+    private boolean foreignPackageLeft;
     private int dropsLeft;
     private boolean powerLossDuringDownloadLeft;
     private boolean powerLossBeforeConfirmLeft;
@@ -11,15 +12,23 @@ final class FaultState {
     FaultState(Faults faults) {
         this.faults = faults;
         this.corruptionLeft = faults.corruptsDownload();
+        this.foreignPackageLeft = faults.deliversForeignPackage();
         this.dropsLeft = faults.dropConnectionOffset() >= 0 ? faults.connectionDrops() : 0;
         this.powerLossDuringDownloadLeft = faults.powerLossDuringDownloadOffset() >= 0;
         this.powerLossBeforeConfirmLeft = faults.losesPowerBeforeConfirm();
     }
 
-    synchronized boolean takeCorruption() {
-        boolean take = corruptionLeft;
-        corruptionLeft = false;
-        return take;
+    /** The damage the next package suffers, or null when no such fault is left. */
+    synchronized Corruption takeCorruption() {
+        if (foreignPackageLeft) {
+            foreignPackageLeft = false;
+            return Corruption.ofMagic();
+        }
+        if (corruptionLeft) {
+            corruptionLeft = false;
+            return Corruption.ofBody();
+        }
+        return null;
     }
 
     /** The offset where the next connection drop happens, or -1 when none is left. */

@@ -21,6 +21,7 @@ public final class Faults {
 
     private boolean failHealthCheck;
     private boolean corruptDownload;
+    private boolean foreignPackage;
     private long dropConnectionAt = -1;
     private int connectionDrops;
     private long bytesPerSecond;
@@ -42,6 +43,7 @@ public final class Faults {
         Faults c = new Faults();
         c.failHealthCheck = failHealthCheck;
         c.corruptDownload = corruptDownload;
+        c.foreignPackage = foreignPackage;
         c.dropConnectionAt = dropConnectionAt;
         c.connectionDrops = connectionDrops;
         c.bytesPerSecond = bytesPerSecond;
@@ -68,6 +70,17 @@ public final class Faults {
     public Faults corruptDownload() {
         Faults c = copy();
         c.corruptDownload = true;
+        return c;
+    }
+
+    /**
+     * Once: the next package arrives with its first bytes overwritten, as when something other than an MCUboot
+     * image (say, a package built for another kind of device) is delivered; the first-block check refuses it with
+     * result 6 (unsupported package type).
+     */
+    public Faults foreignPackage() {
+        Faults c = copy();
+        c.foreignPackage = true;
         return c;
     }
 
@@ -163,6 +176,7 @@ public final class Faults {
         Faults c = copy();
         c.failHealthCheck |= other.failHealthCheck;
         c.corruptDownload |= other.corruptDownload;
+        c.foreignPackage |= other.foreignPackage;
         if (other.dropConnectionAt >= 0) {
             c.dropConnectionAt = other.dropConnectionAt;
             c.connectionDrops = other.connectionDrops;
@@ -193,6 +207,10 @@ public final class Faults {
 
     public boolean corruptsDownload() {
         return corruptDownload;
+    }
+
+    public boolean deliversForeignPackage() {
+        return foreignPackage;
     }
 
     /** The byte offset where pulls lose their connection, -1 for never. */
@@ -233,7 +251,7 @@ public final class Faults {
 
     /**
      * Parses the comma-separated form {@link #toString()} writes, for command lines:
-     * {@code fail-health-check}, {@code corrupt-download}, {@code drop-connection-at=64k} or {@code =64kx6},
+     * {@code fail-health-check}, {@code corrupt-download}, {@code foreign-package}, {@code drop-connection-at=64k} or {@code =64kx6},
      * {@code slow-link=20k} (bytes per second), {@code latency=50ms}, {@code loss=0.05},
      * {@code sleeping=30s/5s} (sleep period/awake time), {@code power-loss-during-download=8k},
      * {@code power-loss-before-confirm}.
@@ -253,6 +271,7 @@ public final class Faults {
                 faults = switch (name) {
                     case "fail-health-check" -> faults.failHealthCheck();
                     case "corrupt-download" -> faults.corruptDownload();
+                    case "foreign-package" -> faults.foreignPackage();
                     case "power-loss-before-confirm" -> faults.powerLossBeforeConfirm();
                     case "drop-connection-at" -> {
                         String[] times = required(name, value).split("x", 2);
@@ -318,6 +337,9 @@ public final class Faults {
         }
         if (corruptDownload) {
             parts.add("corrupt-download");
+        }
+        if (foreignPackage) {
+            parts.add("foreign-package");
         }
         if (dropConnectionAt >= 0) {
             parts.add("drop-connection-at=" + dropConnectionAt + (connectionDrops > 1 ? "x" + connectionDrops : ""));

@@ -617,7 +617,8 @@ public final class SimDevice implements AutoCloseable {
                         + "); write an empty Package to cancel it first");
             }
             publish(DeviceEvent.Type.DOWNLOAD_STARTED, 0, "push");
-            byte[] data = faultState.takeCorruption() ? new Corruption().apply(0, bytes) : bytes;
+            Corruption corruption = faultState.takeCorruption();
+            byte[] data = corruption == null ? bytes : corruption.apply(0, bytes);
             long powerAt = faultState.powerLossAt();
             if (powerAt >= 0 && powerAt < data.length) {
                 faultState.powerLost();

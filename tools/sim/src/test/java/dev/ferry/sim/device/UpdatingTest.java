@@ -86,6 +86,19 @@ class UpdatingTest {
     }
 
     @Test
+    void a_package_that_is_no_mcuboot_image_is_refused_at_its_first_block_as_unsupported() throws Exception {
+        SimDevice device = bed.started(bed.device("foreign-1").faults(Faults.none().foreignPackage()));
+        String path = bed.coapFirmware.serve(TestFirmware.NEW);
+
+        DeviceEvent outcome = bed.pullUpdate(device, bed.coapFirmware.coapUri(path));
+
+        assertThat(outcome.result()).isEqualTo(UpdateResult.UNSUPPORTED_PACKAGE_TYPE);
+        assertThat(device.runningVersion()).isEqualTo(TestFirmware.OLD_VERSION);
+        assertThat(device.events()).noneMatch(e -> e.type() == DeviceEvent.Type.REBOOTING);
+        assertThat(bed.pullUpdate(device, bed.coapFirmware.coapUri(path)).result()).isEqualTo(UpdateResult.SUCCESS);
+    }
+
+    @Test
     void a_failed_health_check_reverts_and_the_server_reads_update_failed_and_the_old_version() throws Exception {
         SimDevice device = bed.started(bed.device("unhealthy-1").faults(Faults.none().failHealthCheck()));
         String path = bed.coapFirmware.serve(TestFirmware.NEW);

@@ -131,7 +131,8 @@ class SimFleetTest {
     @Test
     void faults_read_back_what_they_write() {
         Faults faults = Faults.parse("fail-health-check, drop-connection-at=64kx3,loss=0.05, slow-link=2k,"
-                + "sleeping=30s/5s,power-loss-during-download=8k,power-loss-before-confirm,latency=20ms,corrupt-download");
+                + "sleeping=30s/5s,power-loss-during-download=8k,power-loss-before-confirm,latency=20ms,corrupt-download,"
+                + "foreign-package");
 
         assertThat(faults.dropConnectionOffset()).isEqualTo(64 * 1024);
         assertThat(faults.connectionDrops()).isEqualTo(3);
