@@ -23,6 +23,7 @@ public final class FerryConfig {
         readDeviceInfo();
         maxImageBytes();
         coapMaxBlockSize();
+        coapReceiverThreads();
         downloadCacheBytes();
         updateSettings();
     }
@@ -112,6 +113,12 @@ public final class FerryConfig {
     }
 
     /** A power of two from 16 to 1024, as CoAP block sizes are. */
+    /** Plain CoAP receiver threads; 0 in the configuration means one per CPU core. */
+    public int coapReceiverThreads() {
+        int threads = positiveInt(Setting.COAP_RECEIVER_THREADS, 0, 64);
+        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    }
+
     public int coapMaxBlockSize() {
         int size = positiveInt(Setting.COAP_MAX_BLOCK_SIZE, 16, 1024);
         if (Integer.bitCount(size) != 1) {

@@ -32,6 +32,8 @@ public enum Setting {
     COAP_MAX_BLOCK_SIZE("coap.max-block-size", "1024",
             "Largest CoAP block the server sends (16, 32, ... 1024): Block2 downloads of /fw and Block1 pushes."
                     + " Devices may ask for smaller blocks."),
+    COAP_RECEIVER_THREADS("coap.receiver-threads", "0",
+            "Threads reading plain CoAP datagrams; each also processes what it reads. 0: one per CPU core."),
     PUBLIC_HOST("public-host", "",
             "Host name or address devices use to reach this server, written into package URIs for firmware pulls."
                     + " Empty: the bind address, or 127.0.0.1 when binding to all interfaces."),
