@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Push, verification, health checks, reverts, power cuts and what the server sees of them. */
 class UpdatingTest {
@@ -69,32 +71,21 @@ class UpdatingTest {
                 && e.detail().equals("push"));
     }
 
-    @Test
-    void a_corrupted_download_fails_its_integrity_check_without_a_reboot() throws Exception {
-        SimDevice device = bed.started(bed.device("corrupt-1").faults(Faults.none().corruptDownload()));
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({ "corrupt-download, INTEGRITY_CHECK_FAILURE", "foreign-package, UNSUPPORTED_PACKAGE_TYPE" })
+    void a_damaged_download_is_refused_without_a_reboot_and_the_next_attempt_succeeds(String fault,
+            UpdateResult refusal) throws Exception {
+        SimDevice device = bed.started(bed.device("damaged-" + fault).faults(Faults.parse(fault)));
         String path = bed.coapFirmware.serve(TestFirmware.NEW);
 
         DeviceEvent outcome = bed.pullUpdate(device, bed.coapFirmware.coapUri(path));
 
-        assertThat(outcome.result()).isEqualTo(UpdateResult.INTEGRITY_CHECK_FAILURE);
-        assertThat(read(device, 5, 5)).isEqualTo(5L);
+        assertThat(outcome.result()).isEqualTo(refusal);
+        assertThat(read(device, 5, 5)).isEqualTo((long) refusal.code());
         assertThat(device.runningVersion()).isEqualTo(TestFirmware.OLD_VERSION);
         assertThat(device.events()).noneMatch(e -> e.type() == DeviceEvent.Type.REBOOTING);
 
         // The fault fired once: the server's next attempt succeeds.
-        assertThat(bed.pullUpdate(device, bed.coapFirmware.coapUri(path)).result()).isEqualTo(UpdateResult.SUCCESS);
-    }
-
-    @Test
-    void a_package_that_is_no_mcuboot_image_is_refused_at_its_first_block_as_unsupported() throws Exception {
-        SimDevice device = bed.started(bed.device("foreign-1").faults(Faults.none().foreignPackage()));
-        String path = bed.coapFirmware.serve(TestFirmware.NEW);
-
-        DeviceEvent outcome = bed.pullUpdate(device, bed.coapFirmware.coapUri(path));
-
-        assertThat(outcome.result()).isEqualTo(UpdateResult.UNSUPPORTED_PACKAGE_TYPE);
-        assertThat(device.runningVersion()).isEqualTo(TestFirmware.OLD_VERSION);
-        assertThat(device.events()).noneMatch(e -> e.type() == DeviceEvent.Type.REBOOTING);
         assertThat(bed.pullUpdate(device, bed.coapFirmware.coapUri(path)).result()).isEqualTo(UpdateResult.SUCCESS);
     }
 
