@@ -3,9 +3,12 @@ package dev.ferry.server.api;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
+import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.FirmwareQuery;
 import dev.ferry.server.firmware.FirmwareService;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
@@ -90,17 +93,17 @@ final class FirmwareRoutes {
 
     private void show(RoutingContext ctx) {
         long id = firmwareId(ctx);
-        blocking.run(() -> service.repository().find(id))
-                .onSuccess(found -> found.ifPresentOrElse(f -> Blocking.json(ctx, 200, FirmwareJson.firmware(f)),
-                        () -> ctx.fail(unknownFirmware(id))))
-                .onFailure(ctx::fail);
+        replyWithFirmware(ctx, id, blocking.run(() -> service.repository().find(id)));
     }
 
     private void publish(RoutingContext ctx) {
         long id = firmwareId(ctx);
-        blocking.run(() -> service.publish(id))
-                .onSuccess(found -> found.ifPresentOrElse(f -> Blocking.json(ctx, 200, FirmwareJson.firmware(f)),
-                        () -> ctx.fail(unknownFirmware(id))))
+        replyWithFirmware(ctx, id, blocking.run(() -> service.publish(id)));
+    }
+
+    private static void replyWithFirmware(RoutingContext ctx, long id, Future<Optional<Firmware>> found) {
+        found.onSuccess(f -> f.ifPresentOrElse(image -> Blocking.json(ctx, 200, FirmwareJson.firmware(image)),
+                () -> ctx.fail(unknownFirmware(id))))
                 .onFailure(ctx::fail);
     }
 
