@@ -121,8 +121,10 @@ public final class FerryServer implements AutoCloseable {
                     eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
                             lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
             updates[0] = updateService;
-            lwm2m.addCoapResource(new CoapFirmwareResource(published, imageBlocks, securityStore::endpointOf,
-                    updateService.downloadAccess(), config.coapMaxBlockSize()));
+            CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
+                    securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
+            lwm2m.addCoapResource(coapFirmware);
+            lwm2m.answerStatelessly(coapFirmware.statelessAnswers());
 
             Vertx vertx = Vertx.vertx();
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -17,12 +20,16 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.BlockOption;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
+import org.eclipse.californium.core.network.serialization.UdpDataParser;
+import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
+import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.DTLSConnector;
@@ -137,6 +144,40 @@ class DistributionTest {
     }
 
     @Test
+    void a_repeated_confirmable_block_request_is_answered_again_with_the_same_block() throws Exception {
+        try (DatagramSocket device = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            device.setSoTimeout(5000);
+            Request get = blockRequest(7, 256);
+            get.setMID(4242);
+            get.setToken(new byte[] { 1, 2, 3, 4 });
+
+            Response first = exchangeDatagram(device, get);
+            Response repeated = exchangeDatagram(device, get);
+
+            for (Response answer : List.of(first, repeated)) {
+                assertThat(answer.getType()).isEqualTo(CoAP.Type.ACK);
+                assertThat(answer.getMID()).isEqualTo(4242);
+                assertThat(answer.getTokenString()).isEqualTo("01020304");
+                assertThat(answer.getCode()).isEqualTo(ResponseCode.CONTENT);
+                assertThat(answer.getOptions().getBlock2().getNum()).isEqualTo(7);
+                assertThat(answer.getPayload()).isEqualTo(Arrays.copyOfRange(image, 7 * 256, 8 * 256));
+            }
+        }
+    }
+
+    @Test
+    void requests_other_than_get_under_fw_still_reach_the_coap_stack() throws Exception {
+        CoapClient client = new CoapClient(server.coapUri() + "/fw/" + sha256);
+        client.setEndpoint(plainEndpoint());
+        try {
+            CoapResponse response = client.post(new byte[] { 1 }, 0);
+            assertThat(response.getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
     void over_coaps_a_device_downloads_only_the_image_its_unfinished_update_installs() throws Exception {
         CoapClient client = coapClient(server.coapsUri(), pskEndpoint("downloader", PSK));
         try {
@@ -233,6 +274,15 @@ class DistributionTest {
         HttpResponse<byte[]> response = server.download("/fw/" + unpublishedSha256);
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+    }
+
+    /** Sends one CoAP message as a raw datagram and parses the datagram that answers it. */
+    private static Response exchangeDatagram(DatagramSocket socket, Request request) throws Exception {
+        RawData raw = new UdpDataSerializer().serializeRequest(request);
+        socket.send(new DatagramPacket(raw.getBytes(), raw.getSize(), raw.getInetSocketAddress()));
+        DatagramPacket answer = new DatagramPacket(new byte[2048], 2048);
+        socket.receive(answer);
+        return (Response) new UdpDataParser().parseMessage(Arrays.copyOf(answer.getData(), answer.getLength()));
     }
 
     private static Request blockRequest(int num, int blockSize) {

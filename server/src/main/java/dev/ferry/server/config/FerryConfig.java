@@ -24,6 +24,7 @@ public final class FerryConfig {
         maxImageBytes();
         coapMaxBlockSize();
         coapReceiverThreads();
+        coapSocketBufferBytes();
         downloadCacheBytes();
         updateSettings();
     }
@@ -117,6 +118,10 @@ public final class FerryConfig {
     public int coapReceiverThreads() {
         int threads = positiveInt(Setting.COAP_RECEIVER_THREADS, 0, 64);
         return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    }
+
+    public int coapSocketBufferBytes() {
+        return positiveInt(Setting.COAP_SOCKET_BUFFER_BYTES, 8192, 1 << 30);
     }
 
     public int coapMaxBlockSize() {

@@ -34,6 +34,9 @@ public enum Setting {
                     + " Devices may ask for smaller blocks."),
     COAP_RECEIVER_THREADS("coap.receiver-threads", "0",
             "Threads reading plain CoAP datagrams; each also processes what it reads. 0: one per CPU core."),
+    COAP_SOCKET_BUFFER_BYTES("coap.socket-buffer-bytes", "4194304",
+            "Receive and send buffer of the plain CoAP socket, in bytes; a large fleet downloading at once needs"
+                    + " room for a burst of requests. The kernel caps it (net.core.rmem_max / wmem_max)."),
     PUBLIC_HOST("public-host", "",
             "Host name or address devices use to reach this server, written into package URIs for firmware pulls."
                     + " Empty: the bind address, or 127.0.0.1 when binding to all interfaces."),

@@ -3,7 +3,10 @@ package dev.ferry.server.lwm2m;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.function.Function;
 
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.Resource;
@@ -78,12 +81,14 @@ public final class LwM2mService implements AutoCloseable {
         // firmware block by block sends tens of thousands of messages per second.
         coapConfig.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_CROP_ROTATION);
         coapConfig.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, config.coapReceiverThreads());
+        coapConfig.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, config.coapSocketBufferBytes());
+        coapConfig.set(UdpConfig.UDP_SEND_BUFFER_SIZE, config.coapSocketBufferBytes());
         endpoints.setConfiguration(coapConfig);
         endpoints.addEndpoint(new CoapServerEndpointFactory(EndpointUriUtil.createUri(Protocol.COAP.getUriScheme(),
                 new InetSocketAddress(config.bindAddress(), config.coapPort()))) {
             @Override
             protected Connector createConnector(InetSocketAddress address, Configuration configuration) {
-                return new DirectSendUdpConnector(address, configuration);
+                return new DirectUdpConnector(address, configuration);
             }
         });
         endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapsPort()), Protocol.COAPS);
@@ -114,7 +119,7 @@ public final class LwM2mService implements AutoCloseable {
     /**
      * Messages are processed by the thread that received them (see {@link CallerRunsScheduler}); each block of a
      * firmware download then costs no thread hand-off on the way in, and none on the way out for plain CoAP
-     * ({@link DirectSendUdpConnector}).
+     * ({@link DirectUdpConnector}).
      */
     private static void processOnReceivingThreads(LeshanServer server) {
         server.getEndpointsProvider().stream()
@@ -136,6 +141,16 @@ public final class LwM2mService implements AutoCloseable {
 
     public DeviceResources resources() {
         return resources;
+    }
+
+    /**
+     * Lets the plain CoAP endpoint answer some requests without its stack (see {@link DirectUdpConnector}); the
+     * function returns null for requests it leaves to the stack.
+     */
+    public void answerStatelessly(Function<Request, Response> answers) {
+        if (coapEndpoint(Protocol.COAP).getConnector() instanceof DirectUdpConnector udp) {
+            udp.answerStatelessly(answers);
+        }
     }
 
     /** Serves an extra CoAP resource (e.g. firmware downloads) on both LwM2M endpoints. */
