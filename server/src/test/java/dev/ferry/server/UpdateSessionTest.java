@@ -3,7 +3,11 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -39,9 +43,11 @@ class UpdateSessionTest {
 
     @BeforeEach
     void startServerWithPublishedV2() {
-        server = TestServer.givenServer()
-                .with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0")
-                .start();
+        startServer(TestServer.givenServer());
+    }
+
+    private void startServer(TestServer.Builder builder) {
+        server = builder.with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0").start();
         server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
                 .put("publicKey", Images.publicPem(key)).encode());
         firmwareV2 = server.uploadFirmware(MODEL, v2).json().getLong("id");
@@ -77,6 +83,48 @@ class UpdateSessionTest {
                     && Integer.valueOf(0).equals(object5.getInteger("state"))
                     && Integer.valueOf(1).equals(object5.getInteger("result"));
         });
+    }
+
+    @Test
+    void downloads_beyond_the_concurrency_limit_wait_for_a_free_slot_and_all_succeed() throws Exception {
+        server.close();
+        startServer(TestServer.givenServer().with(Setting.UPDATE_MAX_CONCURRENT_DOWNLOADS, "1"));
+        List<SimDevice> fleet = new ArrayList<>();
+        try {
+            List<JsonObject> updates = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                fleet.add(givenDevice("queued-" + i, false, Faults.none().slowLink(200_000)));
+            }
+            for (SimDevice queued : fleet) {
+                updates.add(startUpdate(queued.endpoint(), "pull-coap", null));
+            }
+
+            for (JsonObject update : updates) {
+                assertOutcome(update, "succeeded", null);
+            }
+            assertThat(mostDownloadingAtOnce(server.eventsSoFar())).isEqualTo(1);
+        } finally {
+            fleet.forEach(SimDevice::close);
+        }
+    }
+
+    /** Replays the update events: how many sessions were starting or downloading at the same time. */
+    private static int mostDownloadingAtOnce(List<DeviceEvent> events) {
+        Set<String> downloading = new HashSet<>();
+        int most = 0;
+        for (DeviceEvent e : events) {
+            if (e.type() != DeviceEventType.UPDATE || e.detail() == null) {
+                continue;
+            }
+            String[] words = e.detail().split("[ :]", 4);
+            if (words[2].equals("starting") || words[2].equals("downloading")) {
+                downloading.add(words[1]);
+            } else {
+                downloading.remove(words[1]);
+            }
+            most = Math.max(most, downloading.size());
+        }
+        return most;
     }
 
     @Test

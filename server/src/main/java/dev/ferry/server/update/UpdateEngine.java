@@ -3,17 +3,15 @@ package dev.ferry.server.update;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -53,7 +51,10 @@ public final class UpdateEngine implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<Long, ActiveSession> active = new HashMap<>();
+    /** In creation order, so sessions waiting for a download slot get one first come, first served. */
+    private final Map<Long, ActiveSession> active = new LinkedHashMap<>();
+    /** Sessions in STARTING or DOWNLOADING, the ones the concurrency limit counts. */
+    private int downloading;
     /** Endpoint to the firmware id its unfinished session installs; read by the download resources' threads. */
     private final Map<String, Long> assigned = new ConcurrentHashMap<>();
 
@@ -114,17 +115,16 @@ public final class UpdateEngine implements AutoCloseable {
         return result;
     }
 
-    /** Whether an endpoint has an unfinished session; answered from the engine's thread. */
-    boolean hasActiveSession(String endpoint) {
-        try {
-            return CompletableFuture.supplyAsync(() -> active.values().stream()
-                    .anyMatch(a -> a.session.endpoint().equals(endpoint)), thread).get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the update engine did not answer", e);
-        }
+    /**
+     * Claims the device for a new session installing {@code firmwareId}; false if it already has an unfinished one.
+     * Callable from any thread; a claim that does not become a session must be {@link #release released}.
+     */
+    boolean reserve(String endpoint, long firmwareId) {
+        return assigned.putIfAbsent(endpoint, firmwareId) == null;
+    }
+
+    void release(String endpoint, long firmwareId) {
+        assigned.remove(endpoint, firmwareId);
     }
 
     /** The device (re-)registered: its observations are gone and its object 5 may have changed. */
@@ -231,7 +231,7 @@ public final class UpdateEngine implements AutoCloseable {
         switch (s.state()) {
         case PENDING -> {
             if ((s.nextAttemptAt() == null || now.isAfter(s.nextAttemptAt()))
-                    && downloadsInProgress() < settings.maxConcurrentDownloads()) {
+                    && downloading < settings.maxConcurrentDownloads()) {
                 begin(a, registration);
             }
         }
@@ -444,7 +444,12 @@ public final class UpdateEngine implements AutoCloseable {
     private void move(ActiveSession a, UpdateState to, FailureReason reason, String detail) {
         UpdateSession next = a.session.moved(to, reason, detail, OffsetDateTime.now());
         DeviceEvent event = sessions.save(next, true);
+        boolean wasDownloading = isDownloading(a.session.state());
         a.session = next;
+        downloading += (isDownloading(to) ? 1 : 0) - (wasDownloading ? 1 : 0);
+        if (wasDownloading && !isDownloading(to)) {
+            post(this::startWaiting); // a download slot is free: no need to wait for the next tick
+        }
         if (to.isFinal()) {
             untrack(next);
             LOG.info("Update {} of {} to {} {}{}: {}", next.id(), next.endpoint(), a.image.version(), to.wireName(),
@@ -463,6 +468,9 @@ public final class UpdateEngine implements AutoCloseable {
 
     private void track(ActiveSession a) {
         active.put(a.session.id(), a);
+        if (isDownloading(a.session.state())) {
+            downloading++;
+        }
         assigned.put(a.session.endpoint(), a.session.firmwareId());
     }
 
@@ -471,15 +479,19 @@ public final class UpdateEngine implements AutoCloseable {
         assigned.remove(s.endpoint(), s.firmwareId());
     }
 
-    private int downloadsInProgress() {
-        int count = 0;
-        for (ActiveSession a : active.values()) {
-            UpdateState state = a.session.state();
-            if (state == UpdateState.STARTING || state == UpdateState.DOWNLOADING) {
-                count++;
+    private void startWaiting() {
+        for (ActiveSession a : new ArrayList<>(active.values())) {
+            if (downloading >= settings.maxConcurrentDownloads()) {
+                return;
+            }
+            if (a.session.state() == UpdateState.PENDING) {
+                advance(a);
             }
         }
-        return count;
+    }
+
+    private static boolean isDownloading(UpdateState state) {
+        return state == UpdateState.STARTING || state == UpdateState.DOWNLOADING;
     }
 
     private static Duration elapsed(UpdateSession s, OffsetDateTime now) {

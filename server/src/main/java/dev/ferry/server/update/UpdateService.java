@@ -81,16 +81,21 @@ public final class UpdateService implements AutoCloseable {
         if (deadline != null && (deadline.isNegative() || deadline.isZero() || deadline.compareTo(MAX_DEADLINE) > 0)) {
             throw new InvalidUpdateException("deadlineSeconds must be between 1 and " + MAX_DEADLINE.toSeconds());
         }
-        if (engine.hasActiveSession(endpoint)) {
+        if (!engine.reserve(endpoint, firmwareId)) {
             throw new UpdateConflictException("device '" + endpoint + "' already has an unfinished update; cancel it"
                     + " or wait for its outcome");
         }
         Delivery chosen = delivery.orElseGet(() -> defaultDelivery(device));
         OffsetDateTime now = OffsetDateTime.now();
         List<DeviceEvent> recorded = new ArrayList<>();
-        UpdateSession session = sessions.insert(endpoint, firmwareId, chosen,
-                deadline == null ? null : now.plus(deadline),
-                "to " + image.model() + " " + image.version() + " by " + chosen.wireName(), now, recorded);
+        UpdateSession session;
+        try {
+            session = sessions.insert(endpoint, firmwareId, chosen, deadline == null ? null : now.plus(deadline),
+                    "to " + image.model() + " " + image.version() + " by " + chosen.wireName(), now, recorded);
+        } catch (RuntimeException e) {
+            engine.release(endpoint, firmwareId);
+            throw e;
+        }
         recorded.forEach(events::publish);
         engine.adopt(session, image);
         return session;
