@@ -2,13 +2,9 @@ package dev.ferry.server.update;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,12 +47,7 @@ public final class UpdateEngine implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** In creation order, so sessions waiting for a download slot get one first come, first served. */
-    private final Map<Long, ActiveSession> active = new LinkedHashMap<>();
-    /** Sessions in STARTING or DOWNLOADING, the ones the concurrency limit counts. */
-    private int downloading;
-    /** Endpoint to the firmware id its unfinished session installs; read by the download resources' threads. */
-    private final Map<String, Long> assigned = new ConcurrentHashMap<>();
+    private final ActiveSessions active = new ActiveSessions();
 
     UpdateEngine(UpdateRepository sessions, FirmwareRepository firmware, BlobStore blobs, Object5Link link,
             DeviceEventBus events, UpdateSettings settings, Supplier<PackageUris> packageUris,
@@ -76,7 +67,7 @@ public final class UpdateEngine implements AutoCloseable {
         List<UpdateSession> unfinished = sessions.active();
         for (UpdateSession session : unfinished) {
             Optional<Firmware> image = firmware.find(session.firmwareId());
-            image.ifPresent(f -> track(new ActiveSession(session, f)));
+            image.ifPresent(f -> active.add(new ActiveSession(session, f)));
         }
         if (!unfinished.isEmpty()) {
             LOG.info("Resuming {} unfinished update session(s); each continues when its device is reachable",
@@ -89,7 +80,7 @@ public final class UpdateEngine implements AutoCloseable {
     void adopt(UpdateSession session, Firmware image) {
         post(() -> {
             ActiveSession a = new ActiveSession(session, image);
-            track(a);
+            active.add(a);
             advance(a);
         });
     }
@@ -120,11 +111,11 @@ public final class UpdateEngine implements AutoCloseable {
      * Callable from any thread; a claim that does not become a session must be {@link #release released}.
      */
     boolean reserve(String endpoint, long firmwareId) {
-        return assigned.putIfAbsent(endpoint, firmwareId) == null;
+        return active.reserve(endpoint, firmwareId);
     }
 
     void release(String endpoint, long firmwareId) {
-        assigned.remove(endpoint, firmwareId);
+        active.release(endpoint, firmwareId);
     }
 
     /** The device (re-)registered: its observations are gone and its object 5 may have changed. */
@@ -160,16 +151,15 @@ public final class UpdateEngine implements AutoCloseable {
     }
 
     private void tick() {
-        for (ActiveSession a : new ArrayList<>(active.values())) {
+        for (ActiveSession a : active.inOrder()) {
             advance(a);
         }
     }
 
     private void forEndpoint(String endpoint, Consumer<ActiveSession> action) {
-        for (ActiveSession a : new ArrayList<>(active.values())) {
-            if (a.session.endpoint().equals(endpoint)) {
-                action.accept(a);
-            }
+        ActiveSession a = active.ofEndpoint(endpoint);
+        if (a != null) {
+            action.accept(a);
         }
     }
 
@@ -197,7 +187,7 @@ public final class UpdateEngine implements AutoCloseable {
     private void advance(ActiveSession a) {
         UpdateSession s = a.session;
         if (s.state().isFinal()) {
-            untrack(s);
+            active.remove(s);
             return;
         }
         if (a.busy) {
@@ -231,7 +221,7 @@ public final class UpdateEngine implements AutoCloseable {
         switch (s.state()) {
         case PENDING -> {
             if ((s.nextAttemptAt() == null || now.isAfter(s.nextAttemptAt()))
-                    && downloading < settings.maxConcurrentDownloads()) {
+                    && active.downloading() < settings.maxConcurrentDownloads()) {
                 begin(a, registration);
             }
         }
@@ -444,14 +434,14 @@ public final class UpdateEngine implements AutoCloseable {
     private void move(ActiveSession a, UpdateState to, FailureReason reason, String detail) {
         UpdateSession next = a.session.moved(to, reason, detail, OffsetDateTime.now());
         DeviceEvent event = sessions.save(next, true);
-        boolean wasDownloading = isDownloading(a.session.state());
+        UpdateState from = a.session.state();
         a.session = next;
-        downloading += (isDownloading(to) ? 1 : 0) - (wasDownloading ? 1 : 0);
-        if (wasDownloading && !isDownloading(to)) {
+        if (active.moved(from, to)) {
             post(this::startWaiting); // a download slot is free: no need to wait for the next tick
         }
         if (to.isFinal()) {
-            untrack(next);
+            active.remove(next);
+            recordObject5(next.endpoint());
             LOG.info("Update {} of {} to {} {}{}: {}", next.id(), next.endpoint(), a.image.version(), to.wireName(),
                     reason == null ? "" : " (" + reason.wireName() + ")", detail);
         }
@@ -460,28 +450,36 @@ public final class UpdateEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads State and Update Result once more after a session ends, for the registry: notifications may have been
+     * reordered with the reads made at registration, and the registry should show how the device ended up.
+     */
+    private void recordObject5(String endpoint) {
+        Registration registration = link.registration(endpoint);
+        if (registration == null || !link.isReachable(registration)) {
+            return;
+        }
+        link.readIntegers(registration, 3).thenAcceptBoth(link.readIntegers(registration, 5), (state, result) ->
+                registry.accept(new RegistryChange.FirmwareStateRead(endpoint, first(state), first(result),
+                        OffsetDateTime.now())))
+                .exceptionally(e -> {
+                    LOG.debug("Cannot read object 5 of {} after its update: {}", endpoint, e.getMessage());
+                    return null;
+                });
+    }
+
+    private static Integer first(List<Long> values) {
+        return values.isEmpty() ? null : values.get(0).intValue();
+    }
+
     /** Whether the device's unfinished session installs this image; callable from any thread. */
     boolean isAssigned(String endpoint, long firmwareId) {
-        Long installing = assigned.get(endpoint);
-        return installing != null && installing == firmwareId;
-    }
-
-    private void track(ActiveSession a) {
-        active.put(a.session.id(), a);
-        if (isDownloading(a.session.state())) {
-            downloading++;
-        }
-        assigned.put(a.session.endpoint(), a.session.firmwareId());
-    }
-
-    private void untrack(UpdateSession s) {
-        active.remove(s.id());
-        assigned.remove(s.endpoint(), s.firmwareId());
+        return active.isAssigned(endpoint, firmwareId);
     }
 
     private void startWaiting() {
-        for (ActiveSession a : new ArrayList<>(active.values())) {
-            if (downloading >= settings.maxConcurrentDownloads()) {
+        for (ActiveSession a : active.inOrder()) {
+            if (active.downloading() >= settings.maxConcurrentDownloads()) {
                 return;
             }
             if (a.session.state() == UpdateState.PENDING) {
@@ -490,9 +488,6 @@ public final class UpdateEngine implements AutoCloseable {
         }
     }
 
-    private static boolean isDownloading(UpdateState state) {
-        return state == UpdateState.STARTING || state == UpdateState.DOWNLOADING;
-    }
 
     private static Duration elapsed(UpdateSession s, OffsetDateTime now) {
         return Duration.between(s.phaseStartedAt(), now);
@@ -517,28 +512,6 @@ public final class UpdateEngine implements AutoCloseable {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The engine's working copy of a session: the stored session plus what it knows of the device now. */
-    private static final class ActiveSession {
-        UpdateSession session;
-        final Firmware image;
-        boolean busy;
-        boolean synced;
-        boolean resyncedIdle;
-        OffsetDateTime nextSync;
-        String registrationId;
-        String registrationAtInstall;
-        Long deviceState;
-        Long deviceResult;
-        boolean stateNotified;
-        boolean resultNotified;
-        String runningVersion;
-
-        ActiveSession(UpdateSession session, Firmware image) {
-            this.session = session;
-            this.image = image;
         }
     }
 }

@@ -1,0 +1,86 @@
+package dev.ferry.server.update;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The update engine's unfinished sessions, indexed the ways it looks them up. Everything but the claims
+ * ({@link #reserve}, {@link #release}, {@link #isAssigned}) is confined to the engine's thread.
+ */
+final class ActiveSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(ActiveSessions.class);
+
+    /** In creation order, so sessions waiting for a download slot get one first come, first served. */
+    private final Map<Long, ActiveSession> byId = new LinkedHashMap<>();
+    private final Map<String, ActiveSession> byEndpoint = new HashMap<>();
+    /** Endpoint to the firmware id its unfinished session installs; read by the download resources' threads. */
+    private final Map<String, Long> assigned = new ConcurrentHashMap<>();
+    /** Sessions in STARTING or DOWNLOADING, the ones the concurrency limit counts. */
+    private int downloading;
+
+    boolean reserve(String endpoint, long firmwareId) {
+        return assigned.putIfAbsent(endpoint, firmwareId) == null;
+    }
+
+    void release(String endpoint, long firmwareId) {
+        assigned.remove(endpoint, firmwareId);
+    }
+
+    boolean isAssigned(String endpoint, long firmwareId) {
+        Long installing = assigned.get(endpoint);
+        return installing != null && installing == firmwareId;
+    }
+
+    void add(ActiveSession a) {
+        byId.put(a.session.id(), a);
+        ActiveSession earlier = byEndpoint.put(a.session.endpoint(), a);
+        if (earlier != null && earlier != a) {
+            LOG.warn("Update {} and {} both target {}; only {} follows the device", earlier.session.id(),
+                    a.session.id(), a.session.endpoint(), a.session.id());
+        }
+        if (isDownloading(a.session.state())) {
+            downloading++;
+        }
+        assigned.put(a.session.endpoint(), a.session.firmwareId());
+    }
+
+    void remove(UpdateSession s) {
+        byId.remove(s.id());
+        byEndpoint.computeIfPresent(s.endpoint(), (endpoint, a) -> a.session.id() == s.id() ? null : a);
+        assigned.remove(s.endpoint(), s.firmwareId());
+    }
+
+    ActiveSession get(long id) {
+        return byId.get(id);
+    }
+
+    ActiveSession ofEndpoint(String endpoint) {
+        return byEndpoint.get(endpoint);
+    }
+
+    /** A copy, oldest first, safe to iterate while sessions finish. */
+    List<ActiveSession> inOrder() {
+        return new ArrayList<>(byId.values());
+    }
+
+    int downloading() {
+        return downloading;
+    }
+
+    /** Counts a session's state change; true when it freed a download slot. */
+    boolean moved(UpdateState from, UpdateState to) {
+        downloading += (isDownloading(to) ? 1 : 0) - (isDownloading(from) ? 1 : 0);
+        return isDownloading(from) && !isDownloading(to);
+    }
+
+    private static boolean isDownloading(UpdateState state) {
+        return state == UpdateState.STARTING || state == UpdateState.DOWNLOADING;
+    }
+}
