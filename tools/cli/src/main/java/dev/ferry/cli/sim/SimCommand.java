@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
         description = {"Run a simulated fleet: N LwM2M devices in this JVM, each with object 5 and an MCUboot slot"
                 + " model, provisioned through the API, registered with the server, updated by it.",
             "Prints a summary every --summary-every and when it stops (--duration, or Ctrl-C)."},
-        footer = {"", "Fault specs (comma-separated): fail-health-check, corrupt-download, drop-connection-at=64k[x6],"
+        footer = {"", "Fault specs (comma-separated): fail-health-check, corrupt-download, foreign-package,"
+                + " drop-connection-at=64k[x6],"
                 + " slow-link=20k (bytes/s), latency=50ms, loss=0.05, sleeping=30s/5s (sleep period/awake time),"
                 + " power-loss-during-download=8k, power-loss-before-confirm.",
             "Example: ferry sim --devices 500 --server coaps://127.0.0.1:5684 --psk-from-api"
