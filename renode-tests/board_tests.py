@@ -453,9 +453,10 @@ def expect_outcome(server, version, state, result):
         dev = server.device(ENDPOINT)
         return (dev.get("online") and dev.get("firmwareVersion") == version
                 and server.resource(ENDPOINT, "5/0/5") == result
-                and server.resource(ENDPOINT, "5/0/3") == state)
-    wait_until("the server to see %s with 5/0/3 = %d, 5/0/5 = %d" % (version, state, result),
-               90, settled)
+                and server.resource(ENDPOINT, "5/0/3") == state
+                and dev.get("firmwareUpdate") == {"state": state, "result": result})
+    wait_until("the server to see %s with 5/0/3 = %d, 5/0/5 = %d (on the device and in the registry)"
+               % (version, state, result), 90, settled)
     log("  server: firmwareVersion %s, 5/0/3 = %d, 5/0/5 = %d" % (version, state, result))
 
 
