@@ -21,7 +21,7 @@ import dev.ferry.server.firmware.PublishedImages;
  * size from 16 up to the server's maximum the client asks for, with Size2 and an ETag, so a device can start, stop
  * and resume at any block. Over CoAPS the device must be provisioned and allowed the image.
  *
- * <p>Over plain CoAP the same answers are also given without the CoAP stack ({@link #statelessAnswers()}): a
+ * <p>The same answers are also given without the CoAP stack ({@link #statelessAnswers()}): a
  * confirmable GET of a block is idempotent, so it may be answered again if it is repeated (RFC 7252, 4.5), and
  * the stack's per-message state (deduplication, exchange store) buys a download nothing.
  */
@@ -44,8 +44,9 @@ public final class CoapFirmwareResource extends CoapResource {
     }
 
     /**
-     * Answers a plain-CoAP confirmable {@code GET /fw/...} as the resource would, or returns null for anything else
-     * (other paths and methods, observe and Block1 requests), which the CoAP stack then handles as usual.
+     * Answers a confirmable {@code GET /fw/...} as the resource would (over CoAPS with the same access rules), or
+     * returns null for anything else (other paths and methods, observe and Block1 requests), which the CoAP stack
+     * then handles as usual.
      */
     public Function<Request, Response> statelessAnswers() {
         return request -> {
@@ -57,7 +58,7 @@ public final class CoapFirmwareResource extends CoapResource {
                     || request.getOptions().hasBlock1()) {
                 return null;
             }
-            return answers.answer(request.getOptions(), null);
+            return answers.answer(request.getOptions(), request.getSourceContext().getPeerIdentity());
         };
     }
 

@@ -4,14 +4,7 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.util.function.Function;
 
-import org.eclipse.californium.core.coap.CoAP;
-import org.eclipse.californium.core.coap.Message;
-import org.eclipse.californium.core.coap.Request;
-import org.eclipse.californium.core.coap.Response;
-import org.eclipse.californium.core.network.serialization.UdpDataParser;
-import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
 import org.eclipse.californium.elements.EndpointContext;
 import org.eclipse.californium.elements.EndpointContextMatcher;
 import org.eclipse.californium.elements.RawData;
@@ -20,35 +13,20 @@ import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.UdpEndpointContext;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.exception.EndpointMismatchException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Californium's plain UDP connector with two shortcuts for firmware downloads, where every block is a request
- * answered at once:
- * <ul>
- * <li>a datagram is sent by the thread that produced it instead of being queued for a sender thread;</li>
- * <li>requests that {@link #answerStatelessly stateless answers} accept (confirmable GETs of firmware blocks) are
- * answered right here, with a piggybacked ACK, without entering the CoAP stack; everything else goes to the stack
- * as before.</li>
- * </ul>
+ * answered at once: a datagram is sent by the thread that produced it instead of being queued for a sender thread,
+ * and firmware blocks are answered without the CoAP stack ({@link StatelessAnswers}).
  */
 final class DirectUdpConnector extends UDPConnector {
-    private static final Logger LOG = LoggerFactory.getLogger(DirectUdpConnector.class);
-    private static final int VERSION_AND_CON = 0x40; // version 1, type CON, in the first header byte
-    private final UdpDataParser parser = new UdpDataParser();
-    private final UdpDataSerializer serializer = new UdpDataSerializer();
+    private final StatelessAnswers stateless;
     private volatile DatagramSocket socket;
     private volatile EndpointContextMatcher matcher;
-    private volatile Function<Request, Response> statelessAnswers = request -> null;
 
-    DirectUdpConnector(InetSocketAddress address, Configuration configuration) {
+    DirectUdpConnector(InetSocketAddress address, Configuration configuration, StatelessAnswers stateless) {
         super(address, configuration);
-    }
-
-    /** Answers for requests that need no exchange state; a null answer leaves the request to the stack. */
-    void answerStatelessly(Function<Request, Response> answers) {
-        this.statelessAnswers = answers;
+        this.stateless = stateless;
     }
 
     @Override
@@ -65,45 +43,7 @@ final class DirectUdpConnector extends UDPConnector {
 
     @Override
     public void setRawDataReceiver(RawDataChannel stack) {
-        super.setRawDataReceiver(raw -> {
-            if (!answered(raw)) {
-                stack.receiveData(raw);
-            }
-        });
-    }
-
-    private boolean answered(RawData raw) {
-        byte[] bytes = raw.getBytes();
-        if (bytes.length < 4 || (bytes[0] & 0xf0) != VERSION_AND_CON || bytes[1] != CoAP.Code.GET.value) {
-            return false;
-        }
-        Request request;
-        try {
-            Message parsed = parser.parseMessage(bytes);
-            if (!(parsed instanceof Request r) || !r.getOptions().getOthers().isEmpty()) {
-                return false; // unknown options: the stack decides whether they are critical
-            }
-            request = r;
-        } catch (RuntimeException e) {
-            return false; // malformed: the stack rejects it as usual
-        }
-        request.setSourceContext(raw.getEndpointContext());
-        Response response;
-        try {
-            response = statelessAnswers.apply(request);
-        } catch (RuntimeException e) {
-            LOG.error("Answering {} without the CoAP stack failed; the stack answers it", request, e);
-            return false;
-        }
-        if (response == null) {
-            return false;
-        }
-        response.setType(CoAP.Type.ACK);
-        response.setMID(request.getMID());
-        response.setToken(request.getToken());
-        response.setDestinationContext(raw.getEndpointContext());
-        send(serializer.serializeResponse(response));
-        return true;
+        super.setRawDataReceiver(stateless.before(stack, this::send));
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.eclipse.californium.elements.util.DaemonThreadFactory;
 import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.leshan.core.endpoint.EndpointUriUtil;
 import org.eclipse.leshan.core.endpoint.Protocol;
@@ -26,6 +27,7 @@ import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpoint;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerEndpointFactory;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
+import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerEndpointFactory;
 import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
 import org.eclipse.leshan.server.endpoint.LwM2mServerEndpoint;
 import org.eclipse.leshan.server.registration.Registration;
@@ -57,19 +59,22 @@ public final class LwM2mService implements AutoCloseable {
     private final DeviceSecurityStore securityStore;
     private final DeviceResources resources;
     private final HandshakeFailureRecorder handshakeRecorder;
+    private final StatelessAnswers stateless;
 
     private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore,
-            HandshakeFailureRecorder handshakeRecorder) {
+            HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless) {
         this.server = server;
         this.securityStore = securityStore;
         this.resources = new DeviceResources(server);
         this.handshakeRecorder = handshakeRecorder;
+        this.stateless = stateless;
     }
 
     public static LwM2mService create(FerryConfig config, DeviceSecurityStore securityStore, RegistryWriter writer,
             ServerIdentity identity, List<X509Certificate> trustedCertificates) {
         HandshakeFailureRecorder handshakeRecorder = new HandshakeFailureRecorder(writer, securityStore,
                 config.handshakeStallLimit());
+        StatelessAnswers stateless = new StatelessAnswers();
         CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
                 new CoapServerProtocolProvider(),
                 new CoapsServerProtocolProvider(dtls -> dtls.setSessionListener(handshakeRecorder)));
@@ -88,10 +93,17 @@ public final class LwM2mService implements AutoCloseable {
                 new InetSocketAddress(config.bindAddress(), config.coapPort()))) {
             @Override
             protected Connector createConnector(InetSocketAddress address, Configuration configuration) {
-                return new DirectUdpConnector(address, configuration);
+                return new DirectUdpConnector(address, configuration, stateless);
             }
         });
-        endpoints.addEndpoint(new InetSocketAddress(config.bindAddress(), config.coapsPort()), Protocol.COAPS);
+        endpoints.addEndpoint(new CoapsServerEndpointFactory(EndpointUriUtil.createUri(Protocol.COAPS.getUriScheme(),
+                new InetSocketAddress(config.bindAddress(), config.coapsPort())), null, null,
+                dtls -> dtls.setSessionListener(handshakeRecorder), null) {
+            @Override
+            protected Connector createConnector(DtlsConnectorConfig dtlsConfig) {
+                return new StatelessDtlsConnector(dtlsConfig, stateless);
+            }
+        });
 
         LeshanServerBuilder builder = new LeshanServerBuilder();
         builder.setEndpointsProviders(endpoints.build());
@@ -109,7 +121,7 @@ public final class LwM2mService implements AutoCloseable {
                 config.readDeviceInfo());
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
-        LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder);
+        LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless);
         if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
             dtls.setAlertHandler(handshakeRecorder);
         }
@@ -144,13 +156,11 @@ public final class LwM2mService implements AutoCloseable {
     }
 
     /**
-     * Lets the plain CoAP endpoint answer some requests without its stack (see {@link DirectUdpConnector}); the
-     * function returns null for requests it leaves to the stack.
+     * Lets both endpoints answer some requests without the CoAP stack (see {@link StatelessAnswers}); the function
+     * returns null for requests it leaves to the stack. The request's source context carries the DTLS identity.
      */
     public void answerStatelessly(Function<Request, Response> answers) {
-        if (coapEndpoint(Protocol.COAP).getConnector() instanceof DirectUdpConnector udp) {
-            udp.answerStatelessly(answers);
-        }
+        stateless.use(answers);
     }
 
     /** Serves an extra CoAP resource (e.g. firmware downloads) on both LwM2M endpoints. */
