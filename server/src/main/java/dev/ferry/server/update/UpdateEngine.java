@@ -15,7 +15,6 @@ import org.eclipse.leshan.server.registration.Registration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.ferry.image.ImageVersion;
 import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.RegistryChange;
@@ -289,30 +288,13 @@ public final class UpdateEngine implements AutoCloseable {
                         error);
                 return;
             }
-            String unsupported = unsupported(a.session.delivery(), protocols.join(), deliveryMethods);
+            String unsupported = Object5Rules.unsupported(a.session.delivery(), protocols.join(), deliveryMethods);
             if (unsupported != null) {
                 fail(a, FailureReason.UNSUPPORTED_DELIVERY, unsupported);
                 return;
             }
             deliver(a, registration);
         });
-    }
-
-    private static String unsupported(Delivery delivery, List<Long> protocols, List<Long> methods) {
-        // 5/0/9: 0 pull only, 1 push only, 2 both. Absent resources mean the device did not say: try.
-        if (!methods.isEmpty()) {
-            long method = methods.get(0);
-            if (delivery.isPull() && method == 1) {
-                return "the device accepts only pushed images (5/0/9 = 1); use delivery push";
-            }
-            if (!delivery.isPull() && method == 0) {
-                return "the device only pulls images (5/0/9 = 0); use a pull delivery";
-            }
-        }
-        if (delivery.isPull() && !protocols.isEmpty() && !protocols.contains((long) delivery.protocol())) {
-            return "the device does not support " + delivery.wireName() + " (5/0/8 lists " + protocols + ")";
-        }
-        return null;
     }
 
     private void deliver(ActiveSession a, Registration registration) {
@@ -377,23 +359,12 @@ public final class UpdateEngine implements AutoCloseable {
     }
 
     private void verify(ActiveSession a) {
-        String target = a.image.version().toString();
-        String previous = a.session.previousVersion();
-        FailureReason failure = a.deviceResult == null ? null : FailureReason.ofUpdateResult(a.deviceResult);
-        boolean onTarget = sameVersion(a.runningVersion, target);
-        boolean onPrevious = previous != null && sameVersion(a.runningVersion, previous);
-        if (onTarget && a.deviceResult != null && a.deviceResult == 1) {
-            move(a, UpdateState.SUCCEEDED, null, "running " + a.runningVersion + " (update result 1)");
-        } else if (onPrevious && !onTarget) {
-            move(a, UpdateState.FAILED, FailureReason.REVERTED, "back on " + a.runningVersion
-                    + (a.deviceResult == null ? "" : " with update result " + a.deviceResult));
-        } else if (failure != null) {
-            move(a, UpdateState.FAILED, failure, "running " + a.runningVersion + ", update result " + a.deviceResult);
-        } else if (!onTarget && a.runningVersion != null) {
-            move(a, UpdateState.FAILED, FailureReason.UNEXPECTED_VERSION, "running " + a.runningVersion
-                    + ", expected " + target);
+        Object5Rules.Verdict verdict = Object5Rules.verdict(a.runningVersion, a.image.version().toString(),
+                a.session.previousVersion(), a.deviceResult);
+        // No verdict: the device runs the new image and is still proving itself; the result notification will come.
+        if (verdict != null) {
+            move(a, verdict.state(), verdict.reason(), verdict.detail());
         }
-        // On the new image without a verdict yet: it is proving itself; the result notification will come.
     }
 
     private void retryOrFail(ActiveSession a, FailureReason reason, String detail, Throwable error) {
@@ -491,18 +462,6 @@ public final class UpdateEngine implements AutoCloseable {
 
     private static Duration elapsed(UpdateSession s, OffsetDateTime now) {
         return Duration.between(s.phaseStartedAt(), now);
-    }
-
-    /** Versions compare as MCUboot versions when both parse ("1.2.0" equals "1.2.0+0"), else as text. */
-    static boolean sameVersion(String a, String b) {
-        if (a == null || b == null) {
-            return false;
-        }
-        try {
-            return ImageVersion.parse(a).equals(ImageVersion.parse(b));
-        } catch (IllegalArgumentException e) {
-            return a.strip().equals(b.strip());
-        }
     }
 
     @Override
