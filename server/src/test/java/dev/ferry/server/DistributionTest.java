@@ -22,6 +22,7 @@ import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.BlockOption;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Option;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.config.CoapConfig;
@@ -162,6 +163,22 @@ class DistributionTest {
                 assertThat(answer.getOptions().getBlock2().getNum()).isEqualTo(7);
                 assertThat(answer.getPayload()).isEqualTo(Arrays.copyOfRange(image, 7 * 256, 8 * 256));
             }
+        }
+    }
+
+    @Test
+    void a_block_request_with_an_unknown_critical_option_is_refused_not_served() throws Exception {
+        try (DatagramSocket device = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            device.setSoTimeout(5000);
+            Request get = blockRequest(0, 256);
+            get.setMID(4343);
+            get.setToken(new byte[] { 5, 6 });
+            get.getOptions().addOption(new Option(65001, new byte[] { 1 })); // odd number: critical, unknown
+
+            Response answer = exchangeDatagram(device, get);
+
+            assertThat(answer.getMID()).isEqualTo(4343);
+            assertThat(answer.getCode()).isEqualTo(ResponseCode.BAD_OPTION);
         }
     }
 
