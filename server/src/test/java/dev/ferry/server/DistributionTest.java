@@ -146,11 +146,8 @@ class DistributionTest {
 
     @Test
     void a_repeated_confirmable_block_request_is_answered_again_with_the_same_block() throws Exception {
-        try (DatagramSocket device = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            device.setSoTimeout(5000);
-            Request get = blockRequest(7, 256);
-            get.setMID(4242);
-            get.setToken(new byte[] { 1, 2, 3, 4 });
+        try (DatagramSocket device = rawSocket()) {
+            Request get = confirmableBlockRequest(7, 256, 4242, new byte[] { 1, 2, 3, 4 });
 
             Response first = exchangeDatagram(device, get);
             Response repeated = exchangeDatagram(device, get);
@@ -168,11 +165,8 @@ class DistributionTest {
 
     @Test
     void a_block_request_with_an_unknown_critical_option_is_refused_not_served() throws Exception {
-        try (DatagramSocket device = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            device.setSoTimeout(5000);
-            Request get = blockRequest(0, 256);
-            get.setMID(4343);
-            get.setToken(new byte[] { 5, 6 });
+        try (DatagramSocket device = rawSocket()) {
+            Request get = confirmableBlockRequest(0, 256, 4343, new byte[] { 5, 6 });
             get.getOptions().addOption(new Option(65001, new byte[] { 1 })); // odd number: critical, unknown
 
             Response answer = exchangeDatagram(device, get);
@@ -291,6 +285,19 @@ class DistributionTest {
         HttpResponse<byte[]> response = server.download("/fw/" + unpublishedSha256);
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+    }
+
+    private static DatagramSocket rawSocket() throws Exception {
+        DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        socket.setSoTimeout(5000);
+        return socket;
+    }
+
+    private static Request confirmableBlockRequest(int num, int blockSize, int mid, byte[] token) {
+        Request get = blockRequest(num, blockSize);
+        get.setMID(mid);
+        get.setToken(token);
+        return get;
     }
 
     /** Sends one CoAP message as a raw datagram and parses the datagram that answers it. */
