@@ -113,7 +113,6 @@ public final class FerryConfig {
         return positiveInt(Setting.FIRMWARE_MAX_IMAGE_BYTES, 1024, 1 << 30);
     }
 
-    /** A power of two from 16 to 1024, as CoAP block sizes are. */
     /** Plain CoAP receiver threads; 0 in the configuration means one per CPU core. */
     public int coapReceiverThreads() {
         int threads = positiveInt(Setting.COAP_RECEIVER_THREADS, 0, 64);
@@ -124,6 +123,7 @@ public final class FerryConfig {
         return positiveInt(Setting.COAP_SOCKET_BUFFER_BYTES, 8192, 1 << 30);
     }
 
+    /** A power of two from 16 to 1024, as CoAP block sizes are. */
     public int coapMaxBlockSize() {
         int size = positiveInt(Setting.COAP_MAX_BLOCK_SIZE, 16, 1024);
         if (Integer.bitCount(size) != 1) {

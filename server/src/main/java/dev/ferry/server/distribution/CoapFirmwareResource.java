@@ -6,9 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import org.eclipse.californium.core.CoapResource;
-import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.server.resources.CoapExchange;
@@ -44,15 +42,12 @@ public final class CoapFirmwareResource extends CoapResource {
     }
 
     /**
-     * Answers a confirmable {@code GET /fw/...} as the resource would (over CoAPS with the same access rules), or
-     * returns null for anything else (other paths and methods, observe and Block1 requests), which the CoAP stack
-     * then handles as usual.
+     * Answers a confirmable GET (the only requests the connectors hand over) of {@code /fw/...} as the resource
+     * would, over CoAPS with the same access rules, or returns null for other paths and for observe and Block1
+     * requests, which the CoAP stack then handles as usual.
      */
     public Function<Request, Response> statelessAnswers() {
         return request -> {
-            if (request.getType() != Type.CON || request.getCode() != Code.GET) {
-                return null;
-            }
             List<String> path = request.getOptions().getUriPath();
             if (path.isEmpty() || !NAME.equals(path.get(0)) || request.getOptions().hasObserve()
                     || request.getOptions().hasBlock1()) {

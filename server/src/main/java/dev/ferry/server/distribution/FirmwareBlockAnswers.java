@@ -22,7 +22,7 @@ import dev.ferry.server.firmware.PublishedImages;
 /**
  * The answer to {@code GET /fw/<sha256>}: one block of a published image (RFC 7959 Block2) at the size the client
  * asks for, up to the server's maximum, with Size2 and an ETag. A pure function of the request and the published
- * images, so the CoAP resource and the stateless plain-CoAP path give the same answers.
+ * images, so the CoAP resource and the stateless path in the connectors give the same answers.
  */
 final class FirmwareBlockAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(FirmwareBlockAnswers.class);

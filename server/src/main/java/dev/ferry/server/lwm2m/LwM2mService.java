@@ -77,7 +77,7 @@ public final class LwM2mService implements AutoCloseable {
         StatelessAnswers stateless = new StatelessAnswers();
         CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
                 new CoapServerProtocolProvider(),
-                new CoapsServerProtocolProvider(dtls -> dtls.setSessionListener(handshakeRecorder)));
+                new CoapsServerProtocolProvider());
         Configuration coapConfig = endpoints.createDefaultConfiguration();
         coapConfig.set(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
         // Block-wise transfers (firmware downloads, pushes) may use blocks up to this size.

@@ -459,7 +459,6 @@ public final class UpdateEngine implements AutoCloseable {
         }
     }
 
-
     private static Duration elapsed(UpdateSession s, OffsetDateTime now) {
         return Duration.between(s.phaseStartedAt(), now);
     }

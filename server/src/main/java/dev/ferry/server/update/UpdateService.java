@@ -105,7 +105,6 @@ public final class UpdateService implements AutoCloseable {
         return engine.cancel(id);
     }
 
-    /** Stops the engine's work on a device that was deprovisioned. */
     /**
      * Who may download what over CoAPS: a device may fetch only the image its unfinished update session installs.
      * Callable from any thread; never touches the database.
@@ -114,6 +113,7 @@ public final class UpdateService implements AutoCloseable {
         return (endpoint, image) -> engine.isAssigned(endpoint, image.id());
     }
 
+    /** Stops the engine's work on a device that was deprovisioned. */
     public void deviceRemoved(String endpoint) {
         engine.deviceRemoved(endpoint);
     }
