@@ -6,9 +6,6 @@ import dev.ferry.image.ImageVersion;
 import dev.ferry.sim.testing.TestBed;
 import dev.ferry.sim.testing.TestFirmware;
 import java.time.Duration;
-import org.eclipse.leshan.core.node.LwM2mSingleResource;
-import org.eclipse.leshan.core.request.ReadRequest;
-import org.eclipse.leshan.core.response.ReadResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,12 +32,6 @@ class PullingTest {
         bed.close();
     }
 
-    private static Object read(SimDevice device, int object, int resource) throws InterruptedException {
-        ReadResponse response = bed.lwm2m.send(device.endpoint(), new ReadRequest(object, 0, resource));
-        TestBed.assertSuccess(response);
-        return ((LwM2mSingleResource) response.getContent()).getValue();
-    }
-
     @ParameterizedTest
     @ValueSource(ints = {16, 64, 512, 1024})
     void pulls_over_coap_with_the_block_size_it_asks_for(int blockSize) throws Exception {
@@ -54,9 +45,9 @@ class PullingTest {
         assertThat(device.runningVersion()).isEqualTo(TestFirmware.NEW_VERSION);
         assertThat(bed.coapFirmware.requests()).contains("0@" + blockSize, "3@" + blockSize);
         newRegistration.get(TestBed.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(read(device, 3, 3)).isEqualTo("1.1.0+7");
-        assertThat(read(device, 5, 5)).isEqualTo(1L);
-        assertThat(read(device, 5, 7)).isEqualTo("1.1.0+7");
+        assertThat(bed.read(device, 3, 3)).isEqualTo("1.1.0+7");
+        assertThat(bed.read(device, 5, 5)).isEqualTo(1L);
+        assertThat(bed.read(device, 5, 7)).isEqualTo("1.1.0+7");
     }
 
     @Test

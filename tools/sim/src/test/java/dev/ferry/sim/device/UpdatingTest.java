@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.node.LwM2mMultipleResource;
-import org.eclipse.leshan.core.node.LwM2mSingleResource;
 import org.eclipse.leshan.core.request.ContentFormat;
 import org.eclipse.leshan.core.request.ExecuteRequest;
 import org.eclipse.leshan.core.request.ObserveRequest;
@@ -45,12 +44,6 @@ class UpdatingTest {
         bed.close();
     }
 
-    private static Object read(SimDevice device, int object, int resource) throws InterruptedException {
-        ReadResponse response = bed.lwm2m.send(device.endpoint(), new ReadRequest(object, 0, resource));
-        TestBed.assertSuccess(response);
-        return ((LwM2mSingleResource) response.getContent()).getValue();
-    }
-
     private static <T> T await(CompletableFuture<T> future) throws Exception {
         return future.get(TestBed.WAIT_SECONDS, TimeUnit.SECONDS);
     }
@@ -81,7 +74,7 @@ class UpdatingTest {
         DeviceEvent outcome = bed.pullUpdate(device, bed.coapFirmware.coapUri(path));
 
         assertThat(outcome.result()).isEqualTo(refusal);
-        assertThat(read(device, 5, 5)).isEqualTo((long) refusal.code());
+        assertThat(bed.read(device, 5, 5)).isEqualTo((long) refusal.code());
         assertThat(device.runningVersion()).isEqualTo(TestFirmware.OLD_VERSION);
         assertThat(device.events()).noneMatch(e -> e.type() == DeviceEvent.Type.REBOOTING);
 
@@ -102,10 +95,10 @@ class UpdatingTest {
         assertThat(outcome.running()).isEqualTo(TestFirmware.OLD_VERSION);
         assertThat(await(reverted).running()).isEqualTo(TestFirmware.OLD_VERSION);
         await(registration);
-        assertThat(read(device, 3, 3)).isEqualTo("1.0.0+0");
-        assertThat(read(device, 5, 5)).isEqualTo(8L);
-        assertThat(read(device, 5, 3)).isEqualTo(0L);
-        assertThat(read(device, 5, 7)).isEqualTo("1.1.0+7");
+        assertThat(bed.read(device, 3, 3)).isEqualTo("1.0.0+0");
+        assertThat(bed.read(device, 5, 5)).isEqualTo(8L);
+        assertThat(bed.read(device, 5, 3)).isEqualTo(0L);
+        assertThat(bed.read(device, 5, 7)).isEqualTo("1.1.0+7");
         assertThat(device.events()).extracting(DeviceEvent::type).containsSubsequence(
                 DeviceEvent.Type.REBOOTING, DeviceEvent.Type.BOOTED, DeviceEvent.Type.REGISTERED,
                 DeviceEvent.Type.HEALTH_CHECK_FAILED, DeviceEvent.Type.REBOOTING, DeviceEvent.Type.REVERTED);
@@ -184,10 +177,10 @@ class UpdatingTest {
         assertThat(supported.getInstances()).hasSize(3);
         assertThat(List.of(supported.getValue(0), supported.getValue(1), supported.getValue(2)))
                 .containsExactly(0L, 1L, 2L); // CoAP, CoAPS, HTTP
-        assertThat(read(device, 5, 9)).isEqualTo(2L);
-        assertThat(read(device, 5, 6)).isEqualTo("app");
-        assertThat(read(device, 5, 7)).isEqualTo("1.0.0+0");
-        assertThat(read(device, 3, 2)).isEqualTo("describe-1");
+        assertThat(bed.read(device, 5, 9)).isEqualTo(2L);
+        assertThat(bed.read(device, 5, 6)).isEqualTo("app");
+        assertThat(bed.read(device, 5, 7)).isEqualTo("1.0.0+0");
+        assertThat(bed.read(device, 3, 2)).isEqualTo("describe-1");
     }
 
     @Test
@@ -231,8 +224,8 @@ class UpdatingTest {
         TestBed.assertSuccess(bed.lwm2m.send(device.endpoint(), new WriteRequest(5, 0, 1, "")));
 
         assertThat(await(idle).result()).isEqualTo(UpdateResult.INITIAL);
-        assertThat(read(device, 5, 3)).isEqualTo(0L);
-        assertThat(read(device, 5, 1)).isEqualTo("");
+        assertThat(bed.read(device, 5, 3)).isEqualTo(0L);
+        assertThat(bed.read(device, 5, 1)).isEqualTo("");
     }
 
     @Test

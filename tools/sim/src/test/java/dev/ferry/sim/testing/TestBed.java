@@ -14,9 +14,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.node.LwM2mSingleResource;
 import org.eclipse.leshan.core.request.ExecuteRequest;
+import org.eclipse.leshan.core.request.ReadRequest;
 import org.eclipse.leshan.core.request.WriteRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
+import org.eclipse.leshan.core.response.ReadResponse;
 
 /**
  * Everything an update test needs on loopback: a plain Leshan server, a CoAP(S) and an HTTP firmware
@@ -88,6 +91,13 @@ public final class TestBed implements AutoCloseable {
         CompletableFuture<DeviceEvent> outcome = device.nextUpdateOutcome();
         assertSuccess(lwm2m.send(device.endpoint(), new ExecuteRequest(5, 0, 2)));
         return outcome.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Reads a single resource of instance 0 of {@code object} through the server; the read must succeed. */
+    public Object read(SimDevice device, int object, int resource) throws InterruptedException {
+        ReadResponse response = lwm2m.send(device.endpoint(), new ReadRequest(object, 0, resource));
+        assertSuccess(response);
+        return ((LwM2mSingleResource) response.getContent()).getValue();
     }
 
     public static void assertSuccess(LwM2mResponse response) {
