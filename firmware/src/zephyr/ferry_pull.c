@@ -20,7 +20,7 @@
 
 #include <ferry/config.h>
 
-#include "ferry_internal.h"
+#include "ferry_pull.h"
 
 LOG_MODULE_DECLARE(ferry, CONFIG_FERRY_LOG_LEVEL);
 
@@ -33,6 +33,7 @@ BUILD_ASSERT((CONFIG_FERRY_PULL_BLOCK_SIZE & (CONFIG_FERRY_PULL_BLOCK_SIZE - 1))
 	     "CONFIG_FERRY_PULL_BLOCK_SIZE must be a power of two");
 
 struct pull_job {
+	const struct ferry_pull_sink *sink;
 	char uri[CONFIG_FERRY_PACKAGE_URI_MAX_LEN + 1];
 	uint32_t offset;
 };
@@ -42,11 +43,16 @@ static K_SEM_DEFINE(job_ready, 0, 1);
 static uint8_t request_buf[REQUEST_SIZE];
 static uint8_t response_buf[RESPONSE_SIZE];
 
-int ferry_pull_start(const char *uri, uint32_t offset)
+int ferry_pull_start(const struct ferry_pull_sink *sink, const char *uri, uint32_t offset)
 {
+	if (sink == NULL || sink->etag == NULL || sink->deliver == NULL || sink->failed == NULL ||
+	    uri == NULL) {
+		return -EINVAL;
+	}
 	if (k_sem_count_get(&job_ready) != 0) {
 		return -EBUSY;
 	}
+	job.sink = sink;
 	strncpy(job.uri, uri, sizeof(job.uri) - 1);
 	job.uri[sizeof(job.uri) - 1] = '\0';
 	job.offset = offset;
@@ -205,7 +211,7 @@ static int pull(struct pull_job *j)
 			quarters_reported = total > 0 ? (unsigned int)((uint64_t)offset * 4 / total) : 0;
 		}
 		if (first && coap_find_options(&resp, COAP_OPTION_ETAG, &opt, 1) == 1) {
-			rc = ferry_pull_etag(opt.value, opt.len);
+			rc = j->sink->etag(j->sink->ctx, opt.value, opt.len);
 			if (rc == -ECANCELED) {
 				LOG_WRN("package changed on the server: restarting from zero");
 				offset = 0;
@@ -229,7 +235,7 @@ static int pull(struct pull_job *j)
 		if (payload == NULL) {
 			len = 0;
 		}
-		rc = ferry_pull_deliver(got_offset, payload, len, !more);
+		rc = j->sink->deliver(j->sink->ctx, got_offset, payload, len, !more);
 		if (rc < 0 || !more) {
 			goto done;
 		}
@@ -258,7 +264,7 @@ static void pull_thread(void *a, void *b, void *c)
 		int rc = pull(&job);
 
 		if (rc < 0) {
-			ferry_pull_failed(rc);
+			job.sink->failed(job.sink->ctx, rc);
 		} else {
 			LOG_INF("pull complete");
 		}

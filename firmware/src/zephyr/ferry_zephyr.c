@@ -26,7 +26,7 @@
 
 #include <ferry/ferry.h>
 
-#include "ferry_internal.h"
+#include "ferry_pull.h"
 
 LOG_MODULE_REGISTER(ferry, CONFIG_FERRY_LOG_LEVEL);
 
@@ -285,6 +285,43 @@ static int deliver_block(uint32_t offset, const uint8_t *data, size_t len, bool 
 }
 
 #if defined(CONFIG_FERRY_PULL)
+/* ---- the pull client's sink: pulled blocks go where pushed ones go -------- */
+
+static int pulled_block(void *ctx, uint32_t offset, const uint8_t *data, size_t len, bool last)
+{
+	ARG_UNUSED(ctx);
+	return deliver_block(offset, data, len, last, false);
+}
+
+static int pulled_etag(void *ctx, const uint8_t *etag, size_t len)
+{
+	int rc;
+
+	ARG_UNUSED(ctx);
+	k_mutex_lock(&ferry_lock, K_FOREVER);
+	rc = ferry_update_check_etag(&update, etag, len);
+	k_mutex_unlock(&ferry_lock);
+	return rc;
+}
+
+static void pull_failed(void *ctx, int err)
+{
+	ARG_UNUSED(ctx);
+	LOG_ERR("pull failed: %d", err);
+	k_mutex_lock(&ferry_lock, K_FOREVER);
+	if (ferry_update_state(&update) == FERRY_FW_STATE_DOWNLOADING) {
+		(void)ferry_update_fail(&update, err);
+	}
+	k_mutex_unlock(&ferry_lock);
+}
+
+static const struct ferry_pull_sink pull_sink = {
+	.etag = pulled_etag,
+	.deliver = pulled_block,
+	.failed = pull_failed,
+	.ctx = NULL,
+};
+
 static int package_uri_written(const char *uri, uint16_t len)
 {
 	int rc;
@@ -293,7 +330,7 @@ static int package_uri_written(const char *uri, uint16_t len)
 	rc = ferry_update_set_uri(&update, uri, len);
 	k_mutex_unlock(&ferry_lock);
 	if (rc == 1) {
-		rc = ferry_pull_start(update.rec.uri, 0);
+		rc = ferry_pull_start(&pull_sink, update.rec.uri, 0);
 	}
 	/* An invalid URI is reported as Update Result 7, not as a write error. */
 	return rc < 0 && rc != -EDESTADDRREQ ? rc : 0;
@@ -362,31 +399,6 @@ static int update_cb(uint16_t obj_inst_id, uint8_t *args, uint16_t args_len)
 }
 
 #if defined(CONFIG_FERRY_PULL)
-int ferry_pull_deliver(uint32_t offset, const uint8_t *data, size_t len, bool last)
-{
-	return deliver_block(offset, data, len, last, false);
-}
-
-int ferry_pull_etag(const uint8_t *etag, size_t len)
-{
-	int rc;
-
-	k_mutex_lock(&ferry_lock, K_FOREVER);
-	rc = ferry_update_check_etag(&update, etag, len);
-	k_mutex_unlock(&ferry_lock);
-	return rc;
-}
-
-void ferry_pull_failed(int err)
-{
-	LOG_ERR("pull failed: %d", err);
-	k_mutex_lock(&ferry_lock, K_FOREVER);
-	if (ferry_update_state(&update) == FERRY_FW_STATE_DOWNLOADING) {
-		(void)ferry_update_fail(&update, err);
-	}
-	k_mutex_unlock(&ferry_lock);
-}
-
 static void resume_pull(void)
 {
 	uint32_t align = CONFIG_FERRY_PULL_BLOCK_SIZE;
@@ -401,7 +413,7 @@ static void resume_pull(void)
 	offset = ferry_update_resume_offset(&update, align);
 	k_mutex_unlock(&ferry_lock);
 	LOG_INF("resuming the download of %s at byte %u", update.rec.uri, offset);
-	(void)ferry_pull_start(update.rec.uri, offset);
+	(void)ferry_pull_start(&pull_sink, update.rec.uri, offset);
 }
 #endif /* CONFIG_FERRY_PULL */
 
