@@ -44,8 +44,8 @@ struct ferry_pull_sink {
 /*
  * Start (or resume) pulling @p uri from byte @p offset into @p sink, in the
  * pull thread. @p sink must stay valid until its failed() ran or its last
- * block was delivered. Returns 0, -EINVAL for an incomplete sink or -EBUSY
- * while a job waits to be taken.
+ * block was delivered. Returns 0, -EINVAL without a URI or with a sink that
+ * lacks a function, or -EBUSY while a job waits to be taken.
  */
 int ferry_pull_start(const struct ferry_pull_sink *sink, const char *uri, uint32_t offset);
 
