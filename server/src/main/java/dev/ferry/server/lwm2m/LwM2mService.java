@@ -62,10 +62,10 @@ public final class LwM2mService implements AutoCloseable {
     private final StatelessAnswers stateless;
 
     private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore,
-            HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless) {
+            HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless, LifetimeRange lifetimes) {
         this.server = server;
         this.securityStore = securityStore;
-        this.resources = new DeviceResources(server);
+        this.resources = new DeviceResources(server, lifetimes);
         this.handshakeRecorder = handshakeRecorder;
         this.stateless = stateless;
     }
@@ -116,12 +116,14 @@ public final class LwM2mService implements AutoCloseable {
         }
         LeshanServer server = builder.build();
         processOnReceivingThreads(server);
+        RegistrationGate.install(server, new RegistrationChecks(config.lifetimeRange()), writer);
 
         DeviceInfoReader infoReader = new DeviceInfoReader(writer, config.requestTimeout().toMillis(),
                 config.readDeviceInfo());
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
-        LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless);
+        LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless,
+                config.lifetimeRange());
         if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
             dtls.setAlertHandler(handshakeRecorder);
         }

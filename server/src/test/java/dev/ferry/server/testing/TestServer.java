@@ -59,6 +59,8 @@ public final class TestServer implements AutoCloseable {
                 settings.putIfAbsent(Setting.HTTP_PORT, "0");
                 settings.putIfAbsent(Setting.COAP_PORT, "0");
                 settings.putIfAbsent(Setting.COAPS_PORT, "0");
+                // Tests use lifetimes of a few seconds to see expiry quickly.
+                settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
                 TestServer server = new TestServer(dataDir, settings);
                 server.boot();
                 return server;
