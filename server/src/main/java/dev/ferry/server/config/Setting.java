@@ -19,7 +19,8 @@ public enum Setting {
             "PEM file of CA certificates that sign device X.509 certificates; empty disables X.509 devices."),
     DTLS_HANDSHAKE_STALL_SECONDS("dtls.handshake-stall-seconds", "30",
             "A DTLS handshake whose PSK identity is known but which does not complete in this time is recorded as"
-                    + " rejected (the device could not prove its key)."),
+                    + " rejected (the device could not prove its key). A wrong key is recorded at once, when the"
+                    + " device's Finished message does not decrypt."),
     REQUEST_TIMEOUT_MS("lwm2m.request-timeout-ms", "5000",
             "How long a read, write or execute waits for the device before answering 504."),
     READ_DEVICE_INFO("lwm2m.read-device-info", "true",

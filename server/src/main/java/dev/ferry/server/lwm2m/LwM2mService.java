@@ -98,7 +98,8 @@ public final class LwM2mService implements AutoCloseable {
         });
         endpoints.addEndpoint(new CoapsServerEndpointFactory(EndpointUriUtil.createUri(Protocol.COAPS.getUriScheme(),
                 new InetSocketAddress(config.bindAddress(), config.coapsPort())), null, null,
-                dtls -> dtls.setSessionListener(handshakeRecorder), null) {
+                dtls -> dtls.setSessionListener(handshakeRecorder).setConnectionListener(handshakeRecorder.macErrors()),
+                null) {
             @Override
             protected Connector createConnector(DtlsConnectorConfig dtlsConfig) {
                 return new StatelessDtlsConnector(dtlsConfig, stateless);
