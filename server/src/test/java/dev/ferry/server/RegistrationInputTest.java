@@ -138,6 +138,17 @@ class RegistrationInputTest {
         assertThat(response.getPayloadString()).startsWith("lwm2m=one: version (one) MUST be composed of 2 parts");
     }
 
+    @Test
+    void an_object_list_with_a_number_out_of_range_is_a_bad_request() throws Exception {
+        Response response = post("</>;rt=\"oma.lwm2m\";ct=99999999999,</1/0>,</3/0>".getBytes(StandardCharsets.UTF_8),
+                "/rd", "ep=" + DEVICE, "lwm2m=1.1", "lt=300");
+
+        assertThat(response.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(response.getPayloadString()).startsWith("Unable to parse [</>;rt=\"oma.lwm2m\";ct=99999999999")
+                .contains("99999999999");
+        assertThat(log.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR));
+    }
+
     @ParameterizedTest(name = "lwm2m={0}")
     @ValueSource(strings = { "1.0", "1.1", "1.2" })
     void devices_of_lwm2m_1_0_1_1_and_1_2_register_at_either_end_of_the_lifetime_range(String version)
@@ -200,12 +211,16 @@ class RegistrationInputTest {
         return post("/rd", "ep=" + DEVICE, String.join("&", query));
     }
 
-    /** Sends a confirmable POST with the object list as one datagram and returns the answer to it. */
     private Response post(String path, String... queries) throws Exception {
+        return post(OBJECTS, path, queries);
+    }
+
+    /** Sends a confirmable POST with an object list as one datagram and returns the answer to it. */
+    private Response post(byte[] objects, String path, String... queries) throws Exception {
         Request request = Request.newPost();
         request.setURI(server.coapUri() + path + "?" + String.join("&", queries));
         request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_LINK_FORMAT);
-        request.setPayload(OBJECTS);
+        request.setPayload(objects);
         request.setMID(ThreadLocalRandom.current().nextInt(1 << 16));
         request.setToken(Token.fromProvider(new byte[] { 1, 2, 3, 4 }));
         RawData raw = new UdpDataSerializer().serializeRequest(request);

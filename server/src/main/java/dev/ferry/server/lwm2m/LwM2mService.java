@@ -110,6 +110,7 @@ public final class LwM2mService implements AutoCloseable {
         builder.setEndpointsProviders(endpoints.build());
         builder.setSecurityStore(securityStore);
         builder.setAuthorizer(new ProvisionedOnlyAuthorizer(securityStore, writer));
+        builder.setLinkParser(new StrictLinkParser());
         builder.setPrivateKey(identity.privateKey());
         builder.setCertificateChain(new X509Certificate[] { identity.certificate() });
         if (!trustedCertificates.isEmpty()) {
