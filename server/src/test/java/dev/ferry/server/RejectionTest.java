@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.HexFormat;
 
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
@@ -14,13 +15,14 @@ import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.testing.TestDevice;
 import dev.ferry.server.testing.TestServer;
+import dev.ferry.server.testing.UdpRelay;
 
 class RejectionTest {
     TestServer server;
 
     @BeforeEach
     void startServer() {
-        server = TestServer.givenServer().with(Setting.DTLS_HANDSHAKE_STALL_SECONDS, "2").start();
+        server = TestServer.givenServer().start(); // handshakes stall only after the default 30 s
     }
 
     @AfterEach
@@ -29,18 +31,36 @@ class RejectionTest {
     }
 
     @Test
-    void wrong_psk_fails_the_handshake_and_is_recorded_against_the_device() {
+    void wrong_psk_fails_the_handshake_and_is_recorded_against_the_device_at_once() {
         server.post("/api/v1/devices", "{\"endpoint\":\"meter-7\",\"security\":{\"mode\":\"psk\",\"identity\":\"meter-7-id\","
                 + "\"key\":\"00112233445566778899aabbccddeeff\"}}");
         try (TestDevice device = TestDevice.device("meter-7")
                 .psk(server.coapsUri(), "meter-7-id", HexFormat.of().parseHex("ffeeddccbbaa99887766554433221100"))
                 .cipherSuites(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8).start()) {
 
-            DeviceEvent rejected = server.waitForEvent("meter-7", DeviceEventType.REJECTED);
+            DeviceEvent rejected = server.waitForEvent(e -> e.type() == DeviceEventType.REJECTED
+                    && "meter-7".equals(e.endpoint()), "rejection of meter-7", Duration.ofSeconds(5));
 
-            assertThat(rejected.detail()).contains("could not prove its key");
+            assertThat(rejected.detail()).contains("PSK identity 'meter-7-id'").contains("could not prove its key");
             assertThat(rejected.peerAddress()).startsWith("127.0.0.1:");
             assertThat(server.eventsSoFar()).noneMatch(e -> e.type() == DeviceEventType.REGISTERED);
+        }
+    }
+
+    @Test
+    void a_handshake_that_stalls_after_the_psk_identity_is_recorded_after_the_stall_limit() {
+        try (TestServer stalling = TestServer.givenServer().with(Setting.DTLS_HANDSHAKE_STALL_SECONDS, "1").start();
+                UdpRelay lossy = UdpRelay.start(stalling.server().coapsAddress(), UdpRelay::epochZeroRecordsOnly)) {
+            stalling.post("/api/v1/devices", "{\"endpoint\":\"meter-8\",\"security\":{\"mode\":\"psk\","
+                    + "\"identity\":\"meter-8-id\",\"key\":\"00112233445566778899aabbccddeeff\"}}");
+            try (TestDevice device = TestDevice.device("meter-8").psk(lossy.uri("coaps"), "meter-8-id",
+                    HexFormat.of().parseHex("00112233445566778899aabbccddeeff"))
+                    .cipherSuites(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8).start()) {
+
+                DeviceEvent rejected = stalling.waitForEvent("meter-8", DeviceEventType.REJECTED);
+
+                assertThat(rejected.detail()).contains("did not complete within 1 s");
+            }
         }
     }
 

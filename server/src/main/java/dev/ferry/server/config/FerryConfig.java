@@ -21,6 +21,7 @@ public final class FerryConfig {
         registryQueueCapacity();
         registryBatchSize();
         readDeviceInfo();
+        lifetimeRange();
         maxImageBytes();
         coapMaxBlockSize();
         coapReceiverThreads();
@@ -99,6 +100,16 @@ public final class FerryConfig {
             throw new ConfigException(Setting.READ_DEVICE_INFO.key() + " must be true or false, got '" + value + "'");
         }
         return Boolean.parseBoolean(value);
+    }
+
+    public dev.ferry.server.lwm2m.LifetimeRange lifetimeRange() {
+        int min = positiveInt(Setting.LWM2M_MIN_LIFETIME_SECONDS, 1, Integer.MAX_VALUE);
+        int max = positiveInt(Setting.LWM2M_MAX_LIFETIME_SECONDS, 1, Integer.MAX_VALUE);
+        if (max < min) {
+            throw new ConfigException(Setting.LWM2M_MAX_LIFETIME_SECONDS.key() + " (" + max + ") must not be below "
+                    + Setting.LWM2M_MIN_LIFETIME_SECONDS.key() + " (" + min + ")");
+        }
+        return new dev.ferry.server.lwm2m.LifetimeRange(min, max);
     }
 
     public int registryQueueCapacity() {

@@ -19,11 +19,17 @@ public enum Setting {
             "PEM file of CA certificates that sign device X.509 certificates; empty disables X.509 devices."),
     DTLS_HANDSHAKE_STALL_SECONDS("dtls.handshake-stall-seconds", "30",
             "A DTLS handshake whose PSK identity is known but which does not complete in this time is recorded as"
-                    + " rejected (the device could not prove its key)."),
+                    + " rejected (the device could not prove its key). A wrong key is recorded at once, when the"
+                    + " device's Finished message does not decrypt."),
     REQUEST_TIMEOUT_MS("lwm2m.request-timeout-ms", "5000",
             "How long a read, write or execute waits for the device before answering 504."),
     READ_DEVICE_INFO("lwm2m.read-device-info", "true",
             "Read Object 3 (device) and Object 5 (firmware update) after each registration."),
+    LWM2M_MIN_LIFETIME_SECONDS("lwm2m.min-lifetime-seconds", "10",
+            "Shortest registration lifetime accepted from devices (registrations, updates) and for writes of the"
+                    + " Server object's lifetime (1/x/1); shorter ones are refused."),
+    LWM2M_MAX_LIFETIME_SECONDS("lwm2m.max-lifetime-seconds", "2592000",
+            "Longest registration lifetime accepted, in seconds (default 30 days); longer ones are refused."),
     REGISTRY_QUEUE_CAPACITY("registry.queue-capacity", "100000",
             "Registry changes that may wait for the database writer before new ones are dropped."),
     REGISTRY_BATCH_SIZE("registry.batch-size", "500", "Registry changes written in one transaction at most."),

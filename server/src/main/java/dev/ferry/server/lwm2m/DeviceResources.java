@@ -3,6 +3,7 @@ package dev.ferry.server.lwm2m;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import org.eclipse.leshan.core.LwM2mId;
 import org.eclipse.leshan.core.model.ResourceModel;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.LwM2mResource;
@@ -27,9 +28,11 @@ import dev.ferry.server.lwm2m.DeviceRequestException.Kind;
  */
 public final class DeviceResources {
     private final LeshanServer server;
+    private final LifetimeRange lifetimes;
 
-    DeviceResources(LeshanServer server) {
+    DeviceResources(LeshanServer server, LifetimeRange lifetimes) {
         this.server = server;
+        this.lifetimes = lifetimes;
     }
 
     public CompletableFuture<ResourceValue> read(String endpoint, int objectId, int instanceId, int resourceId,
@@ -53,6 +56,11 @@ public final class DeviceResources {
     public CompletableFuture<Void> write(String endpoint, int objectId, int instanceId, int resourceId,
             Object jsonValue, Duration timeout) {
         String path = path(objectId, instanceId, resourceId);
+        String lifetimeRefusal = lifetimeRefusal(objectId, resourceId, jsonValue);
+        if (lifetimeRefusal != null) {
+            return CompletableFuture.failedFuture(new DeviceRequestException(Kind.BAD_VALUE, path
+                    + " is the device's registration lifetime: " + lifetimeRefusal));
+        }
         return awake(endpoint).thenCompose(reg -> {
             ResourceModel model = model(reg, objectId, resourceId, path);
             if (model == null) {
@@ -85,6 +93,18 @@ public final class DeviceResources {
                     : new ExecuteRequest(objectId, instanceId, resourceId, arguments);
             return send(reg, request, timeout, path).thenApply(r -> (Void) null);
         });
+    }
+
+    /** A Server object's lifetime (1/x/1) must stay within the range the server accepts at registration. */
+    private String lifetimeRefusal(int objectId, int resourceId, Object jsonValue) {
+        if (objectId != LwM2mId.SERVER || resourceId != LwM2mId.SRV_LIFETIME || !(jsonValue instanceof Number n)) {
+            return null; // values that are not numbers are refused with the resource's type
+        }
+        double seconds = n.doubleValue();
+        if (seconds != Math.rint(seconds) || Math.abs(seconds) >= Long.MAX_VALUE) {
+            return "it must be a whole number of seconds, " + lifetimes.describe() + ", got " + n;
+        }
+        return lifetimes.refusal(n.longValue());
     }
 
     private CompletableFuture<Registration> awake(String endpoint) {

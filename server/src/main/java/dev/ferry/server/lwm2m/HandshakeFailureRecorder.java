@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.scandium.AlertHandler;
+import org.eclipse.californium.scandium.ConnectionListener;
 import org.eclipse.californium.scandium.dtls.AlertMessage;
 import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
+import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionAdapter;
 
@@ -24,13 +26,16 @@ import dev.ferry.server.device.RegistryWriter;
 /**
  * Records refused DTLS handshakes as {@code rejected} device events. Scandium deliberately stays silent
  * towards the peer on an unknown PSK identity or a wrong key (so attackers learn nothing), which also means
- * no failure callback fires; this recorder therefore combines three signals:
+ * no failure callback fires; this recorder therefore combines four signals:
  * <ul>
  * <li>a failed handshake (untrusted certificate, unsupported suite, ...): recorded at once;</li>
  * <li>the internal {@code unknown_psk_identity} alert: recorded at once with the identity that was tried;</li>
+ * <li>a record that fails decryption during a PSK handshake (the peer's Finished, encrypted with keys derived
+ * from its PSK): recorded at once against the device owning the identity, as the peer holds another key;</li>
  * <li>a handshake whose PSK identity was found but that does not complete within the stall limit: the peer
  * could not prove the key, recorded against the device owning the identity.</li>
  * </ul>
+ * Scandium still drops the undecryptable record silently and lets the handshake time out, as DTLS allows.
  */
 final class HandshakeFailureRecorder extends SessionAdapter implements AlertHandler, AutoCloseable {
     private final RegistryWriter writer;
@@ -69,6 +74,26 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
         }
     }
 
+    /** Scandium's connection listener, told of every record that fails decryption. */
+    ConnectionListener macErrors() {
+        return new MacErrors();
+    }
+
+    private void macError(Connection connection) {
+        Handshaker handshaker = connection.getOngoingHandshake();
+        if (handshaker == null || handshaker.getSession() == null
+                || handshaker.getSession().getCipherSuite() == null
+                || !handshaker.getSession().getCipherSuite().isPskBased()) {
+            return;
+        }
+        String endpoint = endpointOf(handshaker);
+        if (endpoint != null && pending.remove(handshaker) != null) {
+            record(endpoint, "DTLS handshake failed: the device's Finished message does not decrypt with the key"
+                    + " provisioned for PSK identity '" + pskIdentity(handshaker) + "', so the device could not prove"
+                    + " its key (wrong PSK?)", handshaker.getPeerAddress());
+        }
+    }
+
     @Override
     public void onAlert(InetSocketAddress peer, AlertMessage alert) {
         if (alert.getDescription() != AlertDescription.UNKNOWN_PSK_IDENTITY) {
@@ -104,11 +129,47 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
     }
 
     private String endpointOf(Handshaker handshaker) {
+        String identity = pskIdentity(handshaker);
+        return identity == null ? null : store.endpointOfPskIdentity(identity).orElse(null);
+    }
+
+    private static String pskIdentity(Handshaker handshaker) {
         Principal identity = handshaker.getSession() == null ? null : handshaker.getSession().getPeerIdentity();
-        if (identity instanceof PreSharedKeyIdentity psk) {
-            return store.endpointOfPskIdentity(psk.getIdentity()).orElse(null);
+        return identity instanceof PreSharedKeyIdentity psk ? psk.getIdentity() : null;
+    }
+
+    /** Of the connection events only MAC errors are of interest here. */
+    private final class MacErrors implements ConnectionListener {
+        @Override
+        public boolean onConnectionMacError(Connection connection) {
+            macError(connection);
+            return false; // whether the connection is closed for it stays the datagram filter's decision
         }
-        return null;
+
+        @Override
+        public void onConnectionEstablished(Connection connection) {
+        }
+
+        @Override
+        public void onConnectionRemoved(Connection connection) {
+        }
+
+        @Override
+        public boolean onConnectionUpdatesSequenceNumbers(Connection connection, boolean writeSequenceNumber) {
+            return false;
+        }
+
+        @Override
+        public void beforeExecution(Connection connection) {
+        }
+
+        @Override
+        public void updateExecution(Connection connection) {
+        }
+
+        @Override
+        public void afterExecution(Connection connection) {
+        }
     }
 
     @Override

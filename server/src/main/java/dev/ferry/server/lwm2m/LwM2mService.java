@@ -62,10 +62,10 @@ public final class LwM2mService implements AutoCloseable {
     private final StatelessAnswers stateless;
 
     private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore,
-            HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless) {
+            HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless, LifetimeRange lifetimes) {
         this.server = server;
         this.securityStore = securityStore;
-        this.resources = new DeviceResources(server);
+        this.resources = new DeviceResources(server, lifetimes);
         this.handshakeRecorder = handshakeRecorder;
         this.stateless = stateless;
     }
@@ -98,7 +98,8 @@ public final class LwM2mService implements AutoCloseable {
         });
         endpoints.addEndpoint(new CoapsServerEndpointFactory(EndpointUriUtil.createUri(Protocol.COAPS.getUriScheme(),
                 new InetSocketAddress(config.bindAddress(), config.coapsPort())), null, null,
-                dtls -> dtls.setSessionListener(handshakeRecorder), null) {
+                dtls -> dtls.setSessionListener(handshakeRecorder).setConnectionListener(handshakeRecorder.macErrors()),
+                null) {
             @Override
             protected Connector createConnector(DtlsConnectorConfig dtlsConfig) {
                 return new StatelessDtlsConnector(dtlsConfig, stateless);
@@ -109,6 +110,7 @@ public final class LwM2mService implements AutoCloseable {
         builder.setEndpointsProviders(endpoints.build());
         builder.setSecurityStore(securityStore);
         builder.setAuthorizer(new ProvisionedOnlyAuthorizer(securityStore, writer));
+        builder.setLinkParser(new StrictLinkParser());
         builder.setPrivateKey(identity.privateKey());
         builder.setCertificateChain(new X509Certificate[] { identity.certificate() });
         if (!trustedCertificates.isEmpty()) {
@@ -116,12 +118,14 @@ public final class LwM2mService implements AutoCloseable {
         }
         LeshanServer server = builder.build();
         processOnReceivingThreads(server);
+        RegistrationGate.install(server, new RegistrationChecks(config.lifetimeRange()), writer);
 
         DeviceInfoReader infoReader = new DeviceInfoReader(writer, config.requestTimeout().toMillis(),
                 config.readDeviceInfo());
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
-        LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless);
+        LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless,
+                config.lifetimeRange());
         if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
             dtls.setAlertHandler(handshakeRecorder);
         }

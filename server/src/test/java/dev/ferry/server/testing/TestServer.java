@@ -59,6 +59,8 @@ public final class TestServer implements AutoCloseable {
                 settings.putIfAbsent(Setting.HTTP_PORT, "0");
                 settings.putIfAbsent(Setting.COAP_PORT, "0");
                 settings.putIfAbsent(Setting.COAPS_PORT, "0");
+                // Tests use lifetimes of a few seconds to see expiry quickly.
+                settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
                 TestServer server = new TestServer(dataDir, settings);
                 server.boot();
                 return server;
@@ -111,7 +113,12 @@ public final class TestServer implements AutoCloseable {
 
     /** Waits for a committed device event matching the predicate, seen since start or the last restart. */
     public DeviceEvent waitForEvent(Predicate<DeviceEvent> predicate, String what) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        return waitForEvent(predicate, what, DEADLINE);
+    }
+
+    /** As {@link #waitForEvent(Predicate, String)}, with a shorter or longer deadline. */
+    public DeviceEvent waitForEvent(Predicate<DeviceEvent> predicate, String what, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
         synchronized (events) {
             while (true) {
                 for (DeviceEvent event : events) {
@@ -121,7 +128,7 @@ public final class TestServer implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("no " + what + " within " + DEADLINE + "; events seen: " + events);
+                    throw new AssertionError("no " + what + " within " + within + "; events seen: " + events);
                 }
                 try {
                     events.wait(Math.max(1, left / 1_000_000));
