@@ -227,7 +227,7 @@ class UpdateSessionTest {
         TestServer.Reply provisioned = server.post("/api/v1/devices",
                 new JsonObject().put("endpoint", endpoint).put("security", security).encode());
         assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
-        SimDevice.Builder builder = SimDevice.builder(endpoint).primaryImage(v1)
+        SimDevice.Builder builder = SimDevice.builder(endpoint).primaryImage(v1).model(MODEL)
                 .trustedKeys(TrustedKeys.of(key.publicKey())).faults(faults).lifetime(Duration.ofSeconds(5))
                 .rebootDelay(Duration.ofMillis(100));
         builder = secure ? builder.server(server.coapsUri()).psk(endpoint, PSK) : builder.server(server.coapUri()).noSec();
@@ -239,6 +239,8 @@ class UpdateSessionTest {
             throw new AssertionError(endpoint + " did not register; its events: " + started.events(), e);
         }
         server.waitForEvent(endpoint, DeviceEventType.REGISTERED);
+        TestServer.eventually("the registry shows the model of " + endpoint, () ->
+                MODEL.equals(server.get("/api/v1/devices/" + endpoint).json().getString("model")));
         return started;
     }
 
