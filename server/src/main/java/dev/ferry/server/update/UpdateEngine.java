@@ -40,9 +40,9 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
     private final Object5Link link;
     private final DeviceEventBus events;
     private final UpdateSettings settings;
-    private final Consumer<RegistryChange> registry;
     private final SessionDelivery delivery;
     private final SessionVerdict verdict;
+    private final Object5Readings readings;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ferry-updates");
         t.setDaemon(true);
@@ -58,9 +58,9 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
         this.link = link;
         this.events = events;
         this.settings = settings;
-        this.registry = registry;
         this.delivery = new SessionDelivery(this, link, blobs, settings, packageUris);
         this.verdict = new SessionVerdict(this, link);
+        this.readings = new Object5Readings(this, link, registry);
     }
 
     /** Loads the sessions a previous run left unfinished and starts the clock. */
@@ -257,7 +257,7 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
                         error.getMessage());
                 return;
             }
-            record(a, state.join(), a.stateNotified, result.join(), a.resultNotified);
+            readings.take(a, state.join(), result.join());
             a.runningVersion = running;
             a.registrationId = registration.getId();
             a.resyncedIdle = a.session.state() == UpdateState.DOWNLOADING && a.deviceState != null
@@ -270,35 +270,7 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
 
     @Override
     public void readObject5(ActiveSession a, Registration registration, Consumer<Throwable> next) {
-        a.stateNotified = false;
-        a.resultNotified = false;
-        CompletableFuture<Object5Link.Sample> state = link.readInteger(registration, 3);
-        CompletableFuture<Object5Link.Sample> result = state.thenCompose(v -> link.readInteger(registration, 5));
-        then(a, result, (read, error) -> {
-            if (error == null) {
-                record(a, state.join(), a.stateNotified, read, a.resultNotified);
-            } else {
-                LOG.debug("Update {}: reading 5/0/3 and 5/0/5 of {} failed: {}", a.session.id(),
-                        a.session.endpoint(), error.getMessage());
-            }
-            next.accept(error);
-        });
-    }
-
-    /** Takes read values into the session unless notified since (a notification is newer), and into the registry. */
-    private void record(ActiveSession a, Object5Link.Sample state, boolean stateNotified, Object5Link.Sample result,
-            boolean resultNotified) {
-        if (!stateNotified) {
-            a.deviceState = state.value();
-        }
-        if (!resultNotified) {
-            a.deviceResult = result.value();
-        }
-        OffsetDateTime now = OffsetDateTime.now();
-        registry.accept(new RegistryChange.FirmwareStateRead(a.session.endpoint(), state.asInteger(), null,
-                state.seen(), now));
-        registry.accept(new RegistryChange.FirmwareStateRead(a.session.endpoint(), null, result.asInteger(),
-                result.seen(), now));
+        readings.read(a, registration, next);
     }
 
     @Override
@@ -355,33 +327,13 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
         }
         if (to.isFinal()) {
             active.remove(next);
-            recordObject5(next.endpoint());
+            readings.forRegistry(next.endpoint());
             LOG.info("Update {} of {} to {} {}{}: {}", next.id(), next.endpoint(), a.image.version(), to.wireName(),
                     reason == null ? "" : " (" + reason.wireName() + ")", detail);
         }
         if (event != null) {
             events.publish(event);
         }
-    }
-
-    /**
-     * Reads State and Update Result once more after a session ends, for the registry, which keeps whichever of
-     * these reads and the notifications the server received last.
-     */
-    private void recordObject5(String endpoint) {
-        Registration registration = link.registration(endpoint);
-        if (registration == null || !link.isReachable(registration)) {
-            return;
-        }
-        OffsetDateTime now = OffsetDateTime.now();
-        link.readInteger(registration, 3).thenCompose(state -> link.readInteger(registration, 5).thenAccept(result -> {
-            registry.accept(new RegistryChange.FirmwareStateRead(endpoint, state.asInteger(), null, state.seen(), now));
-            registry.accept(new RegistryChange.FirmwareStateRead(endpoint, null, result.asInteger(), result.seen(),
-                    now));
-        })).exceptionally(e -> {
-            LOG.debug("Cannot read object 5 of {} after its update: {}", endpoint, e.getMessage());
-            return null;
-        });
     }
 
     private void startWaiting() {
