@@ -36,7 +36,12 @@ final class UpdateFixture implements AutoCloseable {
     private final List<SimDevice> devices = new ArrayList<>();
 
     UpdateFixture() {
-        server = TestServer.givenServer().with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0").start();
+        this(TestServer.givenServer());
+    }
+
+    /** With the server's own settings (retry backoff 0 unless given). */
+    UpdateFixture(TestServer.Builder settings) {
+        server = settings.with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0").start();
         server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
                 .put("publicKey", Images.publicPem(key)).encode());
         firmwareV2 = publish(MODEL, v2);

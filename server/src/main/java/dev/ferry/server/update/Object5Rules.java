@@ -139,13 +139,17 @@ final class Object5Rules {
             return new Verdict(UpdateState.FAILED, FailureReason.UNEXPECTED_VERSION, "the device reported " + reported
                     + how + " but runs " + running + ", not " + target);
         }
+        if (onPrevious && !registeredAgain) {
+            return new Verdict(UpdateState.FAILED, failure != null ? failure : FailureReason.REVERTED,
+                    "the device reported " + reported + how + " and still runs " + running);
+        }
         if (onPrevious) {
-            if (result != null && result == 8 && registeredAgain) {
+            if (result != null && result == 8) {
                 return new Verdict(UpdateState.FAILED, FailureReason.REVERTED, "the device came back on " + running
                         + " with " + reported + ": the new image was reverted by the bootloader");
             }
             return new Verdict(UpdateState.FAILED, failure != null ? failure : FailureReason.REVERTED,
-                    "the device came back on " + running + " with " + reported + how);
+                    "the device came back on " + running + " with " + reported);
         }
         return new Verdict(UpdateState.FAILED, failure != null ? failure : FailureReason.UNEXPECTED_VERSION,
                 "the device runs " + running + " with " + reported + how + "; the update installs " + target

@@ -234,7 +234,8 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
                 delivery.begin(a, registration);
             }
         }
-        case STARTING -> move(a, UpdateState.PENDING, null, "starting again after an interruption");
+        case STARTING -> move(a, UpdateState.PENDING, null, "the session was left in starting when the"
+                + " server stopped; starting again");
         case DOWNLOADING -> delivery.watch(a, registration, now);
         case DOWNLOADED -> verdict.install(a, registration);
         case UPDATING -> verdict.watch(a, registration, now);

@@ -44,6 +44,9 @@ class Object5RulesTest {
                 .isEqualTo(FailureReason.INTEGRITY_CHECK_FAILED);
         assertThat(Object5Rules.verdict("1.0.0+0", "2.0.0+0", "1.0.0+0", 8L, false).reason())
                 .isEqualTo(FailureReason.UPDATE_FAILED);
+        assertThat(Object5Rules.verdict("1.0.0+0", "2.0.0+0", "1.0.0+0", 5L, false).detail())
+                .isEqualTo("the device reported update result 5 (integrity check failure) without registering again"
+                        + " and still runs 1.0.0+0");
     }
 
     @Test
