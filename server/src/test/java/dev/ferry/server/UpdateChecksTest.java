@@ -100,6 +100,17 @@ class UpdateChecksTest {
     }
 
     @Test
+    void a_deadline_that_is_not_a_whole_number_of_seconds_is_refused() {
+        server.post("/api/v1/devices", "{\"endpoint\":\"strict\",\"security\":{\"mode\":\"none\"}}");
+
+        TestServer.Reply refused = fixture.request("strict", new JsonObject().put("firmwareId", fixture.firmwareV2)
+                .put("deadlineSeconds", 2.5));
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().getString("detail")).contains("deadlineSeconds must be a whole number");
+    }
+
+    @Test
     void the_overrides_must_be_booleans() {
         server.post("/api/v1/devices", "{\"endpoint\":\"strict\",\"security\":{\"mode\":\"none\"}}");
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.ferry.server.testing.TestServer;
 import dev.ferry.sim.device.DeviceEvent.Type;
 import dev.ferry.sim.device.Faults;
 import dev.ferry.sim.device.SimDevice;
@@ -64,6 +65,23 @@ class UpdateOutcomeTest {
 
         assertThat(stored.getString("detail")).contains("update result 1 (success)", "runs 1.0.0+0",
                 "not 1.1.0+0");
+    }
+
+    @Test
+    void a_session_whose_device_stays_in_state_2_after_the_execute_can_be_cancelled() throws Exception {
+        SimDevice device = fixture.device("ignores-update", Faults.none().ignoreUpdate());
+        JsonObject session = fixture.start("ignores-update", fixture.firmwareV2, "pull-coap");
+        fixture.server.waitForEvent(e -> e.detail() != null && e.detail().startsWith("update " + session.getLong("id")
+                + " updating"), "the execute of 5/0/2");
+        var idle = device.next(e -> e.type() == Type.STATE_CHANGED && e.state().code() == 0);
+
+        // Refused (409) until the server has read that the device is still in state 2, then allowed.
+        TestServer.eventually("cancel is accepted", () -> fixture.server.post("/api/v1/devices/ignores-update/updates/"
+                + session.getLong("id") + "/cancel", null).status() == 200);
+
+        fixture.outcome(session, "cancelled", null);
+        idle.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(device.runningVersion()).hasToString("1.0.0+0");
     }
 
     @Test

@@ -34,6 +34,7 @@ public final class Faults {
     private boolean refusePushedPackage;
     private boolean refuseUpdate;
     private boolean updateWithoutReboot;
+    private boolean ignoreUpdate;
 
     private Faults() {
     }
@@ -59,6 +60,7 @@ public final class Faults {
         c.refusePushedPackage = refusePushedPackage;
         c.refuseUpdate = refuseUpdate;
         c.updateWithoutReboot = updateWithoutReboot;
+        c.ignoreUpdate = ignoreUpdate;
         return c;
     }
 
@@ -212,6 +214,16 @@ public final class Faults {
         return c;
     }
 
+    /**
+     * Every Execute of Update (5/0/2) is answered 2.04 and nothing happens: object 5 stays in state 2
+     * (downloaded), as on a device that installs only at a time of its own choosing.
+     */
+    public Faults ignoreUpdate() {
+        Faults c = copy();
+        c.ignoreUpdate = true;
+        return c;
+    }
+
     /** These faults and {@code other}'s; where both set a value, {@code other}'s wins. */
     public Faults and(Faults other) {
         Faults c = copy();
@@ -242,6 +254,7 @@ public final class Faults {
         c.refusePushedPackage |= other.refusePushedPackage;
         c.refuseUpdate |= other.refuseUpdate;
         c.updateWithoutReboot |= other.updateWithoutReboot;
+        c.ignoreUpdate |= other.ignoreUpdate;
         return c;
     }
 
@@ -287,6 +300,10 @@ public final class Faults {
         return updateWithoutReboot;
     }
 
+    public boolean ignoresUpdate() {
+        return ignoreUpdate;
+    }
+
     /** The sleep period of a sleeping device, null for one that is always awake. */
     public Duration sleepPeriod() {
         return sleepPeriod;
@@ -311,7 +328,7 @@ public final class Faults {
      * {@code slow-link=20k} (bytes per second), {@code latency=50ms}, {@code loss=0.05},
      * {@code sleeping=30s/5s} (sleep period/awake time), {@code power-loss-during-download=8k},
      * {@code power-loss-before-confirm}, {@code refuse-pushed-package}, {@code refuse-update},
-     * {@code update-without-reboot}.
+     * {@code update-without-reboot}, {@code ignore-update}.
      *
      * @throws IllegalArgumentException naming the part that is not understood
      */
@@ -333,6 +350,7 @@ public final class Faults {
                     case "refuse-pushed-package" -> faults.refusePushedPackage();
                     case "refuse-update" -> faults.refuseUpdate();
                     case "update-without-reboot" -> faults.updateWithoutReboot();
+                    case "ignore-update" -> faults.ignoreUpdate();
                     case "drop-connection-at" -> {
                         String[] times = required(name, value).split("x", 2);
                         yield faults.dropConnectionAt(size(times[0]), times.length > 1 ? Integer.parseInt(times[1]) : 1);
@@ -430,6 +448,9 @@ public final class Faults {
         }
         if (updateWithoutReboot) {
             parts.add("update-without-reboot");
+        }
+        if (ignoreUpdate) {
+            parts.add("ignore-update");
         }
         return parts.isEmpty() ? "none" : String.join(",", parts);
     }

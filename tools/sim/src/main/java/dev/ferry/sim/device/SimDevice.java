@@ -652,6 +652,9 @@ public final class SimDevice implements AutoCloseable {
             if (settings.faults().refusesUpdate()) {
                 return ExecuteResponse.methodNotAllowed();
             }
+            if (settings.faults().ignoresUpdate()) {
+                return ExecuteResponse.success();
+            }
             if (settings.faults().updatesWithoutReboot() && machine.executeWithoutInstalling()) {
                 return ExecuteResponse.success();
             }
