@@ -197,7 +197,8 @@ class DistributionTest {
             assertThat(unassigned.getCode()).as("before any update").isEqualTo(ResponseCode.FORBIDDEN);
 
             TestServer.Reply update = server.post("/api/v1/devices/downloader/updates", new JsonObject()
-                    .put("firmwareId", imageId).put("delivery", "pull-coaps").encode());
+                    .put("firmwareId", imageId).put("delivery", "pull-coaps").put("allowModelMismatch", true)
+                    .encode()); // the raw client reports no model
             assertThat(update.status()).isEqualTo(201);
             CoapResponse whole = client.advanced(Request.newGet());
             assertThat(whole.getCode()).isEqualTo(ResponseCode.CONTENT);

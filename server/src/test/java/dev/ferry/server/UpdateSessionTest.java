@@ -1,23 +1,20 @@
 package dev.ferry.server;
 
+import static dev.ferry.server.UpdateFixture.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.ferry.image.keys.ImageSigningKey;
-import dev.ferry.image.verify.TrustedKeys;
 import dev.ferry.server.config.Setting;
 import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventType;
@@ -30,36 +27,14 @@ import io.vertx.core.json.JsonObject;
 
 /** Real server, simulated MCUboot devices on loopback: updates through object 5, waited for by events. */
 class UpdateSessionTest {
-    static final String MODEL = "thermo-2";
-    static final int IMAGE_BODY = 48 * 1024;
-    static final byte[] PSK = HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
-
-    final ImageSigningKey key = Images.newKey();
-    final byte[] v1 = Images.signed("1.0.0", IMAGE_BODY, key);
-    final byte[] v2 = Images.signed("1.1.0", IMAGE_BODY, key);
-    TestServer server;
+    UpdateFixture fixture = new UpdateFixture();
+    TestServer server = fixture.server;
+    long firmwareV2 = fixture.firmwareV2;
     SimDevice device;
-    long firmwareV2;
-
-    @BeforeEach
-    void startServerWithPublishedV2() {
-        startServer(TestServer.givenServer());
-    }
-
-    private void startServer(TestServer.Builder builder) {
-        server = builder.with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0").start();
-        server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
-                .put("publicKey", Images.publicPem(key)).encode());
-        firmwareV2 = server.uploadFirmware(MODEL, v2).json().getLong("id");
-        assertThat(server.post("/api/v1/firmware/" + firmwareV2 + "/publish", null).status()).isEqualTo(200);
-    }
 
     @AfterEach
     void stop() {
-        if (device != null) {
-            device.close();
-        }
-        server.close();
+        fixture.close();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -87,25 +62,22 @@ class UpdateSessionTest {
 
     @Test
     void downloads_beyond_the_concurrency_limit_wait_for_a_free_slot_and_all_succeed() throws Exception {
-        server.close();
-        startServer(TestServer.givenServer().with(Setting.UPDATE_MAX_CONCURRENT_DOWNLOADS, "1"));
-        List<SimDevice> fleet = new ArrayList<>();
-        try {
-            List<JsonObject> updates = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                fleet.add(givenDevice("queued-" + i, false, Faults.none().slowLink(200_000)));
-            }
-            for (SimDevice queued : fleet) {
-                updates.add(startUpdate(queued.endpoint(), "pull-coap", null));
-            }
-
-            for (JsonObject update : updates) {
-                assertOutcome(update, "succeeded", null);
-            }
-            assertThat(mostDownloadingAtOnce(server.eventsSoFar())).isEqualTo(1);
-        } finally {
-            fleet.forEach(SimDevice::close);
+        fixture.close();
+        fixture = new UpdateFixture(TestServer.givenServer().with(Setting.UPDATE_MAX_CONCURRENT_DOWNLOADS, "1"));
+        server = fixture.server;
+        firmwareV2 = fixture.firmwareV2;
+        List<JsonObject> updates = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            givenDevice("queued-" + i, false, Faults.none().slowLink(200_000));
         }
+        for (int i = 0; i < 3; i++) {
+            updates.add(startUpdate("queued-" + i, "pull-coap", null));
+        }
+
+        for (JsonObject update : updates) {
+            assertOutcome(update, "succeeded", null);
+        }
+        assertThat(mostDownloadingAtOnce(server.eventsSoFar())).isEqualTo(1);
     }
 
     /** Replays the update events: how many sessions were starting or downloading at the same time. */
@@ -208,7 +180,8 @@ class UpdateSessionTest {
 
     @Test
     void updates_to_unpublished_firmware_or_unknown_devices_are_refused() {
-        long unpublished = server.uploadFirmware(MODEL, Images.signed("1.2.0", 1000, key)).json().getLong("id");
+        long unpublished = server.uploadFirmware(MODEL, Images.signed("1.2.0", 1000, fixture.key)).json()
+                .getLong("id");
         server.post("/api/v1/devices", "{\"endpoint\":\"idle\",\"security\":{\"mode\":\"none\"}}");
 
         TestServer.Reply notPublished = server.post("/api/v1/devices/idle/updates",
@@ -222,24 +195,7 @@ class UpdateSessionTest {
     }
 
     private SimDevice givenDevice(String endpoint, boolean secure, Faults faults) throws Exception {
-        JsonObject security = secure ? new JsonObject().put("mode", "psk").put("identity", endpoint)
-                .put("key", HexFormat.of().formatHex(PSK)) : new JsonObject().put("mode", "none");
-        TestServer.Reply provisioned = server.post("/api/v1/devices",
-                new JsonObject().put("endpoint", endpoint).put("security", security).encode());
-        assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
-        SimDevice.Builder builder = SimDevice.builder(endpoint).primaryImage(v1)
-                .trustedKeys(TrustedKeys.of(key.publicKey())).faults(faults).lifetime(Duration.ofSeconds(5))
-                .rebootDelay(Duration.ofMillis(100));
-        builder = secure ? builder.server(server.coapsUri()).psk(endpoint, PSK) : builder.server(server.coapUri()).noSec();
-        SimDevice started = builder.start();
-        try {
-            started.awaitRegistered().get(20, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            started.close();
-            throw new AssertionError(endpoint + " did not register; its events: " + started.events(), e);
-        }
-        server.waitForEvent(endpoint, DeviceEventType.REGISTERED);
-        return started;
+        return fixture.device(endpoint, MODEL, secure, faults);
     }
 
     private JsonObject startUpdate(String endpoint, String delivery, Integer deadlineSeconds) {
@@ -247,20 +203,10 @@ class UpdateSessionTest {
         if (deadlineSeconds != null) {
             body.put("deadlineSeconds", deadlineSeconds);
         }
-        TestServer.Reply reply = server.post("/api/v1/devices/" + endpoint + "/updates", body.encode());
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return reply.json();
+        return fixture.start(endpoint, body);
     }
 
     private void assertOutcome(JsonObject session, String state, String reason) {
-        String prefix = "update " + session.getLong("id") + " ";
-        DeviceEvent outcome = server.waitForEvent(e -> e.type() == DeviceEventType.UPDATE && e.detail() != null
-                && (e.detail().startsWith(prefix + "succeeded") || e.detail().startsWith(prefix + "failed")
-                        || e.detail().startsWith(prefix + "cancelled")), "outcome of " + prefix);
-        assertThat(outcome.detail()).startsWith(prefix + state);
-        JsonObject stored = server.get("/api/v1/devices/" + session.getString("endpoint") + "/updates/"
-                + session.getLong("id")).json();
-        assertThat(stored.getString("state")).isEqualTo(state);
-        assertThat(stored.getString("failureReason")).isEqualTo(reason);
+        fixture.outcome(session, state, reason);
     }
 }

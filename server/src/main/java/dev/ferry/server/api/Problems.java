@@ -72,8 +72,9 @@ final class Problems {
         if (cause instanceof UpdateConflictException) {
             return new ApiProblem(409, "conflict", "Conflict", cause.getMessage());
         }
-        if (cause instanceof InvalidUpdateException) {
-            return new ApiProblem(422, "invalid-update", "Update cannot be made", cause.getMessage());
+        if (cause instanceof InvalidUpdateException refused) {
+            return new ApiProblem(422, "invalid-update", "Update cannot be made", refused.getMessage())
+                    .with("reason", refused.reason().wireName());
         }
         if (cause instanceof UpdateService.UnknownDeviceException unknown) {
             return ApiProblem.unknownDevice(unknown.endpoint());

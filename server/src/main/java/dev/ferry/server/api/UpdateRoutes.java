@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.ferry.server.update.Delivery;
 import dev.ferry.server.update.UpdateRepository;
+import dev.ferry.server.update.UpdateRequest;
 import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.update.UpdateSession;
 import dev.ferry.server.update.UpdateTransition;
@@ -34,27 +35,64 @@ final class UpdateRoutes {
 
     private void create(RoutingContext ctx) {
         String endpoint = ctx.pathParam("endpoint");
-        JsonObject body = JsonInput.requireObject(ctx);
-        JsonInput.allowOnly(body, "the update", "firmwareId", "delivery", "deadlineSeconds");
-        if (!(body.getValue("firmwareId") instanceof Number id) || id.longValue() <= 0) {
-            throw ApiProblem.badRequest("firmwareId is required: the id of a published firmware image");
-        }
-        String deliveryName = JsonInput.optString(body, "delivery", "");
-        Optional<Delivery> delivery = deliveryName == null ? Optional.empty()
-                : Optional.of(Delivery.fromWireName(deliveryName).orElseThrow(() -> ApiProblem.badRequest(
-                        "delivery '" + deliveryName + "' is not supported; use one of " + Delivery.allWireNames())));
-        Object deadline = body.getValue("deadlineSeconds");
-        if (deadline != null && !(deadline instanceof Number)) {
-            throw ApiProblem.badRequest("deadlineSeconds must be a number of seconds");
-        }
-        Duration limit = deadline == null ? null : Duration.ofSeconds(((Number) deadline).longValue());
-        long firmwareId = id.longValue();
-        blocking.run(() -> updates.create(endpoint, firmwareId, delivery, limit))
+        UpdateRequest request = updateRequest(JsonInput.requireObject(ctx));
+        blocking.run(() -> updates.create(endpoint, request))
                 .onSuccess(session -> {
                     ctx.response().putHeader("location", "/api/v1/devices/" + endpoint + "/updates/" + session.id());
                     Blocking.json(ctx, 201, json(session, null));
                 })
                 .onFailure(ctx::fail);
+    }
+
+    static UpdateRequest updateRequest(JsonObject body) {
+        JsonInput.allowOnly(body, "the update", "firmwareId", "delivery", "deadlineSeconds", "allowModelMismatch",
+                "allowDowngrade");
+        Long id = wholeNumber(body, "firmwareId");
+        if (id == null || id <= 0) {
+            throw ApiProblem.badRequest("firmwareId is required: the id (a positive integer) of a published"
+                    + " firmware image");
+        }
+        String deliveryName = JsonInput.optString(body, "delivery", "");
+        Optional<Delivery> delivery = deliveryName == null ? Optional.empty()
+                : Optional.of(Delivery.fromWireName(deliveryName).orElseThrow(() -> ApiProblem.badRequest(
+                        "delivery '" + deliveryName + "' is not supported; use one of " + Delivery.allWireNames())));
+        Long deadline = wholeNumber(body, "deadlineSeconds");
+        return new UpdateRequest(id, delivery, deadline == null ? null : Duration.ofSeconds(deadline),
+                flag(body, "allowModelMismatch"), flag(body, "allowDowngrade"));
+    }
+
+    /** An integer field as JSON gives it (no fraction, no exponent, within 64 bits); null when absent. */
+    private static Long wholeNumber(JsonObject body, String field) {
+        Object value = body.getValue(field);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return ((Number) value).longValue();
+        }
+        throw ApiProblem.badRequest(field + " must be a whole number, not " + (value instanceof Number
+                ? value + " (fractions and numbers beyond 64 bits are not accepted)" : jsonType(value)));
+    }
+
+    private static boolean flag(JsonObject body, String field) {
+        Object value = body.getValue(field);
+        if (value != null && !(value instanceof Boolean)) {
+            throw ApiProblem.badRequest(field + " must be true or false, not " + jsonType(value));
+        }
+        return Boolean.TRUE.equals(value);
+    }
+
+    private static String jsonType(Object value) {
+        if (value instanceof String) {
+            return "a string";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        if (value instanceof Number) {
+            return "a number";
+        }
+        return value instanceof JsonArray ? "an array" : "an object";
     }
 
     private void list(RoutingContext ctx) {

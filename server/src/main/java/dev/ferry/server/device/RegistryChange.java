@@ -30,17 +30,32 @@ public sealed interface RegistryChange {
             String firmwareVersion, OffsetDateTime at) implements RegistryChange {
     }
 
-    /** Object 5 State (5/0/3) and Update Result (5/0/5) read after a registration. */
-    record FirmwareStateRead(String endpoint, Integer state, Integer result, OffsetDateTime at)
+    /**
+     * Object 5 State (5/0/3) and Update Result (5/0/5) as read from the device; a null value was not read and
+     * leaves the registry's copy as it is. {@code seen} is the {@link ReceiptClock} stamp of the response: the
+     * registry keeps a value only if nothing received later is stored already.
+     */
+    record FirmwareStateRead(String endpoint, Integer state, Integer result, long seen, OffsetDateTime at)
             implements RegistryChange {
+
+        /** A read whose response arrives now. */
+        public FirmwareStateRead(String endpoint, Integer state, Integer result, OffsetDateTime at) {
+            this(endpoint, state, result, ReceiptClock.next(), at);
+        }
     }
 
     /**
      * A notification of 5/0/3 (State, {@code resourceId} 3) or 5/0/5 (Update Result, 5): keeps the registry's copy
      * of object 5 current between registrations, e.g. when a new image confirms itself after an update.
+     * {@code seen} orders it with reads as in {@link FirmwareStateRead}.
      */
-    record FirmwareResourceNotified(String endpoint, int resourceId, int value, OffsetDateTime at)
+    record FirmwareResourceNotified(String endpoint, int resourceId, int value, long seen, OffsetDateTime at)
             implements RegistryChange {
+
+        /** A notification that arrives now. */
+        public FirmwareResourceNotified(String endpoint, int resourceId, int value, OffsetDateTime at) {
+            this(endpoint, resourceId, value, ReceiptClock.next(), at);
+        }
     }
 
     /** A refused attempt; {@code endpoint} is null when the device could not be identified. */

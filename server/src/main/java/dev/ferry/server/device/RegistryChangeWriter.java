@@ -30,9 +30,13 @@ final class RegistryChangeWriter {
         List<Query> updates = new ArrayList<>(changes.size());
         List<DeviceEventRecord> events = new ArrayList<>(changes.size());
         for (RegistryChange change : changes) {
-            Query update = updateFor(dsl, change);
-            if (update != null) {
-                updates.add(update);
+            if (change instanceof FirmwareStateRead f) {
+                addIfKnown(updates, object5Value(dsl, f.endpoint(), 3, f.state(), f.seen(), f.at()));
+                addIfKnown(updates, object5Value(dsl, f.endpoint(), 5, f.result(), f.seen(), f.at()));
+            } else if (change instanceof FirmwareResourceNotified n) {
+                addIfKnown(updates, object5Value(dsl, n.endpoint(), n.resourceId(), n.value(), n.seen(), n.at()));
+            } else {
+                addIfKnown(updates, updateFor(dsl, change));
             }
             DeviceEventRecord event = eventFor(change);
             if (event != null) {
@@ -95,16 +99,29 @@ final class RegistryChangeWriter {
                     .set(DEVICE.UPDATED_AT, i.at())
                     .where(DEVICE.ENDPOINT.eq(i.endpoint()));
         }
-        if (change instanceof FirmwareStateRead f) {
-            return dsl.update(DEVICE).set(DEVICE.FIRMWARE_STATE, f.state()).set(DEVICE.FIRMWARE_RESULT, f.result())
-                    .set(DEVICE.UPDATED_AT, f.at()).where(DEVICE.ENDPOINT.eq(f.endpoint()));
-        }
-        if (change instanceof FirmwareResourceNotified n) {
-            var column = n.resourceId() == 3 ? DEVICE.FIRMWARE_STATE : DEVICE.FIRMWARE_RESULT;
-            return dsl.update(DEVICE).set(column, n.value()).set(DEVICE.UPDATED_AT, n.at())
-                    .where(DEVICE.ENDPOINT.eq(n.endpoint()));
-        }
         return null;
+    }
+
+    private static void addIfKnown(List<Query> updates, Query update) {
+        if (update != null) {
+            updates.add(update);
+        }
+    }
+
+    /**
+     * Stores 5/0/3 ({@code resourceId} 3) or 5/0/5 (5) unless a value received later is stored already: reads and
+     * notifications reach this queue in any order, and only the receipt stamp says which is newer.
+     */
+    private static Query object5Value(DSLContext dsl, String endpoint, int resourceId, Integer value, long seen,
+            java.time.OffsetDateTime at) {
+        if (value == null || (resourceId != 3 && resourceId != 5)) {
+            return null;
+        }
+        var column = resourceId == 3 ? DEVICE.FIRMWARE_STATE : DEVICE.FIRMWARE_RESULT;
+        var seenColumn = resourceId == 3 ? DEVICE.FIRMWARE_STATE_SEEN : DEVICE.FIRMWARE_RESULT_SEEN;
+        return dsl.update(DEVICE).set(column, value).set(seenColumn, seen).set(DEVICE.UPDATED_AT, at)
+                .where(DEVICE.ENDPOINT.eq(endpoint))
+                .and(seenColumn.isNull().or(seenColumn.lt(seen)));
     }
 
     private static DeviceEventRecord eventFor(RegistryChange change) {

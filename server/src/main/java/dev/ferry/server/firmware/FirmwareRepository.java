@@ -34,6 +34,15 @@ public final class FirmwareRepository {
         return database.dsl().selectFrom(FIRMWARE).where(FIRMWARE.ID.eq(id)).fetchOptional(FirmwareRepository::toFirmware);
     }
 
+    /** The record of a model's image with this version (compared as MCUboot versions), if uploaded. */
+    public Optional<Firmware> findVersion(String model, ImageVersion version) {
+        return database.dsl().selectFrom(FIRMWARE)
+                .where(FIRMWARE.MODEL.eq(model), FIRMWARE.VERSION_MAJOR.eq(version.major()),
+                        FIRMWARE.VERSION_MINOR.eq(version.minor()), FIRMWARE.VERSION_REVISION.eq(version.revision()),
+                        FIRMWARE.VERSION_BUILD.eq(version.build()))
+                .fetchOptional(FirmwareRepository::toFirmware);
+    }
+
     Optional<Firmware> findForUpdate(DSLContext dsl, long id) {
         return dsl.selectFrom(FIRMWARE).where(FIRMWARE.ID.eq(id)).forUpdate()
                 .fetchOptional(FirmwareRepository::toFirmware);
@@ -142,6 +151,10 @@ public final class FirmwareRepository {
     public List<DeviceModel> models() {
         return database.dsl().selectFrom(DEVICE_MODEL).orderBy(DEVICE_MODEL.NAME)
                 .fetch(r -> new DeviceModel(r.getName(), r.getSlotSize(), r.getUpdatedAt()));
+    }
+
+    public Optional<DeviceModel> model(String name) {
+        return model(database.dsl(), name);
     }
 
     public Optional<DeviceModel> model(DSLContext dsl, String name) {

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.server.firmware.Firmware;
+
 /**
  * The update engine's unfinished sessions, indexed the ways it looks them up. Everything but the claims
  * ({@link #reserve}, {@link #release}, {@link #isAssigned}) is confined to the engine's thread.
@@ -20,22 +22,33 @@ final class ActiveSessions {
     /** In creation order, so sessions waiting for a download slot get one first come, first served. */
     private final Map<Long, ActiveSession> byId = new LinkedHashMap<>();
     private final Map<String, ActiveSession> byEndpoint = new HashMap<>();
-    /** Endpoint to the firmware id its unfinished session installs; read by the download resources' threads. */
-    private final Map<String, Long> assigned = new ConcurrentHashMap<>();
+    /** Endpoint to the image its unfinished session installs; read by the download resources' threads. */
+    private final Map<String, Assignment> assigned = new ConcurrentHashMap<>();
     /** Sessions in STARTING or DOWNLOADING, the ones the concurrency limit counts. */
     private int downloading;
 
-    boolean reserve(String endpoint, long firmwareId) {
-        return assigned.putIfAbsent(endpoint, firmwareId) == null;
+    /**
+     * The image a session installs: the record it was made with and the bytes it names. Two records (say, for two
+     * models) may share one image; a download is judged by the bytes.
+     */
+    private record Assignment(long firmwareId, String sha256) {
+        static Assignment of(Firmware image) {
+            return new Assignment(image.id(), image.sha256());
+        }
     }
 
-    void release(String endpoint, long firmwareId) {
-        assigned.remove(endpoint, firmwareId);
+    boolean reserve(String endpoint, Firmware image) {
+        return assigned.putIfAbsent(endpoint, Assignment.of(image)) == null;
     }
 
-    boolean isAssigned(String endpoint, long firmwareId) {
-        Long installing = assigned.get(endpoint);
-        return installing != null && installing == firmwareId;
+    void release(String endpoint, Firmware image) {
+        assigned.remove(endpoint, Assignment.of(image));
+    }
+
+    /** Whether the device's unfinished session installs the image with this SHA-256. */
+    boolean isAssigned(String endpoint, String sha256) {
+        Assignment installing = assigned.get(endpoint);
+        return installing != null && installing.sha256().equals(sha256);
     }
 
     void add(ActiveSession a) {
@@ -48,13 +61,14 @@ final class ActiveSessions {
         if (isDownloading(a.session.state())) {
             downloading++;
         }
-        assigned.put(a.session.endpoint(), a.session.firmwareId());
+        assigned.put(a.session.endpoint(), Assignment.of(a.image));
     }
 
     void remove(UpdateSession s) {
         byId.remove(s.id());
         byEndpoint.computeIfPresent(s.endpoint(), (endpoint, a) -> a.session.id() == s.id() ? null : a);
-        assigned.remove(s.endpoint(), s.firmwareId());
+        assigned.computeIfPresent(s.endpoint(), (endpoint, installing) ->
+                installing.firmwareId() == s.firmwareId() ? null : installing);
     }
 
     ActiveSession get(long id) {

@@ -18,6 +18,7 @@ import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.registration.Registration;
 
+import dev.ferry.server.device.ReceiptClock;
 import dev.ferry.server.lwm2m.DeviceRequestException;
 import dev.ferry.server.lwm2m.DeviceRequestException.Kind;
 import dev.ferry.server.lwm2m.DeviceResources;
@@ -47,10 +48,24 @@ final class Object5Link {
         return !registration.usesQueueMode() || server.getPresenceService().isClientAwake(registration);
     }
 
+    /** An integer resource's value as the device answered it, stamped when the answer arrived. */
+    record Sample(Long value, long seen) {
+        Integer asInteger() {
+            return value == null ? null : value.intValue();
+        }
+    }
+
     /** Starts observing an integer resource of object 5 and returns its current value. */
-    CompletableFuture<Long> observe(Registration registration, int resource) {
+    CompletableFuture<Sample> observe(Registration registration, int resource) {
         return send(registration, new ObserveRequest(FIRMWARE, 0, resource), timeout)
-                .thenApply(response -> integer(response.getContent(), "/5/0/" + resource));
+                .thenApply(response -> new Sample(integer(response.getContent(), "/5/0/" + resource),
+                        ReceiptClock.next()));
+    }
+
+    /** Reads an integer resource of object 5 once; the value is null when the device lacks it. */
+    CompletableFuture<Sample> readInteger(Registration registration, int resource) {
+        return readIntegers(registration, resource).thenApply(values -> new Sample(
+                values.isEmpty() ? null : values.get(0), ReceiptClock.next()));
     }
 
     CompletableFuture<String> readString(Registration registration, int object, int resource) {
@@ -115,6 +130,24 @@ final class Object5Link {
     /** True when a failure is worth retrying: the device did not answer or could not be reached. */
     static boolean isTransient(Throwable error) {
         return !(unwrap(error) instanceof DeviceRequestException e && e.kind() == Kind.DEVICE_ERROR);
+    }
+
+    /** The CoAP code a device answered with, e.g. "4.05 METHOD_NOT_ALLOWED", or null if it did not answer. */
+    static String deviceAnswer(Throwable error) {
+        if (unwrap(error) instanceof DeviceRequestException e && e.kind() == Kind.DEVICE_ERROR) {
+            return e.deviceCode() == null ? "an error" : codeOf(e.deviceCode());
+        }
+        return null;
+    }
+
+    private static String codeOf(String name) {
+        try {
+            org.eclipse.leshan.core.ResponseCode code = org.eclipse.leshan.core.ResponseCode.fromName(name);
+            return code == null ? name
+                    : String.format("%d.%02d %s", code.getCode() / 100, code.getCode() % 100, name);
+        } catch (RuntimeException e) {
+            return name;
+        }
     }
 
     private static boolean isNotFound(Throwable error) {

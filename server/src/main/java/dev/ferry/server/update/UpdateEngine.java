@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -26,21 +27,22 @@ import dev.ferry.server.firmware.FirmwareRepository;
  * Drives every active update session through object 5: one thread owns all sessions, and everything that happens
  * (API calls, registrations, wake-ups, notifications, responses, timers) is queued to it, so a session never sees
  * two things at once and Leshan's threads never wait. Each transition is stored (session, history, device event)
- * before the next request goes out, so a restarted server picks up where it stopped.
+ * before the next request goes out, so a restarted server picks up where it stopped. {@link SessionDelivery} and
+ * {@link SessionVerdict} take the steps of each phase.
  */
-public final class UpdateEngine implements AutoCloseable {
+public final class UpdateEngine implements AutoCloseable, SessionSteps {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateEngine.class);
     private static final Duration TICK = Duration.ofMillis(250);
     private static final Duration SYNC_RETRY = Duration.ofSeconds(2);
 
     private final UpdateRepository sessions;
     private final FirmwareRepository firmware;
-    private final BlobStore blobs;
     private final Object5Link link;
     private final DeviceEventBus events;
     private final UpdateSettings settings;
-    private final Supplier<PackageUris> packageUris;
-    private final Consumer<RegistryChange> registry;
+    private final SessionDelivery delivery;
+    private final SessionVerdict verdict;
+    private final Object5Readings readings;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ferry-updates");
         t.setDaemon(true);
@@ -53,12 +55,12 @@ public final class UpdateEngine implements AutoCloseable {
             Consumer<RegistryChange> registry) {
         this.sessions = sessions;
         this.firmware = firmware;
-        this.blobs = blobs;
         this.link = link;
         this.events = events;
         this.settings = settings;
-        this.packageUris = packageUris;
-        this.registry = registry;
+        this.delivery = new SessionDelivery(this, link, blobs, settings, packageUris);
+        this.verdict = new SessionVerdict(this, link);
+        this.readings = new Object5Readings(this, link, registry);
     }
 
     /** Loads the sessions a previous run left unfinished and starts the clock. */
@@ -93,9 +95,10 @@ public final class UpdateEngine implements AutoCloseable {
                 result.completeExceptionally(new UpdateConflictException("update " + id + " is already finished"));
                 return;
             }
-            if (a.session.state() == UpdateState.UPDATING) {
+            if (!Object5Rules.mayCancel(a.session.state(), a.deviceState, a.installRefused)) {
                 result.completeExceptionally(new UpdateConflictException("update " + id + " cannot be cancelled:"
-                        + " the device is installing the image; wait for the outcome"));
+                        + " the device was asked to install the image and has not reported since that it is not"
+                        + " updating (state 0 or 2); wait for the outcome"));
                 return;
             }
             resetDevice(a);
@@ -106,15 +109,20 @@ public final class UpdateEngine implements AutoCloseable {
     }
 
     /**
-     * Claims the device for a new session installing {@code firmwareId}; false if it already has an unfinished one.
+     * Claims the device for a new session installing {@code image}; false if it already has an unfinished one.
      * Callable from any thread; a claim that does not become a session must be {@link #release released}.
      */
-    boolean reserve(String endpoint, long firmwareId) {
-        return active.reserve(endpoint, firmwareId);
+    boolean reserve(String endpoint, Firmware image) {
+        return active.reserve(endpoint, image);
     }
 
-    void release(String endpoint, long firmwareId) {
-        active.release(endpoint, firmwareId);
+    void release(String endpoint, Firmware image) {
+        active.release(endpoint, image);
+    }
+
+    /** Whether the device's unfinished session installs the image with this SHA-256; callable from any thread. */
+    boolean isAssigned(String endpoint, String sha256) {
+        return active.isAssigned(endpoint, sha256);
     }
 
     /** The device (re-)registered: its observations are gone and its object 5 may have changed. */
@@ -172,8 +180,8 @@ public final class UpdateEngine implements AutoCloseable {
         });
     }
 
-    /** Runs a device request's completion back on the engine's thread. */
-    private <T> void then(ActiveSession a, CompletableFuture<T> request, java.util.function.BiConsumer<T, Throwable> step) {
+    @Override
+    public <T> void then(ActiveSession a, CompletableFuture<T> request, BiConsumer<T, Throwable> step) {
         a.busy = true;
         request.whenComplete((value, error) -> post(() -> {
             a.busy = false;
@@ -183,7 +191,8 @@ public final class UpdateEngine implements AutoCloseable {
         }));
     }
 
-    private void advance(ActiveSession a) {
+    @Override
+    public void advance(ActiveSession a) {
         UpdateSession s = a.session;
         if (s.state().isFinal()) {
             active.remove(s);
@@ -199,12 +208,13 @@ public final class UpdateEngine implements AutoCloseable {
             return;
         }
         if (s.state() == UpdateState.DOWNLOADING && elapsed(s, now).compareTo(settings.downloadTimeout()) > 0) {
-            fail(a, FailureReason.DOWNLOAD_TIMEOUT, "no complete download within " + settings.downloadTimeout());
+            fail(a, FailureReason.DOWNLOAD_TIMEOUT, "the device did not report state 2 (downloaded) within "
+                    + settings.downloadTimeout().toSeconds() + " s");
             return;
         }
         if (s.state() == UpdateState.UPDATING && elapsed(s, now).compareTo(settings.installTimeout()) > 0) {
-            fail(a, FailureReason.INSTALL_TIMEOUT, "no verdict within " + settings.installTimeout()
-                    + " of asking the device to install");
+            fail(a, FailureReason.INSTALL_TIMEOUT, "the device did not report an outcome within "
+                    + settings.installTimeout().toSeconds() + " s of the execute of 5/0/2");
             return;
         }
         Registration registration = link.registration(s.endpoint());
@@ -221,17 +231,14 @@ public final class UpdateEngine implements AutoCloseable {
         case PENDING -> {
             if ((s.nextAttemptAt() == null || now.isAfter(s.nextAttemptAt()))
                     && active.downloading() < settings.maxConcurrentDownloads()) {
-                begin(a, registration);
+                delivery.begin(a, registration);
             }
         }
-        case STARTING -> move(a, UpdateState.PENDING, null, "starting again after an interruption");
-        case DOWNLOADING -> watchDownload(a, registration);
-        case DOWNLOADED -> install(a, registration);
-        case UPDATING -> {
-            if (!registration.getId().equals(a.registrationAtInstall)) {
-                verify(a);
-            }
-        }
+        case STARTING -> move(a, UpdateState.PENDING, null, "the session was left in starting when the"
+                + " server stopped; starting again");
+        case DOWNLOADING -> delivery.watch(a, registration, now);
+        case DOWNLOADED -> verdict.install(a, registration);
+        case UPDATING -> verdict.watch(a, registration, now);
         default -> {
         }
         }
@@ -241,8 +248,8 @@ public final class UpdateEngine implements AutoCloseable {
     private void sync(ActiveSession a, Registration registration) {
         a.stateNotified = false;
         a.resultNotified = false;
-        CompletableFuture<Long> state = link.observe(registration, 3);
-        CompletableFuture<Long> result = state.thenCompose(v -> link.observe(registration, 5));
+        CompletableFuture<Object5Link.Sample> state = link.observe(registration, 3);
+        CompletableFuture<Object5Link.Sample> result = state.thenCompose(v -> link.observe(registration, 5));
         CompletableFuture<String> version = result.thenCompose(v -> link.readString(registration, 3, 3));
         then(a, version, (running, error) -> {
             if (error != null) {
@@ -251,128 +258,32 @@ public final class UpdateEngine implements AutoCloseable {
                         error.getMessage());
                 return;
             }
-            // A notification that arrived while syncing is newer than what the observe request answered.
-            if (!a.stateNotified) {
-                a.deviceState = state.join();
-            }
-            if (!a.resultNotified) {
-                a.deviceResult = result.join();
-            }
-            // The registration's own read may predate these values (a new image confirms itself quickly).
-            registry.accept(new RegistryChange.FirmwareStateRead(a.session.endpoint(),
-                    a.deviceState == null ? null : a.deviceState.intValue(),
-                    a.deviceResult == null ? null : a.deviceResult.intValue(), OffsetDateTime.now()));
+            readings.take(a, state.join(), result.join());
             a.runningVersion = running;
             a.registrationId = registration.getId();
-            a.resyncedIdle = a.session.state() == UpdateState.DOWNLOADING && a.deviceState == 0;
+            a.resyncedIdle = a.session.state() == UpdateState.DOWNLOADING && a.deviceState != null
+                    && a.deviceState == 0;
             a.synced = true;
             a.nextSync = null;
             advance(a);
         });
     }
 
-    private void begin(ActiveSession a, Registration registration) {
-        if (!registration.getSupportedObject().containsKey(Object5Link.FIRMWARE)) {
-            fail(a, FailureReason.UNSUPPORTED_DELIVERY, "the device does not declare object 5 (firmware update)");
+    @Override
+    public void readObject5(ActiveSession a, Registration registration, Consumer<Throwable> next) {
+        readings.read(a, registration, next);
+    }
+
+    @Override
+    public void retryOrFail(ActiveSession a, FailureReason reason, String detail, Throwable error) {
+        String answer = error == null ? null : Object5Link.deviceAnswer(error);
+        if (answer != null) {
+            a.session = a.session.withAttempt(a.session.attempts() + 1, null);
+            fail(a, FailureReason.REQUEST_REFUSED, detail);
             return;
         }
-        if (a.session.previousVersion() == null && a.runningVersion != null) {
-            a.session = a.session.withPreviousVersion(a.runningVersion);
-        }
-        move(a, UpdateState.STARTING, null, "checking the device's object 5 (running " + a.runningVersion + ")");
-        CompletableFuture<List<Long>> protocols = link.readIntegers(registration, 8);
-        CompletableFuture<List<Long>> methods = protocols.thenCompose(p -> link.readIntegers(registration, 9));
-        then(a, methods, (deliveryMethods, error) -> {
-            if (error != null) {
-                retryOrFail(a, FailureReason.DEVICE_UNREACHABLE, "reading 5/0/8 and 5/0/9: " + error.getMessage(),
-                        error);
-                return;
-            }
-            String unsupported = Object5Rules.unsupported(a.session.delivery(), protocols.join(), deliveryMethods);
-            if (unsupported != null) {
-                fail(a, FailureReason.UNSUPPORTED_DELIVERY, unsupported);
-                return;
-            }
-            deliver(a, registration);
-        });
-    }
-
-    private void deliver(ActiveSession a, Registration registration) {
-        if (a.session.delivery().isPull()) {
-            String uri = packageUris.get().of(a.session.delivery(), a.image);
-            move(a, UpdateState.DOWNLOADING, null, "package URI " + uri + " written; the device is downloading");
-            boolean busyDevice = a.deviceState != null && a.deviceState != 0;
-            a.deviceState = null;
-            a.deviceResult = null;
-            CompletableFuture<Void> reset = busyDevice ? link.writePackageUri(registration, "")
-                    : CompletableFuture.completedFuture(null);
-            then(a, reset.thenCompose(v -> link.writePackageUri(registration, uri)), (ok, error) -> {
-                if (error != null) {
-                    retryOrFail(a, FailureReason.DEVICE_UNREACHABLE, "writing the package URI: " + error.getMessage(),
-                            error);
-                } else {
-                    advance(a);
-                }
-            });
-        } else {
-            byte[] image = blobs.read(a.image.sha256());
-            move(a, UpdateState.DOWNLOADING, null, "pushing " + image.length + " bytes into 5/0/0 block-wise");
-            a.deviceState = null;
-            a.deviceResult = null;
-            then(a, link.writePackage(registration, image, settings.downloadTimeout()), (ok, error) -> {
-                if (error != null) {
-                    retryOrFail(a, FailureReason.CONNECTION_LOST, "pushing the image: " + error.getMessage(), error);
-                } else {
-                    a.deviceState = a.deviceState == null ? 2L : a.deviceState;
-                    advance(a);
-                }
-            });
-        }
-    }
-
-    private void watchDownload(ActiveSession a, Registration registration) {
-        FailureReason failure = a.deviceResult == null ? null : FailureReason.ofUpdateResult(a.deviceResult);
-        if (failure != null) {
-            retryOrFail(a, failure, "the device reports update result " + a.deviceResult, null);
-        } else if (a.deviceState != null && a.deviceState == 2) {
-            move(a, UpdateState.DOWNLOADED, null, "the device holds the verified image");
-            advance(a);
-        } else if (a.deviceState != null && a.deviceState == 0 && a.resyncedIdle) {
-            // Re-registered idle mid-download (power loss, or a server restart lost the observation): ask again;
-            // the device resumes from what it already wrote.
-            a.resyncedIdle = false;
-            deliver(a, registration);
-        }
-    }
-
-    private void install(ActiveSession a, Registration registration) {
-        a.registrationAtInstall = registration.getId();
-        move(a, UpdateState.UPDATING, null, "asked the device to install (execute 5/0/2)");
-        then(a, link.executeUpdate(registration), (ok, error) -> {
-            // A device may reboot before its answer leaves; only its next registration tells the outcome.
-            if (error != null) {
-                LOG.debug("Update {}: execute 5/0/2 got no answer ({}); waiting for the device to come back",
-                        a.session.id(), error.getMessage());
-            }
-            advance(a);
-        });
-    }
-
-    private void verify(ActiveSession a) {
-        Object5Rules.Verdict verdict = Object5Rules.verdict(a.runningVersion, a.image.version().toString(),
-                a.session.previousVersion(), a.deviceResult);
-        // No verdict: the device runs the new image and is still proving itself; the result notification will come.
-        if (verdict != null) {
-            move(a, verdict.state(), verdict.reason(), verdict.detail());
-        }
-    }
-
-    private void retryOrFail(ActiveSession a, FailureReason reason, String detail, Throwable error) {
         boolean transientFailure = reason == FailureReason.CONNECTION_LOST
-                || (reason == FailureReason.DEVICE_UNREACHABLE && (error == null || Object5Link.isTransient(error)));
-        if (error != null && !Object5Link.isTransient(error) && reason == FailureReason.DEVICE_UNREACHABLE) {
-            reason = FailureReason.INVALID_URI;
-        }
+                || reason == FailureReason.DEVICE_UNREACHABLE;
         int attempt = a.session.attempts() + 1;
         if (transientFailure && attempt < settings.maxAttempts()) {
             Duration backoff = settings.retryBackoff().multipliedBy(1L << Math.min(attempt - 1, 10));
@@ -385,15 +296,19 @@ public final class UpdateEngine implements AutoCloseable {
         fail(a, reason, detail);
     }
 
-    private void fail(ActiveSession a, FailureReason reason, String detail) {
+    @Override
+    public void fail(ActiveSession a, FailureReason reason, String detail) {
         resetDevice(a);
         move(a, UpdateState.FAILED, reason, detail);
     }
 
-    /** Best effort: an empty package URI returns object 5 to Idle, dropping a half-done download. */
+    /**
+     * Best effort: an empty package URI returns object 5 to Idle, dropping a half-done download or a downloaded
+     * image; not sent while the device may be installing, when object 5 does not allow it.
+     */
     private void resetDevice(ActiveSession a) {
         UpdateState state = a.session.state();
-        if (state != UpdateState.DOWNLOADING && state != UpdateState.DOWNLOADED && state != UpdateState.STARTING) {
+        if (state == UpdateState.PENDING || !Object5Rules.mayCancel(state, a.deviceState, a.installRefused)) {
             return;
         }
         Registration registration = link.registration(a.session.endpoint());
@@ -402,7 +317,8 @@ public final class UpdateEngine implements AutoCloseable {
         }
     }
 
-    private void move(ActiveSession a, UpdateState to, FailureReason reason, String detail) {
+    @Override
+    public void move(ActiveSession a, UpdateState to, FailureReason reason, String detail) {
         UpdateSession next = a.session.moved(to, reason, detail, OffsetDateTime.now());
         DeviceEvent event = sessions.save(next, true);
         UpdateState from = a.session.state();
@@ -412,40 +328,13 @@ public final class UpdateEngine implements AutoCloseable {
         }
         if (to.isFinal()) {
             active.remove(next);
-            recordObject5(next.endpoint());
+            readings.forRegistry(next.endpoint());
             LOG.info("Update {} of {} to {} {}{}: {}", next.id(), next.endpoint(), a.image.version(), to.wireName(),
                     reason == null ? "" : " (" + reason.wireName() + ")", detail);
         }
         if (event != null) {
             events.publish(event);
         }
-    }
-
-    /**
-     * Reads State and Update Result once more after a session ends, for the registry: notifications may have been
-     * reordered with the reads made at registration, and the registry should show how the device ended up.
-     */
-    private void recordObject5(String endpoint) {
-        Registration registration = link.registration(endpoint);
-        if (registration == null || !link.isReachable(registration)) {
-            return;
-        }
-        link.readIntegers(registration, 3).thenAcceptBoth(link.readIntegers(registration, 5), (state, result) ->
-                registry.accept(new RegistryChange.FirmwareStateRead(endpoint, first(state), first(result),
-                        OffsetDateTime.now())))
-                .exceptionally(e -> {
-                    LOG.debug("Cannot read object 5 of {} after its update: {}", endpoint, e.getMessage());
-                    return null;
-                });
-    }
-
-    private static Integer first(List<Long> values) {
-        return values.isEmpty() ? null : values.get(0).intValue();
-    }
-
-    /** Whether the device's unfinished session installs this image; callable from any thread. */
-    boolean isAssigned(String endpoint, long firmwareId) {
-        return active.isAssigned(endpoint, firmwareId);
     }
 
     private void startWaiting() {

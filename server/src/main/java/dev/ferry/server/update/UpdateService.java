@@ -5,7 +5,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -28,7 +27,6 @@ import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.RegistryChange;
 import dev.ferry.server.device.RegistryWriter;
-import dev.ferry.server.device.SecurityMode;
 import dev.ferry.server.distribution.FirmwareAccess;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.Firmware;
@@ -69,23 +67,31 @@ public final class UpdateService implements AutoCloseable {
         return sessions;
     }
 
-    /** Creates a session; blocks on the database. */
-    public UpdateSession create(String endpoint, long firmwareId, Optional<Delivery> delivery, Duration deadline) {
+    /** Creates a session after the {@link InstallChecks}; blocks on the database. */
+    public UpdateSession create(String endpoint, UpdateRequest request) {
         Device device = devices.find(endpoint).orElseThrow(() -> new UnknownDeviceException(endpoint));
+        long firmwareId = request.firmwareId();
         Firmware image = firmware.find(firmwareId).orElseThrow(() -> new InvalidUpdateException(
-                "no firmware with id " + firmwareId + "; list firmware with GET /api/v1/firmware"));
+                UpdateRefusal.UNKNOWN_FIRMWARE, "no firmware with id " + firmwareId
+                        + "; list firmware with GET /api/v1/firmware"));
         if (!image.isPublished()) {
-            throw new InvalidUpdateException("firmware " + firmwareId + " (" + image.version() + ") is not published;"
-                    + " publish it first with POST /api/v1/firmware/" + firmwareId + "/publish");
+            throw new InvalidUpdateException(UpdateRefusal.NOT_PUBLISHED, "firmware " + firmwareId + " ("
+                    + image.version() + ") is not published; publish it first with POST /api/v1/firmware/"
+                    + firmwareId + "/publish");
         }
+        Duration deadline = request.deadline();
         if (deadline != null && (deadline.isNegative() || deadline.isZero() || deadline.compareTo(MAX_DEADLINE) > 0)) {
-            throw new InvalidUpdateException("deadlineSeconds must be between 1 and " + MAX_DEADLINE.toSeconds());
+            throw new InvalidUpdateException(UpdateRefusal.INVALID_DEADLINE, "deadlineSeconds must be between 1 and "
+                    + MAX_DEADLINE.toSeconds());
         }
-        if (!engine.reserve(endpoint, firmwareId)) {
+        String model = device.model() != null ? device.model() : image.model();
+        InstallChecks.check(device, image, request, firmware.model(model),
+                InstallChecks.runningVersion(device).flatMap(v -> firmware.findVersion(model, v)));
+        Delivery chosen = InstallChecks.delivery(device, request.delivery());
+        if (!engine.reserve(endpoint, image)) {
             throw new UpdateConflictException("device '" + endpoint + "' already has an unfinished update; cancel it"
                     + " or wait for its outcome");
         }
-        Delivery chosen = delivery.orElseGet(() -> defaultDelivery(device));
         OffsetDateTime now = OffsetDateTime.now();
         List<DeviceEvent> recorded = new ArrayList<>();
         UpdateSession session;
@@ -93,7 +99,7 @@ public final class UpdateService implements AutoCloseable {
             session = sessions.insert(endpoint, firmwareId, chosen, deadline == null ? null : now.plus(deadline),
                     "to " + image.model() + " " + image.version() + " by " + chosen.wireName(), now, recorded);
         } catch (RuntimeException e) {
-            engine.release(endpoint, firmwareId);
+            engine.release(endpoint, image);
             throw e;
         }
         recorded.forEach(events::publish);
@@ -106,20 +112,17 @@ public final class UpdateService implements AutoCloseable {
     }
 
     /**
-     * Who may download what over CoAPS: a device may fetch only the image its unfinished update session installs.
+     * Who may download what over CoAPS: a device may fetch only the image its unfinished update session installs,
+     * judged by the image's bytes (SHA-256), whichever firmware record of those bytes the session was made with.
      * Callable from any thread; never touches the database.
      */
     public FirmwareAccess downloadAccess() {
-        return (endpoint, image) -> engine.isAssigned(endpoint, image.id());
+        return (endpoint, image) -> engine.isAssigned(endpoint, image.sha256());
     }
 
     /** Stops the engine's work on a device that was deprovisioned. */
     public void deviceRemoved(String endpoint) {
         engine.deviceRemoved(endpoint);
-    }
-
-    private static Delivery defaultDelivery(Device device) {
-        return device.securityMode() == SecurityMode.NONE ? Delivery.PULL_COAP : Delivery.PULL_COAPS;
     }
 
     @Override

@@ -10,9 +10,9 @@ public enum UpdateState {
     STARTING,
     /** The device is fetching (pull) or receiving (push) the image. */
     DOWNLOADING,
-    /** The device holds the verified image; the server asks it to install. */
+    /** The device reported state 2 (downloaded); the server asks it to install. */
     DOWNLOADED,
-    /** The device was told to install and is rebooting into the new image. */
+    /** The server executed 5/0/2 (update) and waits for what the device reports. */
     UPDATING,
     SUCCEEDED,
     FAILED,

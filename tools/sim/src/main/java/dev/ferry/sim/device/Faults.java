@@ -31,6 +31,10 @@ public final class Faults {
     private Duration awakeTime;
     private long powerLossDuringDownloadAt = -1;
     private boolean powerLossBeforeConfirm;
+    private boolean refusePushedPackage;
+    private boolean refuseUpdate;
+    private boolean updateWithoutReboot;
+    private boolean ignoreUpdate;
 
     private Faults() {
     }
@@ -53,6 +57,10 @@ public final class Faults {
         c.awakeTime = awakeTime;
         c.powerLossDuringDownloadAt = powerLossDuringDownloadAt;
         c.powerLossBeforeConfirm = powerLossBeforeConfirm;
+        c.refusePushedPackage = refusePushedPackage;
+        c.refuseUpdate = refuseUpdate;
+        c.updateWithoutReboot = updateWithoutReboot;
+        c.ignoreUpdate = ignoreUpdate;
         return c;
     }
 
@@ -171,6 +179,51 @@ public final class Faults {
         return c;
     }
 
+    /**
+     * Every pushed package (5/0/0) is acknowledged block by block, including the last, and then refused after the
+     * device's own check ({@link #PUSH_CHECK_TIME} later): Idle with result 6 (unsupported package type), as a
+     * device does that takes only its own package format. Pulls are not affected.
+     */
+    public Faults refusePushedPackage() {
+        Faults c = copy();
+        c.refusePushedPackage = true;
+        return c;
+    }
+
+    /** How long a device with {@link #refusePushedPackage()} checks a pushed package before refusing it. */
+    public static final Duration PUSH_CHECK_TIME = Duration.ofMillis(500);
+
+    /**
+     * Every Execute of Update (5/0/2) is answered 4.05 (Method Not Allowed) and changes nothing, whatever the
+     * state: the device holds a downloaded image (state 2) until it is cancelled.
+     */
+    public Faults refuseUpdate() {
+        Faults c = copy();
+        c.refuseUpdate = true;
+        return c;
+    }
+
+    /**
+     * Executing Update (5/0/2) in state 2 is answered 2.04, and object 5 goes to Updating and straight back to
+     * Idle with result 1 (success) without installing anything or rebooting: the device still runs its old
+     * version, as Zephyr's own lwm2m_client sample does on a board without an update back end.
+     */
+    public Faults updateWithoutReboot() {
+        Faults c = copy();
+        c.updateWithoutReboot = true;
+        return c;
+    }
+
+    /**
+     * Every Execute of Update (5/0/2) is answered 2.04 and nothing happens: object 5 stays in state 2
+     * (downloaded), as on a device that installs only at a time of its own choosing.
+     */
+    public Faults ignoreUpdate() {
+        Faults c = copy();
+        c.ignoreUpdate = true;
+        return c;
+    }
+
     /** These faults and {@code other}'s; where both set a value, {@code other}'s wins. */
     public Faults and(Faults other) {
         Faults c = copy();
@@ -198,6 +251,10 @@ public final class Faults {
             c.powerLossDuringDownloadAt = other.powerLossDuringDownloadAt;
         }
         c.powerLossBeforeConfirm |= other.powerLossBeforeConfirm;
+        c.refusePushedPackage |= other.refusePushedPackage;
+        c.refuseUpdate |= other.refuseUpdate;
+        c.updateWithoutReboot |= other.updateWithoutReboot;
+        c.ignoreUpdate |= other.ignoreUpdate;
         return c;
     }
 
@@ -231,6 +288,22 @@ public final class Faults {
         return powerLossBeforeConfirm;
     }
 
+    public boolean refusesPushedPackages() {
+        return refusePushedPackage;
+    }
+
+    public boolean refusesUpdate() {
+        return refuseUpdate;
+    }
+
+    public boolean updatesWithoutReboot() {
+        return updateWithoutReboot;
+    }
+
+    public boolean ignoresUpdate() {
+        return ignoreUpdate;
+    }
+
     /** The sleep period of a sleeping device, null for one that is always awake. */
     public Duration sleepPeriod() {
         return sleepPeriod;
@@ -254,7 +327,8 @@ public final class Faults {
      * {@code fail-health-check}, {@code corrupt-download}, {@code foreign-package}, {@code drop-connection-at=64k} or {@code =64kx6},
      * {@code slow-link=20k} (bytes per second), {@code latency=50ms}, {@code loss=0.05},
      * {@code sleeping=30s/5s} (sleep period/awake time), {@code power-loss-during-download=8k},
-     * {@code power-loss-before-confirm}.
+     * {@code power-loss-before-confirm}, {@code refuse-pushed-package}, {@code refuse-update},
+     * {@code update-without-reboot}, {@code ignore-update}.
      *
      * @throws IllegalArgumentException naming the part that is not understood
      */
@@ -273,6 +347,10 @@ public final class Faults {
                     case "corrupt-download" -> faults.corruptDownload();
                     case "foreign-package" -> faults.foreignPackage();
                     case "power-loss-before-confirm" -> faults.powerLossBeforeConfirm();
+                    case "refuse-pushed-package" -> faults.refusePushedPackage();
+                    case "refuse-update" -> faults.refuseUpdate();
+                    case "update-without-reboot" -> faults.updateWithoutReboot();
+                    case "ignore-update" -> faults.ignoreUpdate();
                     case "drop-connection-at" -> {
                         String[] times = required(name, value).split("x", 2);
                         yield faults.dropConnectionAt(size(times[0]), times.length > 1 ? Integer.parseInt(times[1]) : 1);
@@ -361,6 +439,18 @@ public final class Faults {
         }
         if (powerLossBeforeConfirm) {
             parts.add("power-loss-before-confirm");
+        }
+        if (refusePushedPackage) {
+            parts.add("refuse-pushed-package");
+        }
+        if (refuseUpdate) {
+            parts.add("refuse-update");
+        }
+        if (updateWithoutReboot) {
+            parts.add("update-without-reboot");
+        }
+        if (ignoreUpdate) {
+            parts.add("ignore-update");
         }
         return parts.isEmpty() ? "none" : String.join(",", parts);
     }

@@ -626,7 +626,12 @@ public final class SimDevice implements AutoCloseable {
                 cutPower("power lost at byte " + powerAt + " of a pushed package (injected fault)");
                 return WriteResponse.success(); // never leaves the device: the link is down
             }
-            if (machine.write(0, data)) {
+            boolean whole = machine.write(0, data);
+            if (whole && settings.faults().refusesPushedPackages()) {
+                later(Faults.PUSH_CHECK_TIME, this::refusePushedPackage);
+                return WriteResponse.success();
+            }
+            if (whole) {
                 machine.finish();
             }
             publish(DeviceEvent.Type.DOWNLOAD_FINISHED, machine.written(),
@@ -635,9 +640,24 @@ public final class SimDevice implements AutoCloseable {
         return WriteResponse.success();
     }
 
+    private void refusePushedPackage() {
+        synchronized (lock) {
+            machine.refusePushedPackage();
+        }
+    }
+
     ExecuteResponse executeUpdate() {
         ImageVersion target;
         synchronized (lock) {
+            if (settings.faults().refusesUpdate()) {
+                return ExecuteResponse.methodNotAllowed();
+            }
+            if (settings.faults().ignoresUpdate()) {
+                return ExecuteResponse.success();
+            }
+            if (settings.faults().updatesWithoutReboot() && machine.executeWithoutInstalling()) {
+                return ExecuteResponse.success();
+            }
             if (!machine.execute()) {
                 return ExecuteResponse.badRequest("Update needs a downloaded package (state 2); the state is "
                         + machine.state().code());

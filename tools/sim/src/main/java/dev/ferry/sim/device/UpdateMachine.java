@@ -352,6 +352,32 @@ final class UpdateMachine {
         return true;
     }
 
+    /**
+     * Update (5/0/2) was executed on a device that installs nothing ({@link Faults#updateWithoutReboot()}):
+     * Updating, then Idle with result 1 at once; no swap is requested. Returns false unless the state is
+     * Downloaded.
+     */
+    boolean executeWithoutInstalling() {
+        if (record.state != FirmwareState.DOWNLOADED) {
+            return false;
+        }
+        enter(FirmwareState.UPDATING, UpdateResult.INITIAL);
+        forgetDownload();
+        enter(FirmwareState.IDLE, UpdateResult.SUCCESS);
+        return true;
+    }
+
+    /**
+     * A device that takes only its own package format refuses a pushed package after checking it
+     * ({@link Faults#refusePushedPackage()}): Idle with result 6. Does nothing unless a push is under way.
+     */
+    void refusePushedPackage() {
+        if (record.state == FirmwareState.DOWNLOADING && isPush()) {
+            fail(UpdateResult.UNSUPPORTED_PACKAGE_TYPE, "the pushed package is not in this device's own format"
+                    + " (injected fault)");
+        }
+    }
+
     /** The new image proved healthy and was confirmed. */
     void confirmed() {
         if (record.state != FirmwareState.UPDATING) {

@@ -75,6 +75,35 @@ class UpdateMachineTest {
     }
 
     @Test
+    void an_update_without_installing_reports_success_and_leaves_the_old_image_running() {
+        machine.setUri(URI, null, "");
+        download(TestFirmware.NEW, 1024);
+
+        assertThat(machine.executeWithoutInstalling()).isTrue();
+
+        assertThat(machine.state()).isEqualTo(FirmwareState.IDLE);
+        assertThat(machine.result()).isEqualTo(UpdateResult.SUCCESS);
+        assertThat(notified).endsWith("UPDATING/INITIAL", "IDLE/SUCCESS");
+        assertThat(mcuboot.isUpgradePending()).isFalse();
+        assertThat(mcuboot.boot()).isEqualTo(BootOutcome.NORMAL);
+        assertThat(mcuboot.running().version()).isNotEqualTo(TestFirmware.NEW_VERSION);
+    }
+
+    @Test
+    void a_refused_push_ends_idle_with_result_6_and_a_pull_is_not_refused() {
+        assertThat(machine.beginPush()).isTrue();
+        assertThat(machine.write(0, TestFirmware.NEW)).isTrue();
+
+        machine.refusePushedPackage();
+
+        assertThat(machine.state()).isEqualTo(FirmwareState.IDLE);
+        assertThat(machine.result()).isEqualTo(UpdateResult.UNSUPPORTED_PACKAGE_TYPE);
+        machine.setUri(URI, null, "");
+        machine.refusePushedPackage();
+        assertThat(machine.state()).isEqualTo(FirmwareState.DOWNLOADING);
+    }
+
+    @Test
     void an_unconfirmed_image_is_reverted_and_reported_as_update_failed() {
         machine.setUri(URI, null, "");
         download(TestFirmware.NEW, 1024);
