@@ -40,7 +40,7 @@ class RegistryWriterTest {
 
             for (int i = 0; i < 200; i++) {
                 assertThat(writer.submit(new RegistryChange.Registered("storm-" + i, "reg-" + i, "1.1", "U", false,
-                        "1,3", "127.0.0.1:" + (10000 + i), 60, OffsetDateTime.now()))).isTrue();
+                        "1,3", "127.0.0.1:" + (10000 + i), 60, OffsetDateTime.now(), stored()))).isTrue();
             }
             writer.close();
 
@@ -78,13 +78,17 @@ class RegistryWriterTest {
             RegistryWriter writer = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
             writer.start();
             OffsetDateTime now = OffsetDateTime.now();
-            writer.submit(new RegistryChange.Registered("flappy", "old", "1.1", "U", false, "3", "a", 60, now));
-            writer.submit(new RegistryChange.Registered("flappy", "new", "1.1", "U", false, "3", "b", 60, now));
+            writer.submit(new RegistryChange.Registered("flappy", "old", "1.1", "U", false, "3", "a", 60, now, stored()));
+            writer.submit(new RegistryChange.Registered("flappy", "new", "1.1", "U", false, "3", "b", 60, now, stored()));
             writer.submit(new RegistryChange.Deregistered("flappy", "old", true, now));
             writer.close();
 
             assertThat(repository.find("flappy").orElseThrow().online()).isTrue();
             assertThat(repository.find("flappy").orElseThrow().registrationId()).isEqualTo("new");
         }
+    }
+
+    private static RegistryChange.StoredRegistration stored() {
+        return new RegistryChange.StoredRegistration("{}", OffsetDateTime.now().plusSeconds(60));
     }
 }
