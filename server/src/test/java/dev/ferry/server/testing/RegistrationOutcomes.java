@@ -3,6 +3,7 @@ package dev.ferry.server.testing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import org.eclipse.leshan.client.observer.LwM2mClientObserverAdapter;
 import org.eclipse.leshan.client.servers.LwM2mServer;
@@ -61,20 +62,27 @@ public final class RegistrationOutcomes extends LwM2mClientObserverAdapter {
     }
 
     /** Waits until at least {@code times} outcomes of that kind were seen in all; returns what was seen. */
-    public synchronized List<Outcome> await(Outcome outcome, int times, Duration deadline) {
+    public List<Outcome> await(Outcome outcome, int times, Duration deadline) {
+        return awaitSince(0, seen -> seen.stream().filter(outcome::equals).count() >= times,
+                outcome + " #" + times, deadline);
+    }
+
+    /** Waits until what was seen from position {@code from} on satisfies {@code done}; returns that part. */
+    public synchronized List<Outcome> awaitSince(int from, Predicate<List<Outcome>> done, String what,
+            Duration deadline) {
         long end = System.nanoTime() + deadline.toNanos();
-        while (count(outcome) < times) {
+        while (!done.test(outcomes.subList(Math.min(from, outcomes.size()), outcomes.size()))) {
             long left = end - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("no " + outcome + " #" + times + " within " + deadline + "; seen: " + outcomes);
+                throw new AssertionError("no " + what + " within " + deadline + "; seen: " + outcomes);
             }
             try {
                 wait(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + outcome);
+                throw new AssertionError("interrupted waiting for " + what);
             }
         }
-        return List.copyOf(outcomes);
+        return List.copyOf(outcomes.subList(from, outcomes.size()));
     }
 }
