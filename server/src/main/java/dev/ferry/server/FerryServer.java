@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -156,9 +155,7 @@ public final class FerryServer implements AutoCloseable {
 
     /** Loads the persisted registrations and makes the registry's online flags agree with what was loaded. */
     private static void restoreRegistrations(RegistrationRows rows, LwM2mService lwm2m) {
-        Map<String, String> loaded = lwm2m.restoreRegistrations(rows.all());
-        RegistrationRows.Reconciled reconciled = rows.reconcile(loaded,
-                "registration lifetime passed while the server was stopped");
+        RegistrationRows.Reconciled reconciled = rows.reconcile(lwm2m.restoreRegistrations(rows.all()));
         LOG.info("Restored {} registration(s); {} device(s) shown offline until they register again",
                 reconciled.online(), reconciled.takenOffline());
     }

@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jooq.DSLContext;
 import org.jooq.Query;
@@ -34,6 +35,15 @@ public final class RegistrationRows {
     public record Row(String endpoint, String registrationId, String data, OffsetDateTime expiresAt) {
     }
 
+    /**
+     * What the LwM2M server made of the rows at start.
+     *
+     * @param loaded endpoint to registration id of the registrations it loaded
+     * @param expired endpoints whose registration's lifetime had passed
+     */
+    public record Restored(Map<String, String> loaded, Set<String> expired) {
+    }
+
     /** What {@link #reconcile} changed: devices kept online, and devices taken offline because their row was gone. */
     public record Reconciled(int online, int takenOffline) {
     }
@@ -46,11 +56,12 @@ public final class RegistrationRows {
 
     /**
      * Makes the registry agree with the registrations loaded into the LwM2M server: a device is online exactly
-     * when {@code loaded} (endpoint to registration id) holds its registration. Rows not loaded (expired while
-     * the server was stopped, or unreadable) are deleted; their devices go offline with {@code reason} recorded
-     * as an expiry event.
+     * when its registration was loaded. Rows not loaded are deleted and their devices go offline, with an
+     * expiry event for a lifetime that passed while the server was stopped, a deregistration event otherwise
+     * (unreadable, or through an endpoint the server no longer has).
      */
-    public Reconciled reconcile(Map<String, String> loaded, String reason) {
+    public Reconciled reconcile(Restored restored) {
+        Map<String, String> loaded = restored.loaded();
         return database.dsl().transactionResult(tx -> {
             DSLContext dsl = tx.dsl();
             OffsetDateTime now = OffsetDateTime.now();
@@ -60,9 +71,13 @@ public final class RegistrationRows {
             List<Query> writes = new ArrayList<>();
             for (String endpoint : dropped) {
                 writes.add(dsl.deleteFrom(REGISTRATION).where(REGISTRATION.ENDPOINT.eq(endpoint)));
+                boolean expired = restored.expired().contains(endpoint);
                 writes.add(dsl.insertInto(DEVICE_EVENT, DEVICE_EVENT.ENDPOINT, DEVICE_EVENT.EVENT_TYPE,
                         DEVICE_EVENT.DETAIL, DEVICE_EVENT.OCCURRED_AT)
-                        .values(endpoint, DeviceEventType.EXPIRED.wireName(), reason, now));
+                        .values(endpoint, (expired ? DeviceEventType.EXPIRED : DeviceEventType.DEREGISTERED).wireName(),
+                                expired ? "registration lifetime passed while the server was stopped"
+                                        : "the registration kept from before the restart could not be used again",
+                                now));
             }
             if (!writes.isEmpty()) {
                 dsl.batch(writes).execute();

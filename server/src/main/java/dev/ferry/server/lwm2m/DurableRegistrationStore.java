@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,10 +44,11 @@ final class DurableRegistrationStore extends InMemoryRegistrationStore {
 
     /**
      * Adds the persisted registrations that are still alive and came through an endpoint this server still has
-     * (same scheme, address and port); returns endpoint to registration id of those added.
+     * (same scheme, address and port).
      */
-    Map<String, String> restore(List<RegistrationRows.Row> rows, Set<URI> endpoints) {
+    RegistrationRows.Restored restore(List<RegistrationRows.Row> rows, Set<URI> endpoints) {
         Map<String, String> loaded = new HashMap<>();
+        Set<String> expired = new HashSet<>();
         for (RegistrationRows.Row row : rows) {
             Registration registration;
             try {
@@ -56,13 +58,19 @@ final class DurableRegistrationStore extends InMemoryRegistrationStore {
                         row.registrationId(), row.endpoint(), e.getMessage());
                 continue;
             }
-            if (!registration.isAlive() || !endpoints.contains(registration.getLastEndpointUsed())
+            if (!registration.isAlive()) {
+                expired.add(row.endpoint());
+                continue;
+            }
+            if (!endpoints.contains(registration.getLastEndpointUsed())
                     || !registration.getEndpoint().equals(row.endpoint())) {
+                LOG.info("Registration {} of {} came through {}, which this server no longer has; the device"
+                        + " registers again", row.registrationId(), row.endpoint(), registration.getLastEndpointUsed());
                 continue;
             }
             addRegistration(registration);
             loaded.put(registration.getEndpoint(), registration.getId());
         }
-        return loaded;
+        return new RegistrationRows.Restored(loaded, expired);
     }
 }

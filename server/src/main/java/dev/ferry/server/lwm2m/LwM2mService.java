@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -163,9 +162,9 @@ public final class LwM2mService implements AutoCloseable {
 
     /**
      * Loads registrations persisted before the last stop (see {@link DurableRegistrationStore}), before
-     * {@link #start}; returns endpoint to registration id of those loaded.
+     * {@link #start}.
      */
-    public Map<String, String> restoreRegistrations(List<RegistrationRows.Row> rows) {
+    public RegistrationRows.Restored restoreRegistrations(List<RegistrationRows.Row> rows) {
         Set<URI> endpoints = server.getEndpoints().stream().map(LwM2mServerEndpoint::getURI)
                 .collect(Collectors.toSet());
         return registrations.restore(rows, endpoints);
