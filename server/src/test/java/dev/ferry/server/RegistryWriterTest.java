@@ -79,8 +79,10 @@ class RegistryWriterTest {
             RegistryWriter writer = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
             writer.start();
             OffsetDateTime now = OffsetDateTime.now();
-            writer.submit(new RegistryChange.Registered("flappy", "old", "1.1", "U", false, "3", "a", 60, now, stored()));
-            writer.submit(new RegistryChange.Registered("flappy", "new", "1.1", "U", false, "3", "b", 60, now, stored()));
+            writer.submit(new RegistryChange.Registered("flappy", "old", "1.1", "U", false, "3", "a", 60, now,
+                    stored()));
+            writer.submit(new RegistryChange.Registered("flappy", "new", "1.1", "U", false, "3", "b", 60, now,
+                    stored()));
             writer.submit(new RegistryChange.Deregistered("flappy", "old", true, now));
             writer.close();
 

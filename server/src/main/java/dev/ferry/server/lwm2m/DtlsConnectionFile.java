@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The DTLS connections (sessions, keys, record sequence numbers) saved at a graceful stop and loaded at the next
  * start, so DTLS devices go on with their sessions instead of a new handshake. Scandium writes the keys in the
  * clear: the file is readable by the server's user only, and deleted as soon as it is loaded, so a later crash
- * never finds stale keys. Connections are found by the peer's address (Ferry does not use DTLS Connection IDs),
+ * never finds stale keys. Scandium's default connection store (the read-write-lock one Leshan's connector gets)
+ * supports saving and loading; the connector must be stopped to save. Connections are found by the peer's address (Ferry does not use DTLS Connection IDs),
  * so a device that kept its address continues; one behind a NAT that rebound it handshakes again, as it would
  * without a restart. Clients may also resume a restored session by its session ID (the server issues them:
  * Scandium's DTLS_SERVER_USE_SESSION_ID is on by default).
