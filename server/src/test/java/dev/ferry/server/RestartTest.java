@@ -58,6 +58,10 @@ class RestartTest {
             secure.client().addObserver(secureSeen);
             server.waitForEvent("plain", DeviceEventType.REGISTERED);
             server.waitForEvent("secure", DeviceEventType.REGISTERED);
+            // The client ignores an update trigger until it has processed its registration's acknowledgement.
+            TestServer.eventually("both clients know they are registered",
+                    () -> !plain.client().getRegisteredServers().isEmpty()
+                            && !secure.client().getRegisteredServers().isEmpty());
             String plainRegistration = registrationIdOf("plain");
             String secureRegistration = registrationIdOf("secure");
 
