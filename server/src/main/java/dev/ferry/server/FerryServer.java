@@ -17,6 +17,7 @@ import dev.ferry.server.device.DeviceCredentials;
 import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
+import dev.ferry.server.device.RegistrationRows;
 import dev.ferry.server.device.RegistryWriter;
 import dev.ferry.server.distribution.CoapFirmwareResource;
 import dev.ferry.server.distribution.ImageBlocks;
@@ -75,10 +76,6 @@ public final class FerryServer implements AutoCloseable {
         Database database = Database.open(config);
         try {
             DeviceRepository repository = new DeviceRepository(database);
-            int stale = repository.markAllOffline();
-            if (stale > 0) {
-                LOG.info("Marked {} device(s) offline: registrations do not survive a restart", stale);
-            }
             DeviceSecurityStore securityStore = new DeviceSecurityStore();
             securityStore.load(repository.allCredentials());
             DeviceEventBus eventBus = new DeviceEventBus();
@@ -89,6 +86,7 @@ public final class FerryServer implements AutoCloseable {
             ServerIdentity identity = ServerIdentity.loadOrCreate(config.dataDir());
             List<X509Certificate> trusted = trustedCertificates(config);
             LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted);
+            restoreRegistrations(new RegistrationRows(database), lwm2m);
             lwm2m.start();
 
             UpdateService[] updates = new UpdateService[1];
@@ -155,6 +153,13 @@ public final class FerryServer implements AutoCloseable {
         }
     }
 
+    /** Loads the persisted registrations and makes the registry's online flags agree with what was loaded. */
+    private static void restoreRegistrations(RegistrationRows rows, LwM2mService lwm2m) {
+        RegistrationRows.Reconciled reconciled = rows.reconcile(lwm2m.restoreRegistrations(rows.all()));
+        LOG.info("Restored {} registration(s); {} device(s) shown offline until they register again",
+                reconciled.online(), reconciled.takenOffline());
+    }
+
     private static List<X509Certificate> trustedCertificates(FerryConfig config) {
         if (config.trustedCertificates().isEmpty()) {
             return List.of();
@@ -216,8 +221,8 @@ public final class FerryServer implements AutoCloseable {
         }
         updates.close();
         lwm2m.close();
+        // Registrations stay: what is queued is written, and the next start loads them again.
         writer.close();
-        repository.markAllOffline();
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

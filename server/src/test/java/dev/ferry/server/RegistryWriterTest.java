@@ -17,6 +17,7 @@ import dev.ferry.server.device.DeviceCredentials;
 import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.device.RegistrationRows;
 import dev.ferry.server.device.RegistryChange;
 import dev.ferry.server.device.RegistryWriter;
 import dev.ferry.server.store.Database;
@@ -40,7 +41,7 @@ class RegistryWriterTest {
 
             for (int i = 0; i < 200; i++) {
                 assertThat(writer.submit(new RegistryChange.Registered("storm-" + i, "reg-" + i, "1.1", "U", false,
-                        "1,3", "127.0.0.1:" + (10000 + i), 60, OffsetDateTime.now()))).isTrue();
+                        "1,3", "127.0.0.1:" + (10000 + i), 60, OffsetDateTime.now(), stored()))).isTrue();
             }
             writer.close();
 
@@ -78,13 +79,60 @@ class RegistryWriterTest {
             RegistryWriter writer = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
             writer.start();
             OffsetDateTime now = OffsetDateTime.now();
-            writer.submit(new RegistryChange.Registered("flappy", "old", "1.1", "U", false, "3", "a", 60, now));
-            writer.submit(new RegistryChange.Registered("flappy", "new", "1.1", "U", false, "3", "b", 60, now));
+            writer.submit(new RegistryChange.Registered("flappy", "old", "1.1", "U", false, "3", "a", 60, now,
+                    stored()));
+            writer.submit(new RegistryChange.Registered("flappy", "new", "1.1", "U", false, "3", "b", 60, now,
+                    stored()));
             writer.submit(new RegistryChange.Deregistered("flappy", "old", true, now));
             writer.close();
 
             assertThat(repository.find("flappy").orElseThrow().online()).isTrue();
             assertThat(repository.find("flappy").orElseThrow().registrationId()).isEqualTo("new");
         }
+    }
+
+    @Test
+    void the_registration_row_is_written_and_removed_with_the_online_flag_and_goes_with_the_device() {
+        try (Database database = Database.open(FerryConfig.of(Map.of(Setting.DATA_DIR, dataDir.toString())))) {
+            DeviceRepository repository = new DeviceRepository(database);
+            RegistrationRows rows = new RegistrationRows(database);
+            repository.insert(DeviceCredentials.none("kept"), List.of(), "{}");
+            OffsetDateTime now = OffsetDateTime.now();
+            RegistryWriter writer = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
+            writer.start();
+            writer.submit(new RegistryChange.Registered("kept", "r1", "1.1", "U", false, "3", "a", 60, now,
+                    new RegistryChange.StoredRegistration("first", now.plusSeconds(60))));
+            writer.submit(new RegistryChange.Updated("kept", "r1", "a", 60, null, now,
+                    new RegistryChange.StoredRegistration("updated", now.plusSeconds(90))));
+            writer.submit(new RegistryChange.Registered("unprovisioned", "r2", "1.1", "U", false, "3", "b", 60, now,
+                    stored()));
+            writer.close();
+
+            assertThat(rows.all()).singleElement().satisfies(row -> {
+                assertThat(row.endpoint()).isEqualTo("kept");
+                assertThat(row.registrationId()).isEqualTo("r1");
+                assertThat(row.data()).isEqualTo("updated");
+            });
+            assertThat(repository.find("kept").orElseThrow().online()).isTrue();
+
+            RegistryWriter ending = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
+            ending.start();
+            ending.submit(new RegistryChange.Deregistered("kept", "r1", false, now));
+            ending.close();
+            assertThat(rows.all()).isEmpty();
+            assertThat(repository.find("kept").orElseThrow().online()).isFalse();
+
+            RegistryWriter again = new RegistryWriter(database, new DeviceEventBus(), 100, 10);
+            again.start();
+            again.submit(new RegistryChange.Registered("kept", "r3", "1.1", "U", false, "3", "a", 60, now, stored()));
+            again.close();
+            assertThat(rows.all()).hasSize(1);
+            repository.delete("kept");
+            assertThat(rows.all()).as("deprovisioning removes the registration").isEmpty();
+        }
+    }
+
+    private static RegistryChange.StoredRegistration stored() {
+        return new RegistryChange.StoredRegistration("{}", OffsetDateTime.now().plusSeconds(60));
     }
 }

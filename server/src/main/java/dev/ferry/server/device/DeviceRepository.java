@@ -38,12 +38,6 @@ public final class DeviceRepository {
                 .fetch(r -> new DeviceCredentials(r.value1(), modeOf(r.value2()), r.value3(), r.value4(), r.value5()));
     }
 
-    /** Clears registration state left from a previous run: registrations live in memory and are gone. */
-    public int markAllOffline() {
-        return database.dsl().update(DEVICE).set(DEVICE.ONLINE, false).setNull(DEVICE.REGISTRATION_ID)
-                .where(DEVICE.ONLINE.isTrue().or(DEVICE.REGISTRATION_ID.isNotNull())).execute();
-    }
-
     public Device insert(DeviceCredentials credentials, Collection<String> tags, String metadata) {
         OffsetDateTime now = OffsetDateTime.now();
         try {

@@ -12,13 +12,24 @@ public sealed interface RegistryChange {
 
     OffsetDateTime at();
 
+    /** {@code stored} is the registration itself, written with the device row so that it survives a restart. */
     record Registered(String endpoint, String registrationId, String lwm2mVersion, String bindingMode,
             boolean queueMode, String supportedObjects, String peerAddress, long lifetimeSeconds,
-            OffsetDateTime at) implements RegistryChange {
+            OffsetDateTime at, StoredRegistration stored) implements RegistryChange {
     }
 
+    /** {@code stored} is the registration after the update (new expiry, maybe new address or objects). */
     record Updated(String endpoint, String registrationId, String peerAddress, long lifetimeSeconds,
-            String supportedObjects, OffsetDateTime at) implements RegistryChange {
+            String supportedObjects, OffsetDateTime at, StoredRegistration stored) implements RegistryChange {
+    }
+
+    /**
+     * A registration as the LwM2M side serialized it, opaque to the registry.
+     *
+     * @param data the serialized registration
+     * @param expiresAt its last update plus its lifetime
+     */
+    record StoredRegistration(String data, OffsetDateTime expiresAt) {
     }
 
     record Deregistered(String endpoint, String registrationId, boolean expired, OffsetDateTime at)

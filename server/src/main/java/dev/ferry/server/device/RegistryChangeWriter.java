@@ -19,7 +19,7 @@ import dev.ferry.server.device.RegistryChange.Rejected;
 import dev.ferry.server.device.RegistryChange.Updated;
 import dev.ferry.server.store.generated.tables.records.DeviceEventRecord;
 
-/** Turns a batch of registry changes into SQL, run in one transaction. */
+/** Turns a batch of registry changes into SQL, run in one transaction, registration rows included. */
 final class RegistryChangeWriter {
 
     private RegistryChangeWriter() {
@@ -38,6 +38,8 @@ final class RegistryChangeWriter {
             } else {
                 addIfKnown(updates, updateFor(dsl, change));
             }
+            // Same transaction as the online flag: a registration is persisted exactly when the registry shows it.
+            updates.addAll(RegistrationRows.writesFor(dsl, change));
             DeviceEventRecord event = eventFor(change);
             if (event != null) {
                 events.add(event);

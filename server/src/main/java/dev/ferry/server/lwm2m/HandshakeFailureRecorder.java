@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.scandium.AlertHandler;
@@ -43,6 +44,7 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
     private final long stallNanos;
     private final Map<Handshaker, Long> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
+    private final AtomicLong completed = new AtomicLong();
 
     HandshakeFailureRecorder(RegistryWriter writer, DeviceSecurityStore store, Duration stallLimit) {
         this.writer = writer;
@@ -65,6 +67,12 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
     @Override
     public void handshakeCompleted(Handshaker handshaker) {
         pending.remove(handshaker);
+        completed.incrementAndGet();
+    }
+
+    /** DTLS handshakes (full or abbreviated) completed since the server started. */
+    long completedHandshakes() {
+        return completed.get();
     }
 
     @Override

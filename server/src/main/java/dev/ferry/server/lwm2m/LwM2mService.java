@@ -1,9 +1,12 @@
 package dev.ferry.server.lwm2m;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
@@ -34,7 +37,11 @@ import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.registration.RegistrationServiceImpl;
 import org.eclipse.leshan.server.registration.Deregistration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.ferry.server.config.FerryConfig;
+import dev.ferry.server.device.RegistrationRows;
 import dev.ferry.server.device.RegistryWriter;
 
 /**
@@ -42,6 +49,7 @@ import dev.ferry.server.device.RegistryWriter;
  * {@link DeviceSecurityStore} and {@link ProvisionedOnlyAuthorizer}, reporting into the registry.
  */
 public final class LwM2mService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LwM2mService.class);
 
     /**
      * PSK suites first with LwM2M's mandatory TLS_PSK_WITH_AES_128_CCM_8 (cheap handshakes for constrained
@@ -60,14 +68,19 @@ public final class LwM2mService implements AutoCloseable {
     private final DeviceResources resources;
     private final HandshakeFailureRecorder handshakeRecorder;
     private final StatelessAnswers stateless;
+    private final DurableRegistrationStore registrations;
+    private final DtlsConnectionFile dtlsConnections;
 
     private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore,
-            HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless, LifetimeRange lifetimes) {
+            HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless, LifetimeRange lifetimes,
+            DurableRegistrationStore registrations, DtlsConnectionFile dtlsConnections) {
         this.server = server;
         this.securityStore = securityStore;
         this.resources = new DeviceResources(server, lifetimes);
         this.handshakeRecorder = handshakeRecorder;
         this.stateless = stateless;
+        this.registrations = registrations;
+        this.dtlsConnections = dtlsConnections;
     }
 
     public static LwM2mService create(FerryConfig config, DeviceSecurityStore securityStore, RegistryWriter writer,
@@ -98,8 +111,9 @@ public final class LwM2mService implements AutoCloseable {
         });
         endpoints.addEndpoint(new CoapsServerEndpointFactory(EndpointUriUtil.createUri(Protocol.COAPS.getUriScheme(),
                 new InetSocketAddress(config.bindAddress(), config.coapsPort())), null, null,
-                dtls -> dtls.setSessionListener(handshakeRecorder).setConnectionListener(handshakeRecorder.macErrors()),
-                null) {
+                // A fixed label: Scandium's default names the configured port, which may be 0 (any free port).
+                dtls -> dtls.setSessionListener(handshakeRecorder).setConnectionListener(handshakeRecorder.macErrors())
+                        .setSerializationLabel("ferry-coaps"), null) {
             @Override
             protected Connector createConnector(DtlsConnectorConfig dtlsConfig) {
                 return new StatelessDtlsConnector(dtlsConfig, stateless);
@@ -108,6 +122,8 @@ public final class LwM2mService implements AutoCloseable {
 
         LeshanServerBuilder builder = new LeshanServerBuilder();
         builder.setEndpointsProviders(endpoints.build());
+        DurableRegistrationStore registrations = new DurableRegistrationStore();
+        builder.setRegistrationStore(registrations);
         builder.setSecurityStore(securityStore);
         builder.setAuthorizer(new ProvisionedOnlyAuthorizer(securityStore, writer));
         builder.setLinkParser(new StrictLinkParser());
@@ -125,7 +141,7 @@ public final class LwM2mService implements AutoCloseable {
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
         LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless,
-                config.lifetimeRange());
+                config.lifetimeRange(), registrations, new DtlsConnectionFile(config.dataDir()));
         if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
             dtls.setAlertHandler(handshakeRecorder);
         }
@@ -147,7 +163,24 @@ public final class LwM2mService implements AutoCloseable {
                         ExecutorsUtil.newDefaultSecondaryScheduler("CoapServer(secondary)#"), false));
     }
 
+    /**
+     * Loads registrations persisted before the last stop (see {@link DurableRegistrationStore}), before
+     * {@link #start}.
+     */
+    public RegistrationRows.Restored restoreRegistrations(List<RegistrationRows.Row> rows) {
+        Set<URI> endpoints = server.getEndpoints().stream().map(LwM2mServerEndpoint::getURI)
+                .collect(Collectors.toSet());
+        return registrations.restore(rows, endpoints);
+    }
+
+    /** Starts both endpoints, the DTLS one with the connections the last graceful stop saved. */
     public void start() {
+        if (dtlsConnector() instanceof DTLSConnector dtls) {
+            int restored = dtlsConnections.load(dtls);
+            if (restored > 0) {
+                LOG.info("Restored {} DTLS connection(s) saved at the last stop", restored);
+            }
+        }
         server.start();
     }
 
@@ -184,6 +217,11 @@ public final class LwM2mService implements AutoCloseable {
         return coapEndpoint(Protocol.COAPS).getAddress();
     }
 
+    /** DTLS handshakes (full or abbreviated) completed since start; restored connections need none. */
+    public long dtlsHandshakesCompleted() {
+        return handshakeRecorder.completedHandshakes();
+    }
+
     /** Null when both endpoints are up; otherwise which one is down. */
     public String downReason() {
         for (Protocol protocol : List.of(Protocol.COAP, Protocol.COAPS)) {
@@ -216,8 +254,19 @@ public final class LwM2mService implements AutoCloseable {
     }
 
 
+    private Connector dtlsConnector() {
+        CoapEndpoint coaps = coapEndpoint(Protocol.COAPS);
+        return coaps == null ? null : coaps.getConnector();
+    }
+
+    /** Stops the endpoints, saves the DTLS connections for the next start, then frees everything. */
     @Override
     public void close() {
+        server.stop();
+        if (dtlsConnector() instanceof DTLSConnector dtls) {
+            int saved = dtlsConnections.save(dtls);
+            LOG.info("Saved {} DTLS connection(s) for the next start", saved);
+        }
         server.destroy();
         handshakeRecorder.close();
     }

@@ -19,7 +19,8 @@ import dev.ferry.server.device.RegistryWriter;
 
 /**
  * Keeps the registry current from Leshan's registration events. Runs on Leshan's threads, so it only builds
- * change values and hands them to the {@link RegistryWriter}; it never touches the database.
+ * change values (the registration itself included, see {@link DurableRegistrationStore}) and hands them to the
+ * {@link RegistryWriter}; it never touches the database.
  */
 final class RegistrationTracker implements RegistrationListener {
     private final RegistryWriter writer;
@@ -37,7 +38,8 @@ final class RegistrationTracker implements RegistrationListener {
                 registration.getLwM2mVersion().toString(), bindingOf(registration.getBindingMode()),
                 registration.usesQueueMode(), supportedObjects(registration.getSupportedObject()),
                 ProvisionedOnlyAuthorizer.address(registration.getClientTransportData()),
-                registration.getLifeTimeInSec(), OffsetDateTime.now()));
+                registration.getLifeTimeInSec(), OffsetDateTime.now(),
+                DurableRegistrationStore.serialize(registration)));
         infoReader.readAfterRegistration(registration);
     }
 
@@ -47,7 +49,8 @@ final class RegistrationTracker implements RegistrationListener {
                 : supportedObjects(updatedRegistration.getSupportedObject());
         writer.submit(new RegistryChange.Updated(updatedRegistration.getEndpoint(), updatedRegistration.getId(),
                 ProvisionedOnlyAuthorizer.address(updatedRegistration.getClientTransportData()),
-                updatedRegistration.getLifeTimeInSec(), objects, OffsetDateTime.now()));
+                updatedRegistration.getLifeTimeInSec(), objects, OffsetDateTime.now(),
+                DurableRegistrationStore.serialize(updatedRegistration)));
     }
 
     @Override

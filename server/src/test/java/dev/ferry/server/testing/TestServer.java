@@ -85,6 +85,12 @@ public final class TestServer implements AutoCloseable {
      * operator's restart does, so devices find it again.
      */
     public void restart() {
+        stop();
+        startAgain();
+    }
+
+    /** Stops the server gracefully, keeping its data directory and ports for {@link #startAgain()}. */
+    public void stop() {
         settings.put(Setting.COAP_PORT, Integer.toString(server.coapAddress().getPort()));
         settings.put(Setting.COAPS_PORT, Integer.toString(server.coapsAddress().getPort()));
         settings.put(Setting.HTTP_PORT, Integer.toString(server.httpPort()));
@@ -92,6 +98,10 @@ public final class TestServer implements AutoCloseable {
         synchronized (events) {
             events.clear();
         }
+    }
+
+    /** Starts a new server on the data directory and ports of the one {@link #stop() stopped}. */
+    public void startAgain() {
         boot();
     }
 
