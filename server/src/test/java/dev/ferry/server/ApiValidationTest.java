@@ -31,6 +31,14 @@ class ApiValidationTest {
         server.close();
     }
 
+    /** What a key whose PEM block does not decode gets, instead of Bouncy Castle's parser messages. */
+    static final String UNUSABLE_KEY = "its PEM block does not decode to an ECDSA P-256, Ed25519 or RSA-2048/3072 key";
+
+    static String signingKey(String base64) {
+        return new io.vertx.core.json.JsonObject().put("name", "k")
+                .put("publicKey", "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n").encode();
+    }
+
     static Stream<Arguments> badRequests() {
         return Stream.of(
                 Arguments.of("POST", "/api/v1/devices", "{\"endpoint\":", 400, "not valid JSON"),
@@ -103,11 +111,12 @@ class ApiValidationTest {
                 Arguments.of("PUT", "/api/v1/models/..%2F..%2Fx", "{\"slotSize\": 4096}", 400, "model must be"),
                 Arguments.of("PUT", "/api/v1/models/a%20", "{\"slotSize\": 4096}", 400, "not ending with a space"),
                 Arguments.of("POST", "/api/v1/firmware/1/publish", "{\"now\": true}", 400, "takes no content"),
-                Arguments.of("POST", "/api/v1/signing-keys", "{\"name\":\"k\",\"publicKey\":\"-----BEGIN PUBLIC KEY-----\\n"
-                        + "AAAA\\n-----END PUBLIC KEY-----\\n\"}", 400, "publicKey is not a usable PEM public key"),
-                Arguments.of("POST", "/api/v1/signing-keys", "{\"name\":\"k\",\"publicKey\":\"-----BEGIN PUBLIC KEY-----\\n"
-                        + "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\\n-----END PUBLIC KEY-----\\n\"}", 400,
-                        "publicKey is not a usable PEM public key"),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("AAAA"), 400, UNUSABLE_KEY),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("MBUwDQYJKoZIhvcNAQEBBQADBAABAgM="), 400,
+                        UNUSABLE_KEY),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("MA8wBQYDK2VwAwYAAQEBAQE="), 400, UNUSABLE_KEY),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"
+                        + "A".repeat(86) + "=="), 400, UNUSABLE_KEY),
                 Arguments.of("POST", "/api/v1/devices", "{\"endpoint\":\"x12\",\"security\":{\"mode\":\"rpk\",\"publicKey\":\"MFkw\"}}",
                         400, "must be the device's EC public key"),
                 Arguments.of("POST", "/api/v1/devices", "{\"endpoint\":\"x13\",\"security\":{\"mode\":\"rpk\",\"publicKey\":\"A=B\"}}",
