@@ -111,6 +111,7 @@ public final class HttpApi {
         return List.copyOf(all);
     }
 
+    /** The one failure handler: maps whatever failed to exactly one status and problem document. */
     private void renderFailure(RoutingContext ctx) {
         ApiProblem problem = Problems.toProblem(ctx.failure(), ctx.statusCode());
         if (problem.status() == 405 && !problem.headers().containsKey("Allow")) {

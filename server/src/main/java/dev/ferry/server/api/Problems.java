@@ -29,12 +29,6 @@ final class Problems {
     private Problems() {
     }
 
-    /** Router failure handler: maps whatever failed to exactly one status and problem document. */
-    static void render(RoutingContext ctx) {
-        ApiProblem problem = toProblem(ctx.failure(), ctx.statusCode());
-        send(ctx, problem);
-    }
-
     static void send(RoutingContext ctx, ApiProblem problem) {
         if (ctx.response().headWritten()) {
             ctx.response().reset();
