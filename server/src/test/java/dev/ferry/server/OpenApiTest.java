@@ -176,6 +176,27 @@ class OpenApiTest {
         }
     }
 
+    @Test
+    void every_path_answers_a_method_it_does_not_serve_with_405_and_the_methods_it_does() {
+        Map<String, Set<String>> served = new TreeMap<>();
+        Map<String, String> examples = new TreeMap<>();
+        for (ApiRoute route : server.server().httpApiRoutes()) {
+            served.computeIfAbsent(route.path(), p -> new TreeSet<>()).add(route.method().name());
+            examples.put(route.path(), examplePath(route));
+        }
+        served.forEach((path, methods) -> {
+            String unserved = List.of("PATCH", "PUT", "DELETE", "POST").stream().filter(m -> !methods.contains(m))
+                    .findFirst().orElseThrow();
+
+            Answer reply = http.send(unserved, examples.get(path), null);
+
+            assertThat(reply.status()).as(unserved + " " + path).isEqualTo(405);
+            assertThat(reply.isProblem()).isTrue();
+            assertThat(new TreeSet<>(List.of(reply.header("allow").split(", ")))).as("Allow of " + path)
+                    .isEqualTo(methods);
+        });
+    }
+
     private static Answer send(ApiRoute route, String path, String contentType) {
         if (route.body() == ApiRoute.Body.NONE) {
             return http.send(route.method().name(), path, null);
