@@ -77,6 +77,16 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void a_malformed_multipart_upload_is_a_bad_request_not_a_server_error() {
+        Answer reply = http.send("POST", "/api/v1/firmware", "--x\r\nContent-Disposition: form-data; name=\"model\"\r\n",
+                "content-type", "multipart/form-data; boundary=x");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(reply.isProblem()).isTrue();
+        assertThat(reply.json().getString("detail")).doesNotContain("Exception", "java.", "netty");
+    }
+
+    @Test
     void a_model_name_that_is_a_path_is_refused() {
         TestServer.Reply upload = server.uploadFirmware("../../x", new byte[64]);
 
