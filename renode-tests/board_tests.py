@@ -246,6 +246,8 @@ class Server:
             data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
         elif raw is not None:
             data, headers = raw, {"Content-Type": "application/octet-stream"}
+        elif method in ("POST", "PUT", "PATCH"):
+            headers = {"Content-Type": "application/json"}  # the API refuses writes of any other type
         req = urllib.request.Request("http://127.0.0.1:%d%s" % (HTTP_PORT, path),
                                      data=data, method=method, headers=headers)
         try:

@@ -128,7 +128,9 @@ public final class FerryServer implements AutoCloseable {
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
-                            config.firmwareDir().resolve("uploads")), updateService);
+                            config.firmwareDir().resolve("uploads")), updateService,
+                    () -> new PackageUris(config.publicHost(), lwm2m.coapAddress().getPort(),
+                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService);
@@ -200,6 +202,11 @@ public final class FerryServer implements AutoCloseable {
     /** The HTTP API's router, for checking the served routes against the OpenAPI document. */
     public io.vertx.ext.web.Router httpApiRouter() {
         return api.router();
+    }
+
+    /** The HTTP API's operations with the statuses each can answer, for checking them against the document. */
+    public java.util.List<dev.ferry.server.api.ApiRoute> httpApiRoutes() {
+        return api.routes();
     }
 
     public RegistryWriter registryWriter() {

@@ -31,6 +31,14 @@ class ApiValidationTest {
         server.close();
     }
 
+    /** What a key whose PEM block does not decode gets, instead of Bouncy Castle's parser messages. */
+    static final String UNUSABLE_KEY = "its PEM block does not decode to an ECDSA P-256, Ed25519 or RSA-2048/3072 key";
+
+    static String signingKey(String base64) {
+        return new io.vertx.core.json.JsonObject().put("name", "k")
+                .put("publicKey", "-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n").encode();
+    }
+
     static Stream<Arguments> badRequests() {
         return Stream.of(
                 Arguments.of("POST", "/api/v1/devices", "{\"endpoint\":", 400, "not valid JSON"),
@@ -75,7 +83,44 @@ class ApiValidationTest {
                 Arguments.of("GET", "/api/v1/devices/existing/resources/3/0/0", null, 409, "is not registered"),
                 Arguments.of("GET", "/api/v1/devices/existing/resources/x/0/0", null, 400, "objectId must be"),
                 Arguments.of("PUT", "/api/v1/devices/existing/resources/1/0/1", "{}", 400, "\"value\" is required"),
-                Arguments.of("GET", "/api/v1/nothing-here", null, 404, "no such route"));
+                Arguments.of("GET", "/api/v1/nothing-here", null, 404, "no such route"),
+                Arguments.of("GET", "/api/v1/devices?colour=red", null, 400, "unknown query parameter 'colour'"),
+                Arguments.of("GET", "/api/v1/devices?limit=5&limit=6", null, 400, "limit is given 2 times"),
+                Arguments.of("GET", "/api/v1/devices?limit=ten", null, 400, "limit must be a whole number"),
+                Arguments.of("GET", "/api/v1/devices?tag=a%20b", null, 400, "tag must be 1 to 64 characters"),
+                Arguments.of("GET", "/api/v1/devices?model=..%2F..%2Fx", null, 400, "model must be 1 to 128"),
+                Arguments.of("GET", "/api/v1/firmware?version=not-a-version", null, 400,
+                        "version must be a version major.minor.revision+build"),
+                Arguments.of("GET", "/api/v1/firmware?published=yes", null, 400, "published must be true or false"),
+                Arguments.of("GET", "/ota/manifest.json?current=latest", null, 400, "current must be a version"),
+                Arguments.of("POST", "/api/v1/devices",
+                        "{\"endpoint\":\"d1\",\"endpoint\":\"d2\",\"security\":{\"mode\":\"none\"}}", 400,
+                        "has the field 'endpoint' twice at line 1"),
+                Arguments.of("POST", "/api/v1/devices", "{\"endpoint\":\"d3\",\"security\":{\"mode\":\"none\",\"mode\":\"psk\"}}",
+                        400, "has the field 'mode' twice"),
+                Arguments.of("POST", "/api/v1/devices", "[".repeat(5000) + "]".repeat(5000), 400,
+                        "too deeply nested"),
+                Arguments.of("POST", "/api/v1/devices", "{\"endpoint\": \"x\",", 400,
+                        "it ends before the JSON is complete"),
+                Arguments.of("PUT", "/api/v1/models/thermo-2", "{\"slotSize\": 1099511627776}", 400,
+                        "slotSize must be from 1 to 4294967295, got 1099511627776"),
+                Arguments.of("PUT", "/api/v1/models/thermo-2", "{\"slotSize\": 4096.5}", 400,
+                        "slotSize must be a whole number"),
+                Arguments.of("PUT", "/api/v1/models/thermo-2", "{\"slotSize\": 0}", 400, "slotSize must be from 1"),
+                Arguments.of("PUT", "/api/v1/models/.hidden", "{\"slotSize\": 4096}", 400, "model must be"),
+                Arguments.of("PUT", "/api/v1/models/..%2F..%2Fx", "{\"slotSize\": 4096}", 400, "model must be"),
+                Arguments.of("PUT", "/api/v1/models/a%20", "{\"slotSize\": 4096}", 400, "not ending with a space"),
+                Arguments.of("POST", "/api/v1/firmware/1/publish", "{\"now\": true}", 400, "takes no content"),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("AAAA"), 400, UNUSABLE_KEY),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("MBUwDQYJKoZIhvcNAQEBBQADBAABAgM="), 400,
+                        UNUSABLE_KEY),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("MA8wBQYDK2VwAwYAAQEBAQE="), 400, UNUSABLE_KEY),
+                Arguments.of("POST", "/api/v1/signing-keys", signingKey("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"
+                        + "A".repeat(86) + "=="), 400, UNUSABLE_KEY),
+                Arguments.of("POST", "/api/v1/devices", "{\"endpoint\":\"x12\",\"security\":{\"mode\":\"rpk\",\"publicKey\":\"MFkw\"}}",
+                        400, "must be the device's EC public key"),
+                Arguments.of("POST", "/api/v1/devices", "{\"endpoint\":\"x13\",\"security\":{\"mode\":\"rpk\",\"publicKey\":\"A=B\"}}",
+                        400, "must be standard base64 (A-Z"));
     }
 
     @ParameterizedTest(name = "{0} {1} {2} -> {3}")
@@ -91,7 +136,9 @@ class ApiValidationTest {
         assertThat(reply.isProblem()).as(reply.contentType()).isTrue();
         assertThat(reply.json().getInteger("status")).isEqualTo(status);
         assertThat(reply.json().getString("type")).startsWith("urn:ferry:problem:");
-        assertThat(reply.json().getString("detail")).contains(detail);
+        assertThat(reply.json().getString("detail")).contains(detail)
+                .as("no library internals in the detail").doesNotContain("java.", "Exception", "Jackson", "jackson",
+                        "StreamReadConstraints", "io.vertx", "IOException");
         assertThat(server.get("/api/v1/devices").body()).isEqualTo(devicesBefore);
         assertThat(server.get("/api/v1/events").json().getJsonArray("items").size()).isEqualTo(eventsBefore);
     }

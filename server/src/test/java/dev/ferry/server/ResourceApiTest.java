@@ -10,9 +10,11 @@ import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.device.SecurityMode;
 import dev.ferry.server.testing.Credentials;
 import dev.ferry.server.testing.Fleet;
+import dev.ferry.server.testing.RawHttp;
 import dev.ferry.server.testing.TestDevice;
 import dev.ferry.server.testing.TestServer;
 import dev.ferry.server.testing.TestServer.Reply;
+import io.vertx.core.json.JsonObject;
 
 class ResourceApiTest {
     TestServer server;
@@ -85,10 +87,70 @@ class ResourceApiTest {
     }
 
     @Test
-    void writing_a_read_only_resource_is_refused() {
-        Reply reply = server.put("/api/v1/devices/field-1/resources/3/0/0", "{\"value\":\"Evil Corp\"}");
+    void writing_a_read_only_resource_is_not_allowed_and_says_what_is() {
+        RawHttp.Answer reply = new RawHttp(server).send("PUT", "/api/v1/devices/field-1/resources/3/0/0",
+                "{\"value\":\"Evil Corp\"}", "content-type", "application/json");
+
+        assertThat(reply.status()).isEqualTo(405);
+        assertThat(reply.isProblem()).isTrue();
+        assertThat(reply.header("allow")).isEqualTo("GET, HEAD");
+        assertThat(reply.json().getString("detail")).contains("/3/0/0").contains("cannot be written")
+                .contains("allows read");
+    }
+
+    @Test
+    void executing_a_resource_that_is_not_executable_is_not_allowed() {
+        RawHttp.Answer reply = new RawHttp(server).send("POST", "/api/v1/devices/field-1/resources/1/0/1", null,
+                "content-type", "application/json");
+
+        assertThat(reply.status()).isEqualTo(405);
+        assertThat(reply.header("allow")).isEqualTo("GET, HEAD, PUT");
+        assertThat(reply.json().getString("detail")).contains("cannot be executed");
+    }
+
+    @Test
+    void reading_an_executable_resource_is_not_allowed() {
+        RawHttp.Answer reply = new RawHttp(server).send("GET", "/api/v1/devices/field-1/resources/3/0/4", null);
+
+        assertThat(reply.status()).isEqualTo(405);
+        assertThat(reply.header("allow")).isEqualTo("POST");
+    }
+
+    @Test
+    void reads_a_whole_object_with_its_instances() {
+        Reply reply = server.get("/api/v1/devices/field-1/resources/3");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().getString("path")).isEqualTo("/3");
+        JsonObject manufacturer = reply.json().getJsonObject("instances").getJsonObject("0").getJsonObject("0");
+        assertThat(manufacturer.getString("type")).isEqualTo("STRING");
+        assertThat(manufacturer.getString("value")).isEqualTo(TestDevice.MANUFACTURER);
+    }
+
+    @Test
+    void reads_one_object_instance_with_its_resources() {
+        Reply reply = server.get("/api/v1/devices/field-1/resources/3/0");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().getString("path")).isEqualTo("/3/0");
+        JsonObject resources = reply.json().getJsonObject("resources");
+        assertThat(resources.getJsonObject("0").getString("value")).isEqualTo(TestDevice.MANUFACTURER);
+        assertThat(resources.getJsonObject("1").getString("value")).isEqualTo(TestDevice.MODEL);
+    }
+
+    @Test
+    void reading_an_object_the_device_does_not_declare_is_not_found() {
+        Reply reply = server.get("/api/v1/devices/field-1/resources/3303");
 
         assertThat(reply.status()).isEqualTo(404);
-        assertThat(reply.json().getString("detail")).contains("is not writable");
+        assertThat(reply.json().getString("detail")).contains("does not declare object 3303");
+    }
+
+    @Test
+    void the_registration_lists_object_instances() {
+        JsonObject registration = server.get("/api/v1/devices/field-1").json().getJsonObject("registration");
+
+        assertThat(registration.getJsonArray("objects").stream().map(o -> o.toString().split("@")[0]))
+                .contains("/1/0", "/3/0", "/5/0");
     }
 }

@@ -11,6 +11,7 @@ public class ApiProblem extends RuntimeException {
     private final String type;
     private final String title;
     private final io.vertx.core.json.JsonObject extensions = new io.vertx.core.json.JsonObject();
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public ApiProblem(int status, String type, String title, String detail) {
         super(detail);
@@ -23,6 +24,16 @@ public class ApiProblem extends RuntimeException {
     public ApiProblem with(String member, Object value) {
         extensions.put(member, value);
         return this;
+    }
+
+    /** Adds a response header, e.g. Allow on a 405. */
+    public ApiProblem withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return headers;
     }
 
     public io.vertx.core.json.JsonObject extensions() {

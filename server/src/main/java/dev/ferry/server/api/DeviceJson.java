@@ -67,7 +67,8 @@ final class DeviceJson {
         JsonArray objects = new JsonArray();
         if (d.supportedObjects() != null && !d.supportedObjects().isEmpty()) {
             for (String object : d.supportedObjects().split(",")) {
-                objects.add(object);
+                // Registrations stored before instances were listed hold bare object ids ("3").
+                objects.add(object.startsWith("/") ? object : "/" + object);
             }
         }
         return new JsonObject()

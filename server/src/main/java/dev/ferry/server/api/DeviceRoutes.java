@@ -6,11 +6,11 @@ import java.util.Optional;
 import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.device.DeviceQuery;
 import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.device.Names;
 import dev.ferry.server.device.ProvisionRequest;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.SecurityMode;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /** The device registry routes: list, show, provision, change, deprovision, event log. */
@@ -28,18 +28,22 @@ final class DeviceRoutes {
         this.blocking = blocking;
     }
 
-    void mount(Router router) {
-        router.get("/api/v1/devices").handler(this::list);
-        router.post("/api/v1/devices").handler(this::provision);
-        router.get("/api/v1/devices/:endpoint").handler(this::show);
-        router.patch("/api/v1/devices/:endpoint").handler(this::change);
-        router.delete("/api/v1/devices/:endpoint").handler(this::deprovision);
-        router.get("/api/v1/devices/:endpoint/events").handler(this::deviceEvents);
-        router.get("/api/v1/events").handler(this::allEvents);
+    List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.get("/api/v1/devices", this::list)
+                        .query("tag", "model", "online", "firmwareVersion", "search", "offset", "limit").answers(200),
+                ApiRoute.post("/api/v1/devices", ApiRoute.Body.JSON, this::provision).answers(201, 409),
+                ApiRoute.get("/api/v1/devices/:endpoint", this::show).answers(200, 404),
+                ApiRoute.patch("/api/v1/devices/:endpoint", this::change).answers(200, 404),
+                ApiRoute.delete("/api/v1/devices/:endpoint", this::deprovision).answers(204, 404),
+                ApiRoute.get("/api/v1/devices/:endpoint/events", this::deviceEvents).query("type", "limit")
+                        .answers(200, 404),
+                ApiRoute.get("/api/v1/events", this::allEvents).query("type", "limit").answers(200));
     }
 
     private void list(RoutingContext ctx) {
-        DeviceQuery query = new DeviceQuery(QueryParams.string(ctx, "tag"), QueryParams.string(ctx, "model"),
+        DeviceQuery query = new DeviceQuery(QueryParams.name(ctx, "tag", Names::isTag, Names.TAG_RULE),
+                QueryParams.name(ctx, "model", Names::isModel, Names.MODEL_RULE),
                 QueryParams.bool(ctx, "online"), QueryParams.string(ctx, "firmwareVersion"),
                 QueryParams.string(ctx, "search"), QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
                 QueryParams.integer(ctx, "limit", DeviceQuery.DEFAULT_LIMIT, 1, DeviceQuery.MAX_LIMIT));

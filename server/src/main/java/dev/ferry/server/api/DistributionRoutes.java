@@ -1,17 +1,21 @@
 package dev.ferry.server.api;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.ferry.image.ImageVersion;
+import dev.ferry.server.device.Names;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.PublishedImages;
+import dev.ferry.server.update.Delivery;
+import dev.ferry.server.update.PackageUris;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -20,15 +24,19 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class DistributionRoutes {
     private final PublishedImages images;
+    private final Supplier<PackageUris> packageUris;
 
-    DistributionRoutes(PublishedImages images) {
+    /** @param packageUris where devices reach this server (public-host), for the manifest's download URLs */
+    DistributionRoutes(PublishedImages images, Supplier<PackageUris> packageUris) {
         this.images = images;
+        this.packageUris = packageUris;
     }
 
-    void mount(Router router) {
-        router.get("/fw/:sha256").handler(this::download);
-        router.head("/fw/:sha256").handler(this::download);
-        router.get("/ota/manifest.json").handler(this::manifest);
+    List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.get("/fw/:sha256", this::download).answers(200, 206, 304, 404, 416),
+                ApiRoute.head("/fw/:sha256", this::download).answers(200, 206, 304, 404, 416),
+                ApiRoute.get("/ota/manifest.json", this::manifest).query("model", "current").answers(200));
     }
 
     private void download(RoutingContext ctx) {
@@ -89,21 +97,16 @@ final class DistributionRoutes {
     }
 
     private void manifest(RoutingContext ctx) {
-        String model = QueryParams.string(ctx, "model");
-        String currentText = QueryParams.string(ctx, "current");
-        ImageVersion current;
-        try {
-            current = currentText == null ? null : ImageVersion.parse(currentText);
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("query parameter current: " + e.getMessage());
-        }
-        String base = (ctx.request().isSSL() ? "https://" : "http://") + ctx.request().authority();
+        String model = QueryParams.name(ctx, "model", Names::isModel, Names.MODEL_RULE);
+        ImageVersion current = QueryParams.version(ctx, "current");
+        // From the configured public host, never the request's Host header, which the client chooses.
+        PackageUris uris = packageUris.get();
         JsonArray entries = new JsonArray();
         for (Firmware firmware : images.newestPerModel(model)) {
             if (current == null || firmware.version().compareTo(current) > 0) {
                 entries.add(new JsonObject().put("model", firmware.model())
                         .put("version", firmware.version().toString())
-                        .put("url", base + firmware.downloadPath())
+                        .put("url", uris.of(Delivery.PULL_HTTP, firmware))
                         .put("sha256", firmware.sha256())
                         .put("size", firmware.sizeBytes()));
             }

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import dev.ferry.image.ImageVersion;
+import dev.ferry.server.device.Names;
 import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.FirmwareQuery;
 import dev.ferry.server.firmware.FirmwareService;
@@ -18,6 +20,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /** The firmware repository routes: upload, list, show, publish, delete; signing keys; device models. */
 final class FirmwareRoutes {
+    static final long MAX_SLOT_SIZE = 0xFFFF_FFFFL;
     private final FirmwareService service;
     private final Blocking blocking;
     private final long maxImageBytes;
@@ -36,18 +39,22 @@ final class FirmwareRoutes {
                 .setBodyLimit(maxImageBytes).setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true));
     }
 
-    void mount(Router router) {
-        router.post("/api/v1/firmware").handler(this::upload);
-        router.get("/api/v1/firmware").handler(this::list);
-        router.get("/api/v1/firmware/:id").handler(this::show);
-        router.delete("/api/v1/firmware/:id").handler(this::delete);
-        router.post("/api/v1/firmware/:id/publish").handler(this::publish);
-        router.get("/api/v1/signing-keys").handler(this::listKeys);
-        router.post("/api/v1/signing-keys").handler(this::addKey);
-        router.get("/api/v1/signing-keys/:id").handler(this::showKey);
-        router.delete("/api/v1/signing-keys/:id").handler(this::removeKey);
-        router.get("/api/v1/models").handler(this::listModels);
-        router.put("/api/v1/models/:model").handler(this::putModel);
+    List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.post("/api/v1/firmware", ApiRoute.Body.IMAGE, this::upload).query("model", "notes")
+                        .answers(201, 422),
+                ApiRoute.get("/api/v1/firmware", this::list).query("model", "published", "version", "offset", "limit")
+                        .answers(200),
+                ApiRoute.get("/api/v1/firmware/:id", this::show).answers(200, 404),
+                ApiRoute.delete("/api/v1/firmware/:id", this::delete).answers(204, 404, 409),
+                ApiRoute.post("/api/v1/firmware/:id/publish", ApiRoute.Body.ACTION, this::publish)
+                        .answers(200, 404, 422),
+                ApiRoute.get("/api/v1/signing-keys", this::listKeys).answers(200),
+                ApiRoute.post("/api/v1/signing-keys", ApiRoute.Body.JSON, this::addKey).answers(201, 409),
+                ApiRoute.get("/api/v1/signing-keys/:id", this::showKey).answers(200, 404),
+                ApiRoute.delete("/api/v1/signing-keys/:id", this::removeKey).answers(204, 404, 409),
+                ApiRoute.get("/api/v1/models", this::listModels).answers(200),
+                ApiRoute.put("/api/v1/models/:model", this::putModel).answers(200));
     }
 
     private void upload(RoutingContext ctx) {
@@ -79,8 +86,10 @@ final class FirmwareRoutes {
     }
 
     private void list(RoutingContext ctx) {
-        FirmwareQuery query = new FirmwareQuery(QueryParams.string(ctx, "model"), QueryParams.bool(ctx, "published"),
-                QueryParams.string(ctx, "version"), QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+        ImageVersion version = QueryParams.version(ctx, "version");
+        FirmwareQuery query = new FirmwareQuery(QueryParams.name(ctx, "model", Names::isModel, Names.MODEL_RULE),
+                QueryParams.bool(ctx, "published"), version == null ? null : version.toString(),
+                QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
                 QueryParams.integer(ctx, "limit", FirmwareQuery.DEFAULT_LIMIT, 1, FirmwareQuery.MAX_LIMIT));
         blocking.run(() -> new JsonObject()
                 .put("items", new JsonArray(service.repository().list(query).stream().map(FirmwareJson::firmware)
@@ -172,11 +181,8 @@ final class FirmwareRoutes {
         String model = ctx.pathParam("model");
         JsonObject body = JsonInput.requireObject(ctx);
         JsonInput.allowOnly(body, "the model", "slotSize");
-        Object slot = body.getValue("slotSize");
-        if (slot != null && !(slot instanceof Number)) {
-            throw ApiProblem.badRequest("slotSize must be a number of bytes (or null when unknown)");
-        }
-        Long slotSize = slot == null ? null : ((Number) slot).longValue();
+        // MCUboot describes image sizes in 32 bits, so no slot it boots from is larger than 4 GiB - 1.
+        Long slotSize = JsonInput.optLong(body, "slotSize", "", 1, MAX_SLOT_SIZE);
         blocking.run(() -> service.putModel(model, slotSize))
                 .onSuccess(saved -> Blocking.json(ctx, 200, FirmwareJson.model(saved)))
                 .onFailure(ctx::fail);

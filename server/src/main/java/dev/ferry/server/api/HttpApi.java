@@ -5,20 +5,26 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceResources;
+import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.lwm2m.ServerIdentity;
 import dev.ferry.server.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,6 +33,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 /** The HTTP API: routes, one failure handler rendering problem documents, and the listener. */
 public final class HttpApi {
     static final long MAX_BODY_BYTES = 1024 * 1024;
+    static final int MAX_REQUEST_LINE_BYTES = HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH;
+    static final int MAX_HEADER_BYTES = HttpServerOptions.DEFAULT_MAX_HEADER_SIZE;
 
     /** What the health check asks of the rest of the server. */
     public interface HealthProbe {
@@ -41,6 +49,7 @@ public final class HttpApi {
     private final Blocking blocking;
     private final String openApiDocument;
     private final JsonObject serverSecurity;
+    private final List<ApiRoute> routes;
     private HttpServer server;
 
     /** The firmware repository and what serves its images. */
@@ -49,7 +58,8 @@ public final class HttpApi {
 
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
-            ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates) {
+            ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
+            Supplier<PackageUris> packageUris) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -59,20 +69,60 @@ public final class HttpApi {
         this.router = Router.router(vertx);
         FirmwareRoutes firmwareRoutes = new FirmwareRoutes(firmware.service(), blocking, firmware.maxImageBytes(),
                 firmware.uploads());
+        List<ApiRoute> declared = new ArrayList<>(List.of(
+                ApiRoute.get("/health", this::health).answers(200, 503),
+                ApiRoute.get("/api/v1/openapi.yaml", this::openApi).answers(200),
+                ApiRoute.get("/api/v1/server/security", this::security).answers(200)));
+        declared.addAll(new DeviceRoutes(repository, provisioning, blocking).routes());
+        declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());
+        declared.addAll(firmwareRoutes.routes());
+        declared.addAll(new DistributionRoutes(firmware.images(), packageUris).routes());
+        declared.addAll(new UpdateRoutes(updates, blocking).routes());
+        this.routes = withHead(declared);
+        for (ApiRoute route : routes) {
+            router.route(route.method(), route.path()).handler(route::check);
+        }
         firmwareRoutes.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        router.get("/health").handler(this::health);
-        router.get("/api/v1/openapi.yaml").handler(this::openApi);
-        router.get("/api/v1/server/security").handler(this::security);
-        new DeviceRoutes(repository, provisioning, blocking).mount(router);
-        new ResourceRoutes(resources, provisioned, requestTimeout).mount(router);
-        firmwareRoutes.mount(router);
-        new DistributionRoutes(firmware.images()).mount(router);
-        new UpdateRoutes(updates, blocking).mount(router);
-        router.route().failureHandler(Problems::render);
-        router.errorHandler(404, Problems::render);
-        router.errorHandler(405, Problems::render);
-        router.errorHandler(413, Problems::render);
+        for (ApiRoute route : routes) {
+            if (route.body() == ApiRoute.Body.ACTION) {
+                router.route(route.method(), route.path()).handler(JsonInput::noContent).handler(route.handler());
+            } else {
+                router.route(route.method(), route.path()).handler(route.handler());
+            }
+        }
+        router.route().failureHandler(this::renderFailure);
+        router.errorHandler(404, this::renderFailure);
+        router.errorHandler(405, this::renderFailure);
+        router.errorHandler(413, this::renderFailure);
+    }
+
+    /** HEAD wherever GET is served (unless a route answers HEAD itself); Vert.x leaves out the body. */
+    private static List<ApiRoute> withHead(List<ApiRoute> declared) {
+        List<ApiRoute> all = new ArrayList<>(declared);
+        for (ApiRoute route : declared) {
+            boolean explicit = declared.stream()
+                    .anyMatch(r -> r.method() == HttpMethod.HEAD && r.path().equals(route.path()));
+            if (route.method() == HttpMethod.GET && !explicit) {
+                all.add(new ApiRoute(HttpMethod.HEAD, route.path(), route.body(), route.queryParams(),
+                        route.declaredStatuses(), route.handler()));
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    /** The one failure handler: maps whatever failed to exactly one status and problem document. */
+    private void renderFailure(RoutingContext ctx) {
+        ApiProblem problem = Problems.toProblem(ctx.failure(), ctx.statusCode());
+        if (problem.status() == 405 && !problem.headers().containsKey("Allow")) {
+            problem.withHeader("Allow", ApiRoute.allowed(routes, ctx.request().path()));
+        }
+        Problems.send(ctx, problem);
+    }
+
+    /** Every operation the API serves, with what it takes and answers. */
+    public List<ApiRoute> routes() {
+        return routes;
     }
 
     public Router router() {
@@ -80,7 +130,12 @@ public final class HttpApi {
     }
 
     public Future<HttpServer> listen(String host, int port) {
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+        // No cleartext HTTP/2 upgrade: on that path Vert.x answers oversized headers without a problem document
+        // and sends bodies to HEAD requests, so every request takes the one HTTP/1.1 path described here.
+        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES).setHttp2ClearTextEnabled(false);
+        return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(Problems::invalidRequest)
+                .listen(port, host).onSuccess(s -> server = s);
     }
 
     public int actualPort() {

@@ -14,6 +14,9 @@ import dev.ferry.server.lwm2m.DeviceRequestException;
 import dev.ferry.server.update.InvalidUpdateException;
 import dev.ferry.server.update.UpdateConflictException;
 import dev.ferry.server.update.UpdateService;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -26,25 +29,49 @@ final class Problems {
     private Problems() {
     }
 
-    /** Router failure handler: maps whatever failed to exactly one status and problem document. */
-    static void render(RoutingContext ctx) {
-        ApiProblem problem = toProblem(ctx.failure(), ctx.statusCode());
-        send(ctx, problem);
-    }
-
     static void send(RoutingContext ctx, ApiProblem problem) {
         if (ctx.response().headWritten()) {
             ctx.response().reset();
             return;
         }
+        problem.headers().forEach(ctx.response()::putHeader);
+        ctx.response().setStatusCode(problem.status()).putHeader("content-type", CONTENT_TYPE)
+                .end(body(problem, ctx.request().path()).encode());
+    }
+
+    static JsonObject body(ApiProblem problem, String instance) {
         JsonObject body = new JsonObject()
                 .put("type", "urn:ferry:problem:" + problem.type())
                 .put("title", problem.title())
                 .put("status", problem.status())
-                .put("detail", problem.getMessage())
-                .put("instance", ctx.request().path());
-        body.mergeIn(problem.extensions());
-        ctx.response().setStatusCode(problem.status()).putHeader("content-type", CONTENT_TYPE).end(body.encode());
+                .put("detail", problem.getMessage());
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        return body.mergeIn(problem.extensions());
+    }
+
+    /**
+     * Answers a request the HTTP decoder could not take (request line or headers too long, malformed), in place
+     * of Vert.x's default, which answers with an empty body.
+     */
+    static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ApiProblem problem;
+        if (cause instanceof TooLongHttpLineException) {
+            problem = new ApiProblem(414, "uri-too-long", "URI too long", "the request line is longer than "
+                    + HttpApi.MAX_REQUEST_LINE_BYTES + " bytes; send long values in a request body instead");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            problem = new ApiProblem(431, "headers-too-large", "Request header fields too large",
+                    "the request headers are larger than " + HttpApi.MAX_HEADER_BYTES + " bytes; send fewer or"
+                            + " shorter headers");
+        } else {
+            problem = ApiProblem.badRequest("the request is not well-formed HTTP/1.1");
+        }
+        LOG.debug("Refused a malformed HTTP request from {}", request.remoteAddress(), cause);
+        request.response().setStatusCode(problem.status()).putHeader("content-type", CONTENT_TYPE)
+                .putHeader("connection", "close").end(body(problem, null).encode());
+        request.connection().close();
     }
 
     static ApiProblem toProblem(Throwable failure, int statusCode) {
@@ -80,7 +107,8 @@ final class Problems {
             return ApiProblem.unknownDevice(unknown.endpoint());
         }
         if (cause instanceof DecodeException) {
-            return ApiProblem.badRequest("request body is not valid JSON: " + firstLine(cause.getMessage()));
+            LOG.debug("Request body is not valid JSON", cause);
+            return ApiProblem.badRequest("request body is not valid JSON");
         }
         if (cause instanceof DeviceRequestException e) {
             return fromDeviceRequest(e);
@@ -89,7 +117,8 @@ final class Problems {
             return switch (statusCode) {
             case 404 -> ApiProblem.notFound("no such route; the API is described at /api/v1/openapi.yaml");
             case 405 -> new ApiProblem(405, "method-not-allowed", "Method not allowed",
-                    "this route does not support that method; see /api/v1/openapi.yaml");
+                    "this route does not support that method; the Allow header lists those it does, and"
+                            + " /api/v1/openapi.yaml describes them");
             case 413 -> new ApiProblem(413, "too-large", "Request too large",
                     "request body exceeds the limit (JSON bodies 1 MiB; firmware images: the server's"
                             + " firmware.max-image-bytes setting)");
@@ -99,7 +128,7 @@ final class Problems {
         }
         LOG.error("Unexpected failure while serving a request", cause);
         return new ApiProblem(500, "internal-error", "Internal server error",
-                "the server failed unexpectedly (" + cause.getClass().getSimpleName() + "); see the server log");
+                "the server failed unexpectedly; the server log has the cause");
     }
 
     private static ApiProblem fromDeviceRequest(DeviceRequestException e) {
@@ -108,6 +137,8 @@ final class Problems {
         case ASLEEP -> new ApiProblem(409, "device-asleep", "Device asleep", e.getMessage());
         case TIMEOUT -> new ApiProblem(504, "device-timeout", "Device did not answer", e.getMessage());
         case UNKNOWN_RESOURCE -> new ApiProblem(404, "unknown-resource", "Unknown resource", e.getMessage());
+        case NOT_ALLOWED -> new ApiProblem(405, "operation-not-allowed", "Operation not allowed", e.getMessage())
+                .withHeader("Allow", ResourceRoutes.allowedMethods(e.allowedOperations()));
         case BAD_VALUE -> ApiProblem.badRequest(e.getMessage());
         case SEND_FAILED -> new ApiProblem(502, "device-unreachable", "Request to device failed", e.getMessage());
         case DEVICE_ERROR -> new ApiProblem(deviceErrorStatus(e.deviceCode()), "device-error", "Device error",
@@ -127,13 +158,5 @@ final class Problems {
         case "UNSUPPORTED_CONTENT_FORMAT" -> 415;
         default -> 502;
         };
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 }

@@ -1,6 +1,9 @@
 package dev.ferry.server.api;
 
 import java.util.List;
+import java.util.function.Predicate;
+
+import dev.ferry.image.ImageVersion;
 
 import io.vertx.ext.web.RoutingContext;
 
@@ -12,6 +15,29 @@ final class QueryParams {
     static String string(RoutingContext ctx, String name) {
         List<String> values = ctx.queryParam(name);
         return values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+    }
+
+    /** A name filter that must follow a name rule, so a misspelt one is an error rather than an empty page. */
+    static String name(RoutingContext ctx, String name, Predicate<String> valid, String rule) {
+        String value = string(ctx, name);
+        if (value != null && !valid.test(value)) {
+            throw ApiProblem.badRequest("query parameter " + name + " must be " + rule + "; got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** A firmware version, major.minor.revision+build with later parts optional. */
+    static ImageVersion version(RoutingContext ctx, String name) {
+        String value = string(ctx, name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return ImageVersion.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("query parameter " + name + " must be a version major.minor.revision+build"
+                    + " (e.g. 1.2.3 or 1.2.3+4), got '" + value + "'");
+        }
     }
 
     static Boolean bool(RoutingContext ctx, String name) {

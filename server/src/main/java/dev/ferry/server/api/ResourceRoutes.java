@@ -1,18 +1,23 @@
 package dev.ferry.server.api;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 
 import dev.ferry.server.lwm2m.DeviceResources;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** Read (GET), write (PUT) and execute (POST) one resource of a registered device. */
+/**
+ * Read (GET), write (PUT) and execute (POST) one resource of a registered device; read a whole object or object
+ * instance (GET).
+ */
 final class ResourceRoutes {
-    static final String PATH = "/api/v1/devices/:endpoint/resources/:objectId/:instanceId/:resourceId";
+    static final String OBJECT_PATH = "/api/v1/devices/:endpoint/resources/:objectId";
+    static final String INSTANCE_PATH = OBJECT_PATH + "/:instanceId";
+    static final String PATH = INSTANCE_PATH + "/:resourceId";
     static final int MAX_ID = 65535;
 
     private final DeviceResources resources;
@@ -25,10 +30,48 @@ final class ResourceRoutes {
         this.defaultTimeout = defaultTimeout;
     }
 
-    void mount(Router router) {
-        router.get(PATH).handler(this::read);
-        router.put(PATH).handler(this::write);
-        router.post(PATH).handler(this::execute);
+    List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.get(OBJECT_PATH, this::readObject).query("timeoutMs").answers(answers(200)),
+                ApiRoute.get(INSTANCE_PATH, this::readInstance).query("timeoutMs").answers(answers(200)),
+                ApiRoute.get(PATH, this::read).query("timeoutMs").answers(answers(200)),
+                ApiRoute.put(PATH, this::write).query("timeoutMs").answers(answers(204)),
+                ApiRoute.post(PATH, ApiRoute.Body.JSON, this::execute).query("timeoutMs").answers(answers(204)));
+    }
+
+    /** Success, plus what a device request can end in: unknown, refused, offline, unreachable, timed out. */
+    private static Integer[] answers(int success) {
+        return new Integer[] {success, 403, 404, 405, 409, 415, 502, 504};
+    }
+
+    /** The HTTP methods that carry out the LwM2M operations a resource allows ("R", "RW", "E", ...). */
+    static String allowedMethods(String operations) {
+        List<String> methods = new java.util.ArrayList<>();
+        if (operations.contains("R")) {
+            methods.add("GET");
+            methods.add("HEAD");
+        }
+        if (operations.contains("W")) {
+            methods.add("PUT");
+        }
+        if (operations.contains("E")) {
+            methods.add("POST");
+        }
+        return String.join(", ", methods);
+    }
+
+    private void readObject(RoutingContext ctx) {
+        Target t = target(ctx, false, false);
+        await(ctx, resources.readNode(t.endpoint, t.objectId, null, t.timeout))
+                .onSuccess(node -> Blocking.json(ctx, 200, new JsonObject(node)))
+                .onFailure(ctx::fail);
+    }
+
+    private void readInstance(RoutingContext ctx) {
+        Target t = target(ctx, true, false);
+        await(ctx, resources.readNode(t.endpoint, t.objectId, t.instanceId, t.timeout))
+                .onSuccess(node -> Blocking.json(ctx, 200, new JsonObject(node)))
+                .onFailure(ctx::fail);
     }
 
     private void read(RoutingContext ctx) {
@@ -63,7 +106,11 @@ final class ResourceRoutes {
     }
 
     private Target target(RoutingContext ctx) {
-        Target target = Target.of(ctx, defaultTimeout);
+        return target(ctx, true, true);
+    }
+
+    private Target target(RoutingContext ctx, boolean hasInstance, boolean hasResource) {
+        Target target = Target.of(ctx, defaultTimeout, hasInstance, hasResource);
         if (!provisioned.test(target.endpoint)) {
             throw ApiProblem.unknownDevice(target.endpoint);
         }
@@ -76,10 +123,10 @@ final class ResourceRoutes {
     }
 
     private record Target(String endpoint, int objectId, int instanceId, int resourceId, Duration timeout) {
-        static Target of(RoutingContext ctx, Duration defaultTimeout) {
+        static Target of(RoutingContext ctx, Duration defaultTimeout, boolean hasInstance, boolean hasResource) {
             int timeoutMs = QueryParams.integer(ctx, "timeoutMs", (int) defaultTimeout.toMillis(), 100, 600_000);
-            return new Target(ctx.pathParam("endpoint"), id(ctx, "objectId"), id(ctx, "instanceId"),
-                    id(ctx, "resourceId"), Duration.ofMillis(timeoutMs));
+            return new Target(ctx.pathParam("endpoint"), id(ctx, "objectId"), hasInstance ? id(ctx, "instanceId") : -1,
+                    hasResource ? id(ctx, "resourceId") : -1, Duration.ofMillis(timeoutMs));
         }
 
         private static int id(RoutingContext ctx, String name) {

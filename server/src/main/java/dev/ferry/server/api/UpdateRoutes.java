@@ -1,6 +1,7 @@
 package dev.ferry.server.api;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import dev.ferry.server.update.Delivery;
@@ -11,7 +12,6 @@ import dev.ferry.server.update.UpdateSession;
 import dev.ferry.server.update.UpdateTransition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /** Update sessions of one device: start, list with history, show, cancel. */
@@ -26,11 +26,14 @@ final class UpdateRoutes {
         this.blocking = blocking;
     }
 
-    void mount(Router router) {
-        router.post("/api/v1/devices/:endpoint/updates").handler(this::create);
-        router.get("/api/v1/devices/:endpoint/updates").handler(this::list);
-        router.get("/api/v1/devices/:endpoint/updates/:id").handler(this::show);
-        router.post("/api/v1/devices/:endpoint/updates/:id/cancel").handler(this::cancel);
+    List<ApiRoute> routes() {
+        return List.of(
+                ApiRoute.post("/api/v1/devices/:endpoint/updates", ApiRoute.Body.JSON, this::create)
+                        .answers(201, 404, 409, 422),
+                ApiRoute.get("/api/v1/devices/:endpoint/updates", this::list).answers(200),
+                ApiRoute.get("/api/v1/devices/:endpoint/updates/:id", this::show).answers(200, 404),
+                ApiRoute.post("/api/v1/devices/:endpoint/updates/:id/cancel", ApiRoute.Body.ACTION, this::cancel)
+                        .answers(200, 404, 409));
     }
 
     private void create(RoutingContext ctx) {

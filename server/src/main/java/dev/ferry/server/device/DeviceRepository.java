@@ -216,7 +216,7 @@ public final class DeviceRepository {
             condition = condition.and(DEVICE.FIRMWARE_VERSION.eq(query.firmwareVersion()));
         }
         if (query.search() != null) {
-            condition = condition.and(DEVICE.ENDPOINT.containsIgnoreCase(query.search()));
+            condition = condition.and(DEVICE.ENDPOINT.contains(query.search()));
         }
         return condition;
     }

@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Provisions, changes and deprovisions devices. Validates input, writes the registry, and only then tells the
  * {@link CredentialSink} so the DTLS side never trusts credentials the database does not hold. Blocking.
  */
 public final class ProvisioningService {
-    /** Endpoint client names: URN-friendly, no path or query characters, no whitespace. */
-    static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+\\-]{0,127}");
-    static final Pattern TAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:\\-]{0,63}");
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisioningService.class);
     static final int GENERATED_PSK_BYTES = 16;
     static final int MIN_PSK_BYTES = 8;
     static final int MAX_PSK_BYTES = 64;
@@ -76,7 +76,9 @@ public final class ProvisioningService {
             try {
                 publicKeyDecoder.apply(request.publicKey());
             } catch (IllegalArgumentException e) {
-                throw new InvalidDeviceInputException("security.publicKey is not usable: " + e.getMessage());
+                LOG.debug("Refused an RPK public key for {}", endpoint, e);
+                throw new InvalidDeviceInputException("security.publicKey is not usable: it must be the device's EC"
+                        + " public key as base64 DER (SubjectPublicKeyInfo), e.g. from 'openssl ec -pubout -outform DER'");
             }
             credentials = DeviceCredentials.rpk(endpoint, request.publicKey());
         }
@@ -111,9 +113,9 @@ public final class ProvisioningService {
     }
 
     private static String requireEndpoint(String endpoint) {
-        if (endpoint == null || !ENDPOINT.matcher(endpoint).matches()) {
-            throw new InvalidDeviceInputException("endpoint must be 1 to 128 characters: letters, digits and . _ : @ + -"
-                    + ", starting with a letter or digit" + (endpoint == null ? "" : "; got '" + endpoint + "'"));
+        if (!Names.isEndpoint(endpoint)) {
+            throw new InvalidDeviceInputException("endpoint must be " + Names.ENDPOINT_RULE
+                    + (endpoint == null ? "" : "; got '" + endpoint + "'"));
         }
         return endpoint;
     }
@@ -127,9 +129,8 @@ public final class ProvisioningService {
         }
         Set<String> unique = new LinkedHashSet<>();
         for (String tag : tags) {
-            if (tag == null || !TAG.matcher(tag).matches()) {
-                throw new InvalidDeviceInputException("tag '" + tag + "' is invalid: 1 to 64 characters, letters,"
-                        + " digits and . _ : -, starting with a letter or digit");
+            if (!Names.isTag(tag)) {
+                throw new InvalidDeviceInputException("tag '" + tag + "' is invalid: " + Names.TAG_RULE);
             }
             unique.add(tag);
         }

@@ -14,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.ferry.image.ImageFormatException;
+import dev.ferry.server.device.Names;
 import dev.ferry.image.McubootImage;
 import dev.ferry.image.keys.ImagePublicKey;
+import dev.ferry.image.keys.KeyFormatError;
 import dev.ferry.image.keys.KeyFormatException;
 import dev.ferry.image.keys.KeyPem;
 import dev.ferry.image.verify.ImageVerifier;
@@ -29,9 +31,11 @@ import dev.ferry.image.verify.VerificationResult;
  */
 public final class FirmwareService {
     private static final Logger LOG = LoggerFactory.getLogger(FirmwareService.class);
-    static final int MAX_MODEL_LENGTH = 255;
     static final int MAX_NOTES_LENGTH = 4000;
     static final int MAX_KEY_NAME_LENGTH = 128;
+    private static final String UNUSABLE_KEY = "publicKey is not a usable PEM public key: its PEM block does not"
+            + " decode to an ECDSA P-256, Ed25519 or RSA-2048/3072 key. Send the output of 'ferry image getpub"
+            + " --encoding pem -k key.pem'";
 
     private final FirmwareRepository repository;
     private final BlobStore blobs;
@@ -155,8 +159,14 @@ public final class FirmwareService {
         ImagePublicKey key;
         try {
             key = KeyPem.readPublicKey(pem);
-        } catch (KeyFormatException | RuntimeException e) {
-            throw new InvalidFirmwareInputException("publicKey is not a usable PEM public key: " + e.getMessage());
+        } catch (KeyFormatException e) {
+            // Our own messages say what is wrong, except when the PEM block's contents do not decode.
+            LOG.debug("Refused signing key '{}'", name, e);
+            throw new InvalidFirmwareInputException(e.reason() == KeyFormatError.MALFORMED_KEY
+                    ? UNUSABLE_KEY : "publicKey is not a usable PEM public key: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.debug("Refused signing key '{}'", name, e);
+            throw new InvalidFirmwareInputException(UNUSABLE_KEY);
         }
         String id = HexFormat.of().formatHex(key.keyHash());
         SigningKey signingKey = new SigningKey(id, name.strip(), key.type().cliName(), KeyPem.publicKeyPem(key),
@@ -244,9 +254,8 @@ public final class FirmwareService {
         if (model == null || model.isBlank()) {
             throw new InvalidFirmwareInputException("model is required: the device model this image is built for");
         }
-        if (model.length() > MAX_MODEL_LENGTH || model.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidFirmwareInputException("model must be 1 to " + MAX_MODEL_LENGTH
-                    + " printable characters");
+        if (!Names.isModel(model)) {
+            throw new InvalidFirmwareInputException("model must be " + Names.MODEL_RULE + "; got '" + model + "'");
         }
     }
 

@@ -13,8 +13,10 @@ public class DeviceRequestException extends RuntimeException {
         TIMEOUT,
         /** The device answered with a CoAP error code. */
         DEVICE_ERROR,
-        /** The object model has no such resource, or it does not allow the operation. */
+        /** The object model has no such object or resource. */
         UNKNOWN_RESOURCE,
+        /** The object model does not allow the operation on the resource; {@link #allowedOperations()} does. */
+        NOT_ALLOWED,
         /** The value does not fit the resource's type. */
         BAD_VALUE,
         /** Sending failed for another reason (connection, encoding). */
@@ -23,6 +25,7 @@ public class DeviceRequestException extends RuntimeException {
 
     private final Kind kind;
     private final String deviceCode;
+    private String allowedOperations = "";
 
     public DeviceRequestException(Kind kind, String message) {
         this(kind, message, null);
@@ -32,6 +35,18 @@ public class DeviceRequestException extends RuntimeException {
         super(message);
         this.kind = kind;
         this.deviceCode = deviceCode;
+    }
+
+    /** A refused operation, with the operations the resource's model allows, e.g. "R", "RW", "E". */
+    static DeviceRequestException notAllowed(String message, String allowedOperations) {
+        DeviceRequestException e = new DeviceRequestException(Kind.NOT_ALLOWED, message);
+        e.allowedOperations = allowedOperations;
+        return e;
+    }
+
+    /** For {@link Kind#NOT_ALLOWED}: the LwM2M operations the resource allows, as letters R, W and E. */
+    public String allowedOperations() {
+        return allowedOperations;
     }
 
     public Kind kind() {

@@ -1,10 +1,20 @@
 package dev.ferry.server.lwm2m;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 import org.eclipse.leshan.core.LwM2mId;
 import org.eclipse.leshan.core.model.ResourceModel;
+import org.eclipse.leshan.core.model.ResourceModel.Operations;
+import org.eclipse.leshan.core.node.LwM2mNode;
+import org.eclipse.leshan.core.node.LwM2mObject;
+import org.eclipse.leshan.core.node.LwM2mObjectInstance;
 import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.node.LwM2mResource;
 import org.eclipse.leshan.core.node.LwM2mSingleResource;
@@ -20,6 +30,9 @@ import org.eclipse.leshan.core.response.ReadResponse;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.registration.Registration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.ferry.server.lwm2m.DeviceRequestException.Kind;
 
 /**
@@ -27,6 +40,7 @@ import dev.ferry.server.lwm2m.DeviceRequestException.Kind;
  * exceptionally with a {@link DeviceRequestException} that says what went wrong.
  */
 public final class DeviceResources {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceResources.class);
     private final LeshanServer server;
     private final LifetimeRange lifetimes;
 
@@ -41,7 +55,7 @@ public final class DeviceResources {
         return awake(endpoint).thenCompose(reg -> {
             ResourceModel model = model(reg, objectId, resourceId, path);
             if (model != null && !model.operations.isReadable()) {
-                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE, path + " is not readable");
+                throw notAllowed(path, model, "read");
             }
             return send(reg, new ReadRequest(objectId, instanceId, resourceId), timeout, path);
         }).thenApply(response -> {
@@ -68,7 +82,7 @@ public final class DeviceResources {
                         "the server has no object model for " + path + ", so it cannot encode a value for it");
             }
             if (!model.operations.isWritable()) {
-                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE, path + " (" + model.name + ") is not writable");
+                throw notAllowed(path, model, "written");
             }
             Object value = ResourceValues.fromJsonValue(model.type, jsonValue, path);
             // Addressed to the resource itself: an instance-level replace would wipe its other resources.
@@ -85,8 +99,7 @@ public final class DeviceResources {
         return awake(endpoint).thenCompose(reg -> {
             ResourceModel model = model(reg, objectId, resourceId, path);
             if (model != null && !model.operations.isExecutable()) {
-                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE, path + " (" + model.name
-                        + ") is not executable");
+                throw notAllowed(path, model, "executed");
             }
             ExecuteRequest request = arguments == null || arguments.isEmpty()
                     ? new ExecuteRequest(objectId, instanceId, resourceId)
@@ -105,6 +118,68 @@ public final class DeviceResources {
             return "it must be a whole number of seconds, " + lifetimes.describe() + ", got " + n;
         }
         return lifetimes.refusal(n.longValue());
+    }
+
+    /**
+     * Reads a whole object (instanceId null) or object instance, shaped for JSON: {@code {"path": "/3",
+     * "instances": {"0": {"0": {"type": "STRING", "value": "..."}, ...}}}} or {@code {"path": "/3/0", "resources":
+     * {...}}}.
+     */
+    public CompletableFuture<Map<String, Object>> readNode(String endpoint, int objectId, Integer instanceId, Duration timeout) {
+        String path = "/" + objectId + (instanceId == null ? "" : "/" + instanceId);
+        return awake(endpoint).thenCompose(reg -> {
+            if (!reg.getSupportedObject().containsKey(objectId)) {
+                throw new DeviceRequestException(Kind.UNKNOWN_RESOURCE,
+                        "device '" + endpoint + "' does not declare object " + objectId);
+            }
+            ReadRequest request = instanceId == null ? new ReadRequest(objectId) : new ReadRequest(objectId, instanceId);
+            return send(reg, request, timeout, path);
+        }).thenApply(response -> {
+            LwM2mNode content = response.getContent();
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("path", path);
+            if (content instanceof LwM2mObject object) {
+                Map<String, Object> instances = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
+                object.getInstances().forEach((id, instance) -> instances.put(id.toString(), resources(instance)));
+                node.put("instances", instances);
+                return node;
+            }
+            if (content instanceof LwM2mObjectInstance instance) {
+                node.put("resources", resources(instance));
+                return node;
+            }
+            throw new DeviceRequestException(Kind.SEND_FAILED, "device returned no object or instance for " + path);
+        });
+    }
+
+    private static Map<String, Object> resources(LwM2mObjectInstance instance) {
+        Map<String, Object> resources = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
+        instance.getResources().forEach((id, resource) -> {
+            Map<String, Object> value = new LinkedHashMap<>();
+            value.put("type", resource.getType().name());
+            value.put("value", ResourceValues.toJsonValue(resource));
+            resources.put(id.toString(), value);
+        });
+        return resources;
+    }
+
+    private static DeviceRequestException notAllowed(String path, ResourceModel model, String operation) {
+        return DeviceRequestException.notAllowed(path + " (" + model.name + ") cannot be " + operation
+                + "; its object model allows " + operations(model.operations), model.operations.name());
+    }
+
+    private static String operations(Operations operations) {
+        List<String> names = new ArrayList<>();
+        if (operations.isReadable()) {
+            names.add("read");
+        }
+        if (operations.isWritable()) {
+            names.add("write");
+        }
+        if (operations.isExecutable()) {
+            names.add("execute");
+        }
+        return names.isEmpty() ? "no operation" : String.join(" and ", names);
     }
 
     private CompletableFuture<Registration> awake(String endpoint) {
@@ -157,8 +232,9 @@ public final class DeviceResources {
                 }
             }, error -> result.completeExceptionally(translate(error, request, path, timeout)));
         } catch (RuntimeException e) {
+            LOG.warn("Cannot send {} {} to {}", describe(request), path, registration.getEndpoint(), e);
             result.completeExceptionally(new DeviceRequestException(Kind.SEND_FAILED,
-                    "cannot send " + describe(request) + " " + path + ": " + e.getMessage()));
+                    "cannot send " + describe(request) + " " + path + " to the device; the server log has the cause"));
         }
         return result;
     }
@@ -169,8 +245,9 @@ public final class DeviceResources {
             return new DeviceRequestException(Kind.TIMEOUT, "device did not answer " + describe(request) + " " + path
                     + " within " + timeout.toMillis() + " ms");
         }
+        LOG.warn("{} {} failed", describe(request), path, error);
         return new DeviceRequestException(Kind.SEND_FAILED,
-                describe(request) + " " + path + " failed: " + error.getMessage());
+                describe(request) + " " + path + " failed before the device answered; the server log has the cause");
     }
 
     private static String describe(DownlinkRequest<?> request) {

@@ -1,12 +1,16 @@
 package dev.ferry.server.lwm2m;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import org.eclipse.leshan.core.node.LwM2mPath;
 import org.eclipse.leshan.core.observation.Observation;
 import org.eclipse.leshan.core.request.BindingMode;
 import org.eclipse.leshan.core.LwM2m.Version;
@@ -36,7 +40,7 @@ final class RegistrationTracker implements RegistrationListener {
             Collection<Observation> previousObservations) {
         writer.submit(new RegistryChange.Registered(registration.getEndpoint(), registration.getId(),
                 registration.getLwM2mVersion().toString(), bindingOf(registration.getBindingMode()),
-                registration.usesQueueMode(), supportedObjects(registration.getSupportedObject()),
+                registration.usesQueueMode(), supportedObjects(registration),
                 ProvisionedOnlyAuthorizer.address(registration.getClientTransportData()),
                 registration.getLifeTimeInSec(), OffsetDateTime.now(),
                 DurableRegistrationStore.serialize(registration)));
@@ -46,7 +50,7 @@ final class RegistrationTracker implements RegistrationListener {
     @Override
     public void updated(RegistrationUpdate update, Registration updatedRegistration, Registration previousReg) {
         String objects = update.getObjectLinks() == null ? null
-                : supportedObjects(updatedRegistration.getSupportedObject());
+                : supportedObjects(updatedRegistration);
         writer.submit(new RegistryChange.Updated(updatedRegistration.getEndpoint(), updatedRegistration.getId(),
                 ProvisionedOnlyAuthorizer.address(updatedRegistration.getClientTransportData()),
                 updatedRegistration.getLifeTimeInSec(), objects, OffsetDateTime.now(),
@@ -64,11 +68,25 @@ final class RegistrationTracker implements RegistrationListener {
         return modes.stream().map(BindingMode::name).sorted().collect(Collectors.joining());
     }
 
-    /** "1,3,5" with "@version" appended where the device declared a non-default object version. */
-    static String supportedObjects(Map<Integer, Version> objects) {
-        return new TreeMap<>(objects).entrySet().stream()
-                .map(e -> e.getValue() == null || e.getValue().equals(Version.V1_0) ? e.getKey().toString()
-                        : e.getKey() + "@" + e.getValue())
-                .collect(Collectors.joining(","));
+    /**
+     * The registration's object list, "/1/0,/1/1,/3/0,/5/0": each object instance the device declared, or the
+     * object alone when it declared none; "@version" appended where it declared a non-default object version.
+     */
+    static String supportedObjects(Registration registration) {
+        Map<Integer, TreeSet<Integer>> instances = new TreeMap<>();
+        registration.getSupportedObject().keySet().forEach(id -> instances.put(id, new TreeSet<>()));
+        for (LwM2mPath path : registration.getAvailableInstances()) {
+            instances.computeIfAbsent(path.getObjectId(), id -> new TreeSet<>()).add(path.getObjectInstanceId());
+        }
+        List<String> entries = new ArrayList<>();
+        instances.forEach((objectId, ids) -> {
+            Version version = registration.getSupportedObject().get(objectId);
+            String suffix = version == null || version.equals(Version.V1_0) ? "" : "@" + version;
+            if (ids.isEmpty()) {
+                entries.add("/" + objectId + suffix);
+            }
+            ids.forEach(instanceId -> entries.add("/" + objectId + "/" + instanceId + suffix));
+        });
+        return String.join(",", entries);
     }
 }

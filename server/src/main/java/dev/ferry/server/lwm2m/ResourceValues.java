@@ -82,22 +82,27 @@ final class ResourceValues {
                     path + " is an executable resource; use POST to execute it");
             };
         } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new DeviceRequestException(Kind.BAD_VALUE,
-                    "value for " + path + " (" + type + ") is malformed: " + e.getMessage());
+            throw new DeviceRequestException(Kind.BAD_VALUE, "value for " + path + " (" + type
+                    + ") is malformed; it must be " + expectedForm(type));
         }
     }
 
     private static <T> T requireType(Object value, Class<T> expected, ResourceModel.Type type, String path) {
         if (!expected.isInstance(value)) {
-            throw bad(type, path, switch (type) {
-            case OPAQUE -> "a hex string";
-            case TIME -> "an ISO-8601 instant or seconds since the epoch";
-            case STRING, CORELINK -> "a string";
-            case BOOLEAN -> "true or false";
-            default -> "a number";
-            });
+            throw bad(type, path, expectedForm(type));
         }
         return expected.cast(value);
+    }
+
+    private static String expectedForm(ResourceModel.Type type) {
+        return switch (type) {
+        case OPAQUE -> "a hex string (an even number of 0-9a-f digits)";
+        case TIME -> "an ISO-8601 instant (2030-01-31T12:00:00Z) or seconds since the epoch";
+        case STRING, CORELINK -> "a string";
+        case BOOLEAN -> "true or false";
+        case OBJLNK -> "\"objectId:instanceId\", two numbers from 0 to 65535";
+        default -> "a number";
+        };
     }
 
     private static DeviceRequestException bad(ResourceModel.Type type, String path, String expected) {

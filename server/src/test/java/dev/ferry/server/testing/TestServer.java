@@ -201,8 +201,8 @@ public final class TestServer implements AutoCloseable {
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("content-type", "application/json");
+        if (body != null || method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
+            request.header("content-type", "application/json"); // the API refuses writes of any other type
         }
         return exchange(request.build());
     }

@@ -1,0 +1,167 @@
+package dev.ferry.server.api;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * One operation of the HTTP API: method, path, the query parameters and body it takes, and every status it can
+ * answer. The router mounts these and the OpenAPI test compares them with the document, so the two cannot drift.
+ */
+public record ApiRoute(HttpMethod method, String path, Body body, Set<String> queryParams, Set<Integer> declaredStatuses,
+        Handler<RoutingContext> handler) {
+
+    /** What a route accepts as its request body. */
+    public enum Body {
+        /** No body (GET, HEAD, DELETE). */
+        NONE,
+        /** A JSON object, declared as {@code application/json}. */
+        JSON,
+        /**
+         * An action without content: the body is empty or {@code {}}, but must still be declared as
+         * {@code application/json}, so that a cross-site form or script cannot trigger it as a "simple" request.
+         */
+        ACTION,
+        /** A firmware image, raw ({@code application/octet-stream}) or as {@code multipart/form-data}. */
+        IMAGE
+    }
+
+    static final String JSON_TYPE = "application/json";
+    static final List<String> IMAGE_TYPES = List.of("application/octet-stream", "multipart/form-data");
+
+    static ApiRoute get(String path, Handler<RoutingContext> handler) {
+        return new ApiRoute(HttpMethod.GET, path, Body.NONE, Set.of(), Set.of(), handler);
+    }
+
+    static ApiRoute head(String path, Handler<RoutingContext> handler) {
+        return new ApiRoute(HttpMethod.HEAD, path, Body.NONE, Set.of(), Set.of(), handler);
+    }
+
+    static ApiRoute delete(String path, Handler<RoutingContext> handler) {
+        return new ApiRoute(HttpMethod.DELETE, path, Body.NONE, Set.of(), Set.of(), handler);
+    }
+
+    static ApiRoute post(String path, Body body, Handler<RoutingContext> handler) {
+        return new ApiRoute(HttpMethod.POST, path, body, Set.of(), Set.of(), handler);
+    }
+
+    static ApiRoute put(String path, Handler<RoutingContext> handler) {
+        return new ApiRoute(HttpMethod.PUT, path, Body.JSON, Set.of(), Set.of(), handler);
+    }
+
+    static ApiRoute patch(String path, Handler<RoutingContext> handler) {
+        return new ApiRoute(HttpMethod.PATCH, path, Body.JSON, Set.of(), Set.of(), handler);
+    }
+
+    /** The query parameters this route reads; any other is refused with 400. */
+    ApiRoute query(String... names) {
+        return new ApiRoute(method, path, body, Set.of(names), declaredStatuses, handler);
+    }
+
+    /** The statuses the handler itself answers; those of the checks every route gets are added by {@link #statuses()}. */
+    ApiRoute answers(Integer... statuses) {
+        return new ApiRoute(method, path, body, queryParams, Set.of(statuses), handler);
+    }
+
+    /** Every status this route can answer: its own, 400 for a query parameter it does not take, 413/415 for bodies. */
+    public Set<Integer> statuses() {
+        Set<Integer> all = new TreeSet<>(declaredStatuses);
+        all.add(400);
+        if (body != Body.NONE) {
+            all.add(413);
+            all.add(415);
+        }
+        return all;
+    }
+
+    /** The path in OpenAPI form: {@code /devices/{endpoint}}. */
+    public String documentedPath() {
+        return path.replaceAll(":(\\w+)", "{$1}");
+    }
+
+    Pattern pathPattern() {
+        return Pattern.compile(Pattern.quote(path).replaceAll(":\\w+", "\\\\E[^/]+\\\\Q"));
+    }
+
+    /**
+     * Runs before the body is read: refuses unknown or repeated query parameters and bodies of a type the route
+     * does not take, then passes the request on.
+     */
+    void check(RoutingContext ctx) {
+        for (String name : new TreeSet<>(ctx.queryParams().names())) {
+            if (!queryParams.contains(name)) {
+                throw ApiProblem.badRequest("unknown query parameter '" + name + "'; " + (queryParams.isEmpty()
+                        ? "this route takes none" : "this route takes " + String.join(", ", new TreeSet<>(queryParams))));
+            }
+            if (ctx.queryParam(name).size() > 1) {
+                throw ApiProblem.badRequest("query parameter " + name + " is given " + ctx.queryParam(name).size()
+                        + " times; give it once");
+            }
+        }
+        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        switch (body) {
+        case JSON, ACTION -> {
+            if (!isJson(contentType)) {
+                throw unsupported(contentType, List.of(JSON_TYPE), body == Body.ACTION
+                        ? "; this action takes no content, but must be sent with Content-Type: application/json"
+                        : "");
+            }
+        }
+        case IMAGE -> {
+            if (contentType == null || !IMAGE_TYPES.contains(mediaType(contentType))) {
+                throw unsupported(contentType, IMAGE_TYPES, "");
+            }
+        }
+        case NONE -> {
+            // Bodies of GET and DELETE requests are ignored.
+        }
+        }
+        ctx.next();
+    }
+
+    /** {@code application/json}, optionally with a UTF-8 charset (JSON is UTF-8, RFC 8259). */
+    static boolean isJson(String contentType) {
+        if (contentType == null || !mediaType(contentType).equals(JSON_TYPE)) {
+            return false;
+        }
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip().toLowerCase(Locale.ROOT).replace("\"", "");
+            if (!parameter.isEmpty() && !parameter.equals("charset=utf-8")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String mediaType(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static ApiProblem unsupported(String contentType, List<String> accepted, String hint) {
+        return new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
+                (contentType == null ? "the request has no Content-Type" : "Content-Type '" + contentType
+                        + "' is not accepted here") + "; send " + String.join(" or ", accepted) + hint)
+                .withHeader("Accept", String.join(", ", accepted));
+    }
+
+    /** The methods served at a request path, for the Allow header of a 405. */
+    static String allowed(List<ApiRoute> routes, String requestPath) {
+        Set<String> methods = new LinkedHashSet<>();
+        for (ApiRoute route : routes) {
+            if (requestPath != null && route.pathPattern().matcher(requestPath).matches()) {
+                methods.add(route.method().name());
+            }
+        }
+        return String.join(", ", methods);
+    }
+}

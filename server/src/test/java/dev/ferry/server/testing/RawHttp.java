@@ -1,0 +1,93 @@
+package dev.ferry.server.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * HTTP requests exactly as a test wants them: any method, content type and headers, with a deadline on the whole
+ * exchange (Java's request timeout covers only the response headers, so the body is awaited with its own deadline).
+ * {@link #rawGet} writes the request line and headers itself, for headers Java's client refuses to set (Host).
+ */
+public final class RawHttp {
+    public static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+
+    public RawHttp(TestServer server) {
+        this.baseUrl = server.baseUrl();
+    }
+
+    /** A reply: status, headers and body. */
+    public record Answer(int status, java.net.http.HttpHeaders headers, String body) {
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        public io.vertx.core.json.JsonObject json() {
+            return new io.vertx.core.json.JsonObject(body);
+        }
+
+        public boolean isProblem() {
+            return header("content-type") != null && header("content-type").startsWith("application/problem+json");
+        }
+    }
+
+    /** Sends a request; headers are name, value pairs; a null body sends none. */
+    public Answer send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(DEADLINE)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        var pending = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+        try {
+            HttpResponse<String> response = pending.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            return new Answer(response.statusCode(), response.headers(), response.body());
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new AssertionError(method + " " + path + " got no complete answer within " + DEADLINE);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes a GET with the given extra header lines over a plain socket and returns the whole raw response. */
+    public static String rawGet(int port, String path, String... headerLines) throws IOException {
+        return raw(port, "GET", path, headerLines);
+    }
+
+    /** Writes a request without a body over a plain socket and returns the whole raw response, as sent. */
+    public static String raw(int port, String method, String path, String... headerLines) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout((int) DEADLINE.toMillis());
+            StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            for (String line : headerLines) {
+                request.append(line).append("\r\n");
+            }
+            request.append("Connection: close\r\n\r\n");
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            in.transferTo(response);
+            return response.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
