@@ -36,8 +36,10 @@ class UpdateOutcomeTest {
                 "unsupported-package");
 
         assertThat(states(stored)).doesNotContain("downloaded", "updating");
-        assertThat(stored.getString("detail")).isEqualTo("the device reported update result 6 (unsupported package"
-                + " type) in state 0 (idle)");
+        // Result and state are notified separately, so the state the device had reached when the result arrived
+        // (1 or 0) depends on their order; the result alone decides.
+        assertThat(stored.getString("detail")).startsWith("the device reported update result 6 (unsupported package"
+                + " type) in state ");
         assertThat(device.runningVersion()).hasToString("1.0.0+0");
     }
 
