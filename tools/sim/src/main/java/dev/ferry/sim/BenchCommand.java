@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
  * Leshan baseline); reports registrations/s, p50/p99 latency, and when given the server's pid its CPU time per
  * registration and heap per registered device.
  */
-@Command(name = "bench", description = "Register N simulated devices and measure the server.")
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Register N simulated devices and measure the server.")
 final class BenchCommand implements Callable<Integer> {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final Duration PROVISIONING_TIMEOUT = Duration.ofSeconds(30);
