@@ -323,7 +323,7 @@ class DistributionTest {
         return client;
     }
 
-    /** The client's executor and its endpoint: {@link CoapClient#shutdown()} leaves an endpoint it was given running. */
+    /** Shuts down the client and its endpoint: {@link CoapClient#shutdown()} leaves a given endpoint running. */
     private static void shutDown(CoapClient client) {
         client.shutdown();
         client.getEndpoint().destroy();

@@ -28,7 +28,8 @@ class ExampleConfigTest {
     @Test
     void the_example_names_every_setting_the_server_knows_and_no_other_key() throws IOException {
         Set<String> inExample = new TreeSet<>(example().stringPropertyNames());
-        Set<String> known = Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> known = Arrays.stream(Setting.values()).map(Setting::key)
+                .collect(Collectors.toCollection(TreeSet::new));
 
         assertThat(difference(known, inExample)).as("settings missing from " + EXAMPLE).isEmpty();
         assertThat(difference(inExample, known)).as("keys in " + EXAMPLE + " the server does not know").isEmpty();

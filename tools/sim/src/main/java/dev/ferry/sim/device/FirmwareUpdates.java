@@ -25,8 +25,9 @@ final class FirmwareUpdates {
     FirmwareView firmwareView() {
         synchronized (parts.lock()) {
             UpdateMachine machine = parts.machine();
+            String packageVersion = machine.packageVersion().orElse(parts.power().running()).toString();
             return new FirmwareView(machine.packageUri(), machine.state(), machine.result(),
-                    parts.settings().packageName(), machine.packageVersion().orElse(parts.power().running()).toString());
+                    parts.settings().packageName(), packageVersion);
         }
     }
 

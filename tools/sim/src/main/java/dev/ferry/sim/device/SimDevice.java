@@ -206,7 +206,8 @@ public final class SimDevice implements AutoCloseable {
         synchronized (parts.lock()) {
             UpdateMachine machine = parts.machine();
             return endpoint() + " running " + runningVersion() + ", object 5 " + machine.state() + "/"
-                    + machine.result() + (isPoweredOn() ? "" : ", powered off") + (isRegistered() ? ", registered" : "");
+                    + machine.result() + (isPoweredOn() ? "" : ", powered off")
+                    + (isRegistered() ? ", registered" : "");
         }
     }
 
