@@ -14,9 +14,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server as its own process, stopped the way a service manager stops it. */
+/**
+ * The server as its own process, stopped the way a service manager stops it. More time than the suite's
+ * default timeout: a whole JVM starts the server (database, migrations, endpoints) and shuts it down, with a
+ * deadline of its own for each step, on machines busy with other builds.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ShutdownTest {
     private static final long DEADLINE_SECONDS = 60;
 
