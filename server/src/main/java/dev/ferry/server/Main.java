@@ -10,6 +10,8 @@ import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.ConfigLoader;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.config.Setting;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -17,6 +19,7 @@ import picocli.CommandLine.ParseResult;
 
 /** {@code java -jar ferry-server.jar [--config FILE] [--http-port N] ...}: runs the server until SIGTERM. */
 public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_CONFIG_FILE = "ferry.conf";
 
     private Main() {
@@ -54,10 +57,29 @@ public final class Main {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            int status = 0;
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                System.err.println("ferry-server: shutdown failed: " + FerryServer.rootMessage(e));
+                status = 1;
+            }
             stopped.countDown();
+            exitAfterShutdown(status);
         }, "ferry-shutdown"));
+        LOG.info("Running; SIGTERM or Ctrl-C shuts the server down cleanly");
         stopped.await();
+    }
+
+    /**
+     * Ends the JVM with {@code status} once the server closed. Stopped by a signal, the JVM would otherwise exit
+     * with 128 plus the signal's number (143 for SIGTERM) even after a clean shutdown, which service managers
+     * and scripts read as a failure.
+     */
+    private static void exitAfterShutdown(int status) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     static CommandSpec commandSpec() {

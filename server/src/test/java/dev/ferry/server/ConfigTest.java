@@ -34,18 +34,6 @@ class ConfigTest {
     }
 
     @Test
-    void the_documented_example_file_is_valid_and_names_every_setting() throws IOException {
-        Path example = Path.of("ferry.example.conf");
-        FerryConfig config = ConfigLoader.load(example, Map.of(), Map.of());
-
-        String text = Files.readString(example);
-        for (Setting setting : Setting.values()) {
-            assertThat(text).as("example documents " + setting.key()).contains(setting.key());
-        }
-        assertThat(config.httpPort()).isEqualTo(8080);
-    }
-
-    @Test
     void an_unknown_key_in_the_file_is_an_error_naming_it() throws IOException {
         Path file = Files.writeString(dir.resolve("ferry.conf"), "http.prot=8080\n");
 

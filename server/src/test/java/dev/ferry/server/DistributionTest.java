@@ -115,7 +115,7 @@ class DistributionTest {
             assertThat(blocks).allSatisfy(block -> assertThat(block.getOptions().getBlock2().getSize())
                     .isEqualTo(blockSize));
         } finally {
-            client.shutdown();
+            shutDown(client);
         }
     }
 
@@ -140,7 +140,7 @@ class DistributionTest {
             CoapResponse pastTheEnd = client.advanced(blockRequest(blocks, blockSize));
             assertThat(pastTheEnd.getCode()).isEqualTo(ResponseCode.BAD_OPTION);
         } finally {
-            client.shutdown();
+            shutDown(client);
         }
     }
 
@@ -184,7 +184,7 @@ class DistributionTest {
             CoapResponse response = client.post(new byte[] { 1 }, 0);
             assertThat(response.getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
         } finally {
-            client.shutdown();
+            shutDown(client);
         }
     }
 
@@ -210,7 +210,7 @@ class DistributionTest {
             assertThat(client.advanced(Request.newGet()).getCode()).as("after the update was cancelled")
                     .isEqualTo(ResponseCode.FORBIDDEN);
         } finally {
-            client.shutdown();
+            shutDown(client);
         }
     }
 
@@ -223,7 +223,7 @@ class DistributionTest {
                 CoapResponse response = client.get();
                 assertThat(response.getCode()).as(path).isEqualTo(ResponseCode.NOT_FOUND);
             } finally {
-                client.shutdown();
+                shutDown(client);
             }
         }
     }
@@ -322,6 +322,12 @@ class DistributionTest {
         client.setEndpoint(endpoint);
         client.setTimeout(20_000L);
         return client;
+    }
+
+    /** Shuts down the client and its endpoint: {@link CoapClient#shutdown()} leaves a given endpoint running. */
+    private static void shutDown(CoapClient client) {
+        client.shutdown();
+        client.getEndpoint().destroy();
     }
 
     private static Configuration clientConfiguration() {

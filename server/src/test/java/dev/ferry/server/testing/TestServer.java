@@ -19,6 +19,7 @@ import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.config.Setting;
 import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventType;
+import dev.ferry.sim.http.WholeExchange;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -27,6 +28,8 @@ import io.vertx.core.json.JsonObject;
  */
 public final class TestServer implements AutoCloseable {
     public static final Duration DEADLINE = Duration.ofSeconds(20);
+    /** Limit of a whole HTTP exchange, body included (a request's own timeout ends with the headers). */
+    private static final Duration WHOLE_EXCHANGE = Duration.ofSeconds(30);
 
     private final Path dataDir;
     private final Map<Setting, String> settings;
@@ -229,7 +232,7 @@ public final class TestServer implements AutoCloseable {
             request.headers(headers);
         }
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return WholeExchange.send(http, request.build(), HttpResponse.BodyHandlers.ofByteArray(), WHOLE_EXCHANGE);
         } catch (IOException e) {
             throw new IllegalStateException("GET " + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -244,7 +247,8 @@ public final class TestServer implements AutoCloseable {
 
     private Reply exchange(HttpRequest request) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = WholeExchange.send(http, request, HttpResponse.BodyHandlers.ofString(),
+                    WHOLE_EXCHANGE);
             return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""),
                     response.body());
         } catch (IOException e) {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** A plain Leshan server with in-memory stores: the reference the registration benchmark compares with. */
-@Command(name = "baseline-server", description = "Run a plain leshan-server-cf (in-memory stores) for comparison.")
+@Command(name = "baseline-server", mixinStandardHelpOptions = true,
+        description = "Run a plain leshan-server-cf (in-memory stores) for comparison.")
 final class BaselineServerCommand implements Callable<Integer> {
     @Option(names = "--coap-port", defaultValue = "25683")
     int coapPort;

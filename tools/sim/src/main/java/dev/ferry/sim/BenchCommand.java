@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.ferry.sim.http.WholeExchange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,9 +31,11 @@ import picocli.CommandLine.Option;
  * Leshan baseline); reports registrations/s, p50/p99 latency, and when given the server's pid its CPU time per
  * registration and heap per registered device.
  */
-@Command(name = "bench", description = "Register N simulated devices and measure the server.")
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Register N simulated devices and measure the server.")
 final class BenchCommand implements Callable<Integer> {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    private static final Duration PROVISIONING_TIMEOUT = Duration.ofSeconds(30);
 
     @Option(names = "--server", required = true, description = "coap://127.0.0.1:5683 or coaps://127.0.0.1:5684")
     String server;
@@ -125,12 +129,13 @@ final class BenchCommand implements Callable<Integer> {
             String security = secure ? "{\"mode\":\"psk\",\"identity\":\"" + endpoint + "\",\"key\":\""
                     + HexFormat.of().formatHex(BenchKeys.psk(endpoint)) + "\"}" : "{\"mode\":\"none\"}";
             HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/api/v1/devices"))
-                    .header("content-type", "application/json")
+                    .timeout(PROVISIONING_TIMEOUT).header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"endpoint\":\"" + endpoint + "\",\"security\":" + security + "}"))
                     .build();
             inFlight.acquire();
-            replies.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+            replies.add(WholeExchange.sendAsync(http, request, HttpResponse.BodyHandlers.ofString(),
+                    PROVISIONING_TIMEOUT)
                     .whenComplete((r, e) -> inFlight.release()));
         }
         int conflicts = 0;

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "device", description = "Run one simulated device until interrupted (Ctrl-C deregisters it).")
+@Command(name = "device", mixinStandardHelpOptions = true,
+        description = "Run one simulated device until interrupted (Ctrl-C deregisters it).")
 final class DeviceCommand implements Callable<Integer> {
     @Option(names = "--endpoint", required = true, description = "LwM2M endpoint name")
     String endpoint;

@@ -2,6 +2,7 @@ package dev.ferry.sim.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.sim.http.WholeExchange;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -69,7 +70,7 @@ final class FerryApi {
         String body = JSON.createObjectNode().put("firmwareId", firmwareId).put("delivery", delivery).toString();
         HttpRequest request = request("api/v1/devices/" + encode(endpoint) + "/updates")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(reply -> {
+        return exchange(request).thenApply(reply -> {
             if (reply.statusCode() != 201) {
                 throw new IllegalStateException("starting the update of " + endpoint + ": HTTP " + reply.statusCode()
                         + " " + reply.body());
@@ -106,12 +107,13 @@ final class FerryApi {
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> reply = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> reply = WholeExchange.send(http, request(path).GET().build(),
+                HttpResponse.BodyHandlers.ofString(), TIMEOUT);
         return checked(path, reply);
     }
 
     private CompletableFuture<JsonNode> getAsync(String path) {
-        return http.sendAsync(request(path).GET().build(), HttpResponse.BodyHandlers.ofString())
+        return exchange(request(path).GET().build())
                 .thenApply(reply -> checked(path, reply));
     }
 
@@ -120,6 +122,10 @@ final class FerryApi {
             throw new IllegalStateException("GET /" + path + ": HTTP " + reply.statusCode() + " " + reply.body());
         }
         return parse(reply.body());
+    }
+
+    private CompletableFuture<HttpResponse<String>> exchange(HttpRequest request) {
+        return WholeExchange.sendAsync(http, request, HttpResponse.BodyHandlers.ofString(), TIMEOUT);
     }
 
     private HttpRequest.Builder request(String path) {

@@ -34,16 +34,16 @@ final class FirmwareObject extends BaseInstanceEnabler {
     private static final List<Integer> RESOURCES = List.of(PACKAGE, PACKAGE_URI, UPDATE, STATE, UPDATE_RESULT,
             PKG_NAME, PKG_VERSION, PROTOCOL_SUPPORT, DELIVERY_METHOD);
 
-    private final SimDevice device;
+    private final FirmwareUpdates device;
 
-    FirmwareObject(SimDevice device) {
+    FirmwareObject(FirmwareUpdates device) {
         super(0);
         this.device = device;
     }
 
     @Override
     public ReadResponse read(LwM2mServer server, int resourceId) {
-        SimDevice.FirmwareView view = device.firmwareView();
+        FirmwareUpdates.FirmwareView view = device.firmwareView();
         return switch (resourceId) {
             case PACKAGE_URI -> ReadResponse.success(resourceId, view.packageUri());
             case STATE -> ReadResponse.success(resourceId, (long) view.state().code());

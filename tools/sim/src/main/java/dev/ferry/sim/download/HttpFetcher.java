@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * Pulls a package over HTTP, resuming with {@code Range: bytes=N-} guarded by {@code If-Range} with the
  * ETag of the first attempt: a 206 continues, a 200 means the package changed (or the server ignores
  * ranges) and starts from zero. The body is read as fast as the device's {@link SimLink} bandwidth allows.
- * Datagram loss does not apply (TCP hides it); latency and bandwidth do.
+ * Datagram loss does not apply (TCP hides it); latency and bandwidth do. A body that stops arriving for the
+ * timeout fails the attempt as a lost connection: the request's own timeout ends with the response headers.
  */
 public final class HttpFetcher implements PackageFetcher {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
@@ -31,7 +32,10 @@ public final class HttpFetcher implements PackageFetcher {
     private final SimLink link;
     private final Duration timeout;
 
-    /** @param timeout how long to wait for the response headers of each attempt */
+    /**
+     * @param timeout how long to wait for the response headers of each attempt, and then for each part of the
+     *     body once the device asked for it
+     */
     public HttpFetcher(URI uri, HttpClient client, SimLink link, Duration timeout) {
         this.uri = uri;
         this.client = client;
@@ -66,6 +70,8 @@ public final class HttpFetcher implements PackageFetcher {
         private final CompletableFuture<Void> body = new CompletableFuture<>();
         private volatile boolean over;
         private volatile Flow.Subscription subscription;
+        /** Parts of the body (and its end) received so far: a stall shows as no change. */
+        private volatile long arrivals;
         private long position;
 
         HttpTransfer(FetchCallback callback) {
@@ -118,12 +124,27 @@ public final class HttpFetcher implements PackageFetcher {
             if (over) {
                 subscription.cancel();
             } else {
-                subscription.request(1);
+                requestMore();
             }
+        }
+
+        /** Asks for the next part of the body; fails the attempt when it does not come within the timeout. */
+        private void requestMore() {
+            long seen = arrivals;
+            subscription.request(1);
+            link.runLater(timeout.toNanos(), () -> {
+                if (arrivals == seen && !over) {
+                    fail(FetchFailure.CONNECTION_LOST, "the body of " + uri + " stalled: nothing arrived for "
+                            + timeout.toMillis() + " ms");
+                    subscription.cancel(); // closes the connection
+                    body.complete(null);
+                }
+            });
         }
 
         @Override
         public void onNext(List<ByteBuffer> buffers) {
+            arrivals++;
             if (over) {
                 return;
             }
@@ -143,19 +164,21 @@ public final class HttpFetcher implements PackageFetcher {
             }
             link.runLater(link.incomingDelayNanos(length), () -> {
                 if (!over) {
-                    subscription.request(1);
+                    requestMore();
                 }
             });
         }
 
         @Override
         public void onError(Throwable error) {
+            arrivals++;
             body.completeExceptionally(error);
             fail(FetchFailure.CONNECTION_LOST, "the body of " + uri + " broke off: " + error);
         }
 
         @Override
         public void onComplete() {
+            arrivals++;
             body.complete(null);
             if (end()) {
                 callback.completed();

@@ -3,6 +3,7 @@ package dev.ferry.sim.fleet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.sim.http.WholeExchange;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,6 +29,8 @@ import java.util.concurrent.Semaphore;
 public final class ApiProvisioner implements Provisioner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int IN_FLIGHT = 32;
+    /** For the response headers, and again for the whole exchange. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /** Where the PSKs come from. */
     public enum KeySource {
@@ -97,7 +100,7 @@ public final class ApiProvisioner implements Provisioner {
         }
         HttpRequest request = request("api/v1/devices").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(reply -> {
+        return exchange(request).thenCompose(reply -> {
             int status = reply.statusCode();
             if (status == 201) {
                 return CompletableFuture.completedFuture(
@@ -137,14 +140,18 @@ public final class ApiProvisioner implements Provisioner {
     private CompletableFuture<Void> delete(String endpoint) {
         HttpRequest request = request("api/v1/devices/" + URLEncoder.encode(endpoint, StandardCharsets.UTF_8))
                 .DELETE().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(reply ->
+        return exchange(request).thenCompose(reply ->
                 reply.statusCode() == 204 || reply.statusCode() == 404 ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.failedFuture(new ProvisioningException("deleting " + endpoint
                                 + " failed: HTTP " + reply.statusCode() + " " + reply.body())));
     }
 
+    private CompletableFuture<HttpResponse<String>> exchange(HttpRequest request) {
+        return WholeExchange.sendAsync(http, request, HttpResponse.BodyHandlers.ofString(), TIMEOUT);
+    }
+
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(api.resolve(path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(api.resolve(path)).timeout(TIMEOUT);
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
         }
