@@ -155,6 +155,31 @@ class FirmwareRepositoryTest {
     }
 
     @Test
+    void refused_and_deleted_images_leave_no_blob_directory_behind() throws IOException {
+        byte[] kept = Images.signed("1.0.0", 1000, trusted);
+        upload(kept);
+        assertThat(server.put("/api/v1/models/" + MODEL, "{\"slotSize\": 4096}").status()).isEqualTo(200);
+        assertRejected(server.uploadFirmware(MODEL, Images.signed("1.0.0", 1500, trusted)), "duplicate-version",
+                "1.0.0");
+        assertRejected(server.uploadFirmware(MODEL, Images.signed("1.1.0", 5000, trusted)), "too-large-for-slot",
+                "slot");
+        String boundary = "ferry-boundary-2";
+        assertRejected(server.sendBytes("POST", "/api/v1/firmware", multipart(boundary,
+                Images.signed("1.0.0", 2000, trusted)), "multipart/form-data; boundary=" + boundary),
+                "duplicate-version", "1.0.0");
+        long deleted = upload(Images.signed("1.2.0", 1000, trusted));
+        assertThat(server.delete("/api/v1/firmware/" + deleted).status()).isEqualTo(204);
+
+        try (Stream<Path> directories = Files.list(server.dataDir().resolve("firmware/blobs"))) {
+            assertThat(directories.map(d -> d.getFileName().toString()))
+                    .containsExactlyInAnyOrder("tmp", BlobStore.sha256Hex(kept).substring(0, 2));
+        }
+        try (Stream<Path> uploads = Files.list(server.dataDir().resolve("firmware/uploads"))) {
+            assertThat(uploads).isEmpty();
+        }
+    }
+
+    @Test
     void deleting_an_image_removes_its_blob_and_its_download() {
         byte[] image = Images.signed("1.0.0", 1000, trusted);
         long id = upload(image);

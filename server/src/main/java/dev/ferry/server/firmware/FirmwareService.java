@@ -53,6 +53,10 @@ public final class FirmwareService {
         this.published = published;
         this.usage = usage;
         this.blobRemoved = blobRemoved;
+        int orphans = blobs.removeAllBut(repository.allSha256());
+        if (orphans > 0) {
+            LOG.info("Removed {} firmware blob(s) whose upload did not complete before the server stopped", orphans);
+        }
         published.load(repository.allPublished());
     }
 
