@@ -51,8 +51,8 @@ public final class BlobStore {
      */
     public int removeAllBut(Set<String> referenced) {
         int removed = 0;
-        try (var directories = Files.list(root)) {
-            for (Path directory : (Iterable<Path>) directories::iterator) {
+        try (var prefixes = Files.list(root)) {
+            for (Path directory : (Iterable<Path>) prefixes::iterator) {
                 if (directory.equals(temporary) || !Files.isDirectory(directory)) {
                     continue;
                 }
