@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -176,6 +180,24 @@ class FirmwareRepositoryTest {
         }
         try (Stream<Path> uploads = Files.list(server.dataDir().resolve("firmware/uploads"))) {
             assertThat(uploads).isEmpty();
+        }
+    }
+
+    @Test
+    void one_image_uploaded_for_two_models_at_once_keeps_its_blob_when_one_upload_is_refused() throws Exception {
+        assertThat(server.put("/api/v1/models/tiny", "{\"slotSize\": 1024}").status()).isEqualTo(200);
+        ExecutorService uploads = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 20; i++) {
+                byte[] image = Images.signed("3.0." + i, 4000, trusted);
+                Future<TestServer.Reply> refused = uploads.submit(() -> server.uploadFirmware("tiny", image));
+                Future<TestServer.Reply> accepted = uploads.submit(() -> server.uploadFirmware(MODEL, image));
+                assertThat(refused.get(30, TimeUnit.SECONDS).status()).isEqualTo(422);
+                assertThat(accepted.get(30, TimeUnit.SECONDS).status()).isEqualTo(201);
+                assertThat(blob(BlobStore.sha256Hex(image))).as("blob of the accepted upload " + i).isRegularFile();
+            }
+        } finally {
+            uploads.shutdownNow();
         }
     }
 
