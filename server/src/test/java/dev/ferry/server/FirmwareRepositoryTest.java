@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +155,49 @@ class FirmwareRepositoryTest {
         assertThat(server.get("/api/v1/firmware").json().getInteger("total")).isEqualTo(1);
         try (Stream<Path> temporary = Files.list(server.dataDir().resolve("firmware/blobs/tmp"))) {
             assertThat(temporary).isEmpty();
+        }
+    }
+
+    @Test
+    void refused_and_deleted_images_leave_no_blob_directory_behind() throws IOException {
+        byte[] kept = Images.signed("1.0.0", 1000, trusted);
+        upload(kept);
+        assertThat(server.put("/api/v1/models/" + MODEL, "{\"slotSize\": 4096}").status()).isEqualTo(200);
+        assertRejected(server.uploadFirmware(MODEL, Images.signed("1.0.0", 1500, trusted)), "duplicate-version",
+                "1.0.0");
+        assertRejected(server.uploadFirmware(MODEL, Images.signed("1.1.0", 5000, trusted)), "too-large-for-slot",
+                "slot");
+        String boundary = "ferry-boundary-2";
+        assertRejected(server.sendBytes("POST", "/api/v1/firmware", multipart(boundary,
+                Images.signed("1.0.0", 2000, trusted)), "multipart/form-data; boundary=" + boundary),
+                "duplicate-version", "1.0.0");
+        long deleted = upload(Images.signed("1.2.0", 1000, trusted));
+        assertThat(server.delete("/api/v1/firmware/" + deleted).status()).isEqualTo(204);
+
+        try (Stream<Path> directories = Files.list(server.dataDir().resolve("firmware/blobs"))) {
+            assertThat(directories.map(d -> d.getFileName().toString()))
+                    .containsExactlyInAnyOrder("tmp", BlobStore.sha256Hex(kept).substring(0, 2));
+        }
+        try (Stream<Path> uploads = Files.list(server.dataDir().resolve("firmware/uploads"))) {
+            assertThat(uploads).isEmpty();
+        }
+    }
+
+    @Test
+    void one_image_uploaded_for_two_models_at_once_keeps_its_blob_when_one_upload_is_refused() throws Exception {
+        assertThat(server.put("/api/v1/models/tiny", "{\"slotSize\": 1024}").status()).isEqualTo(200);
+        ExecutorService uploads = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 20; i++) {
+                byte[] image = Images.signed("3.0." + i, 4000, trusted);
+                Future<TestServer.Reply> refused = uploads.submit(() -> server.uploadFirmware("tiny", image));
+                Future<TestServer.Reply> accepted = uploads.submit(() -> server.uploadFirmware(MODEL, image));
+                assertThat(refused.get(30, TimeUnit.SECONDS).status()).isEqualTo(422);
+                assertThat(accepted.get(30, TimeUnit.SECONDS).status()).isEqualTo(201);
+                assertThat(blob(BlobStore.sha256Hex(image))).as("blob of the accepted upload " + i).isRegularFile();
+            }
+        } finally {
+            uploads.shutdownNow();
         }
     }
 

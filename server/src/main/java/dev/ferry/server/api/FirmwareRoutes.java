@@ -1,5 +1,7 @@
 package dev.ferry.server.api;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +33,21 @@ final class FirmwareRoutes {
         this.blocking = blocking;
         this.maxImageBytes = maxImageBytes;
         this.uploads = uploads;
+        removeUnfinishedUploads(uploads);
+    }
+
+    /** Multipart uploads that were being received when the server stopped; nothing refers to them. */
+    private static void removeUnfinishedUploads(Path uploads) {
+        if (!Files.isDirectory(uploads)) {
+            return;
+        }
+        try (var files = Files.list(uploads)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove unfinished uploads in " + uploads.toAbsolutePath(), e);
+        }
     }
 
     /** The upload's own body handler; must be mounted before the router's general one. */

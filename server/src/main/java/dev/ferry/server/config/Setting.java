@@ -15,6 +15,10 @@ public enum Setting {
             "JDBC URL of the database; empty means the embedded H2 file database inside data-dir."),
     DATABASE_USER("database.user", "ferry", "Database user name."),
     DATABASE_PASSWORD("database.password", "", "Database password."),
+    DATABASE_DURABILITY("database.durability", "process-crash",
+            "What a write the server acknowledged survives, for the embedded database: process-crash (the server"
+                    + " killed, kill -9 included) or power-loss (also an OS crash or power cut; each commit waits for"
+                    + " the disk)."),
     TRUSTED_CERTIFICATES("dtls.trusted-certificates", "",
             "PEM file of CA certificates that sign device X.509 certificates; empty disables X.509 devices."),
     DTLS_HANDSHAKE_STALL_SECONDS("dtls.handshake-stall-seconds", "30",

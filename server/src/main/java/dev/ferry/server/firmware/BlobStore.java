@@ -5,12 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.UUID;
 
 import dev.ferry.image.ImageHash;
@@ -18,11 +19,14 @@ import dev.ferry.image.ImageHash;
 /**
  * Firmware images on disk, content-addressed by the SHA-256 of their bytes: {@code <root>/ab/abcdef...}. A blob
  * is written to a temporary file, flushed to the device, then atomically renamed into place, so a crash leaves
- * either the whole blob or none of it (a stray temporary file at worst, removed at the next start).
+ * either the whole blob or none of it (a stray temporary file at worst, removed at the next start). A prefix
+ * directory exists only while it holds a blob.
  */
 public final class BlobStore {
     private final Path root;
     private final Path temporary;
+    /** Guards creating and removing the two-character prefix directories. */
+    private final Object directories = new Object();
 
     public BlobStore(Path root) {
         this.root = root;
@@ -37,6 +41,35 @@ public final class BlobStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the firmware store in " + root.toAbsolutePath(), e);
         }
+    }
+
+    /**
+     * Removes what no firmware record refers to: blobs whose record never committed (the server stopped between
+     * storing the blob and committing the record) and empty directories. Call it at start, before uploads.
+     *
+     * @return how many blobs were removed
+     */
+    public int removeAllBut(Set<String> referenced) {
+        int removed = 0;
+        try (var prefixes = Files.list(root)) {
+            for (Path directory : (Iterable<Path>) prefixes::iterator) {
+                if (directory.equals(temporary) || !Files.isDirectory(directory)) {
+                    continue;
+                }
+                try (var blobs = Files.list(directory)) {
+                    for (Path blob : (Iterable<Path>) blobs::iterator) {
+                        if (!referenced.contains(blob.getFileName().toString())) {
+                            Files.delete(blob);
+                            removed++;
+                        }
+                    }
+                }
+                removeIfEmpty(directory);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot tidy the firmware store in " + root.toAbsolutePath(), e);
+        }
+        return removed;
     }
 
     /** True for exactly 64 lower-case hex digits. Called per download block, so no regular expression. */
@@ -86,13 +119,22 @@ public final class BlobStore {
                 }
                 out.force(true);
             }
-            Files.createDirectories(target.getParent());
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the firmware directory does not support atomic renames", e);
+            // Under the lock, so that deleting another blob cannot remove the directory between its creation and
+            // the rename.
+            boolean newDirectory;
+            synchronized (directories) {
+                newDirectory = !Files.isDirectory(target.getParent());
+                Files.createDirectories(target.getParent());
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("the firmware directory does not support atomic renames", e);
+                }
             }
             syncDirectory(target.getParent());
+            if (newDirectory) {
+                syncDirectory(root);
+            }
             return true;
         } catch (IOException e) {
             try {
@@ -104,11 +146,14 @@ public final class BlobStore {
         }
     }
 
+    /** Deletes a blob, and its directory when no other blob is left in it. */
     public void delete(String sha256) {
+        Path blob = pathOf(sha256);
         try {
-            Files.deleteIfExists(pathOf(sha256));
-        } catch (NoSuchFileException ignored) {
-            // Already gone.
+            synchronized (directories) {
+                Files.deleteIfExists(blob);
+                removeIfEmpty(blob.getParent());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete firmware blob " + sha256 + ": " + e.getMessage(), e);
         }
@@ -119,6 +164,14 @@ public final class BlobStore {
             return Files.readAllBytes(pathOf(sha256));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read firmware blob " + sha256 + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void removeIfEmpty(Path directory) throws IOException {
+        try {
+            Files.deleteIfExists(directory);
+        } catch (DirectoryNotEmptyException stillUsed) {
+            // Other blobs share the prefix.
         }
     }
 

@@ -6,9 +6,11 @@ import static dev.ferry.server.store.generated.Tables.SIGNING_KEY;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -62,6 +64,12 @@ public final class FirmwareRepository {
     public List<Firmware> allPublished() {
         return database.dsl().selectFrom(FIRMWARE).where(FIRMWARE.PUBLISHED_AT.isNotNull())
                 .fetch(FirmwareRepository::toFirmware);
+    }
+
+    /** The SHA-256 of every stored image, that is, every blob a record refers to. */
+    public Set<String> allSha256() {
+        return new HashSet<>(database.dsl().selectDistinct(FIRMWARE.SHA256).from(FIRMWARE)
+                .fetch(FIRMWARE.SHA256));
     }
 
     public boolean anyWithSha256(DSLContext dsl, String sha256) {

@@ -42,6 +42,11 @@ public final class FirmwareService {
     private final PublishedImages published;
     private final FirmwareUsage usage;
     private final Consumer<String> blobRemoved;
+    /**
+     * Uploads and deletions of the same content take turns (striped by SHA-256): otherwise a refused upload could
+     * delete the blob while another upload of the same bytes, which found the blob already there, commits its record.
+     */
+    private final Object[] contentLocks = new Object[64];
 
     /** Tells whether something (an update, a rollout) still needs an image; such an image cannot be deleted. */
     public interface FirmwareUsage {
@@ -57,6 +62,13 @@ public final class FirmwareService {
         this.published = published;
         this.usage = usage;
         this.blobRemoved = blobRemoved;
+        for (int i = 0; i < contentLocks.length; i++) {
+            contentLocks[i] = new Object();
+        }
+        int orphans = blobs.removeAllBut(repository.allSha256());
+        if (orphans > 0) {
+            LOG.info("Removed {} firmware blob(s) whose upload did not complete before the server stopped", orphans);
+        }
         published.load(repository.allPublished());
     }
 
@@ -82,29 +94,30 @@ public final class FirmwareService {
         OffsetDateTime now = OffsetDateTime.now();
 
         long id;
-        boolean newBlob = false;
-        try {
-            newBlob = blobs.store(sha256, bytes);
-            boolean blobIsNew = newBlob;
-            id = repository.dsl().transactionResult(tx -> {
-                DSLContext dsl = tx.dsl();
-                checkSlot(dsl, model, bytes.length);
-                if (repository.versionExists(dsl, model, image.version())) {
-                    throw new FirmwareRejectedException(RejectionReason.DUPLICATE_VERSION, "model '" + model
-                            + "' already has firmware version " + image.version() + "; bump the version when signing"
-                            + " (ferry image sign --version)");
+        synchronized (contentLock(sha256)) {
+            boolean newBlob = false;
+            try {
+                newBlob = blobs.store(sha256, bytes);
+                id = repository.dsl().transactionResult(tx -> {
+                    DSLContext dsl = tx.dsl();
+                    checkSlot(dsl, model, bytes.length);
+                    if (repository.versionExists(dsl, model, image.version())) {
+                        throw new FirmwareRejectedException(RejectionReason.DUPLICATE_VERSION, "model '" + model
+                                + "' already has firmware version " + image.version() + "; bump the version when"
+                                + " signing (ferry image sign --version)");
+                    }
+                    checkCounter(dsl, model, counter);
+                    return repository.insert(dsl, model, image.version(), bytes.length, sha256, imageHash, keyId,
+                            counter.isPresent() ? counter.getAsLong() : null, notes, now);
+                });
+            } catch (RuntimeException e) {
+                if (newBlob) {
+                    removeBlobIfUnreferenced(sha256);
                 }
-                checkCounter(dsl, model, counter);
-                return repository.insert(dsl, model, image.version(), bytes.length, sha256, imageHash, keyId,
-                        counter.isPresent() ? counter.getAsLong() : null, notes, now);
-            });
-            LOG.info("Stored firmware {} {} for model {} ({} bytes, sha256 {}{})", id, image.version(), model,
-                    bytes.length, sha256, blobIsNew ? "" : ", blob shared");
-        } catch (RuntimeException e) {
-            if (newBlob) {
-                removeBlobIfUnreferenced(sha256);
+                throw duplicateOr(e, model, image);
             }
-            throw duplicateOr(e, model, image);
+            LOG.info("Stored firmware {} {} for model {} ({} bytes, sha256 {}{})", id, image.version(), model,
+                    bytes.length, sha256, newBlob ? "" : ", blob shared");
         }
         return repository.find(id).orElseThrow();
     }
@@ -136,9 +149,14 @@ public final class FirmwareService {
             return false;
         }
         published.remove(id);
-        boolean deleted = repository.dsl().transactionResult(tx -> repository.delete(tx.dsl(), id));
+        boolean deleted;
+        synchronized (contentLock(firmware.get().sha256())) {
+            deleted = repository.dsl().transactionResult(tx -> repository.delete(tx.dsl(), id));
+            if (deleted) {
+                removeBlobIfUnreferenced(firmware.get().sha256());
+            }
+        }
         if (deleted) {
-            removeBlobIfUnreferenced(firmware.get().sha256());
             LOG.info("Deleted firmware {} {} of model {}", id, firmware.get().version(), firmware.get().model());
         }
         return deleted;
@@ -259,6 +277,11 @@ public final class FirmwareService {
         }
     }
 
+    private Object contentLock(String sha256) {
+        return contentLocks[Math.floorMod(sha256.hashCode(), contentLocks.length)];
+    }
+
+    /** Called holding the content's lock. */
     private void removeBlobIfUnreferenced(String sha256) {
         try {
             if (!repository.anyWithSha256(repository.dsl(), sha256)) {

@@ -42,6 +42,7 @@ public final class Database implements AutoCloseable {
             throw new IllegalStateException("cannot create data directory " + config.dataDir().toAbsolutePath()
                     + ": " + e.getMessage(), e);
         }
+        SyncedFilePath.register();
         String url = config.databaseUrl();
         HikariConfig pool = new HikariConfig();
         pool.setJdbcUrl(url);
