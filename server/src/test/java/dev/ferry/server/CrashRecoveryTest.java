@@ -87,10 +87,13 @@ class CrashRecoveryTest {
         for (int round = 1; round <= kills; round++) {
             List<String> pool = provisionPool(round);
             RequestBurst burst = RequestBurst.start(api, round, MODEL, signer, pool, published);
-            burst.awaitAcknowledged(40, 4, 20);
-
-            int exitStatus = server.kill();
-            burst.stop();
+            int exitStatus;
+            try {
+                burst.awaitAcknowledged(40, 4, 20);
+                exitStatus = server.kill();
+            } finally {
+                burst.stop();
+            }
 
             assertThat(exitStatus).as("the server was killed by SIGKILL, not stopped").isEqualTo(
                     ServerProcess.KILLED_BY_SIGKILL);
