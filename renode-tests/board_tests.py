@@ -23,6 +23,10 @@ the server (POST /api/v1/devices/{endpoint}/updates, delivery pull-coap):
   download-resumes   the board is reset in the middle of a pull; after the
                      reboot the download resumes from the last checkpoint
                      and the update then succeeds.
+  package-uri-rewritten
+                     5/0/1 written through the resource API during a pull:
+                     a second URI is refused, an empty one cancels, and a
+                     URI right after it is pulled from byte 0 to Downloaded.
 
 Without a Zephyr tree (ZEPHYR_BASE and ZEPHYR_MODULES) or without QEMU this
 prints one line starting with "SKIP:" and exits 0. Every wait has a deadline;
@@ -265,6 +269,10 @@ class Server:
             "GET", "/api/v1/devices/%s/resources/%s" % (endpoint, path))
         return value.get("value") if status == 200 else None
 
+    def write_resource(self, endpoint, path, value, ok=None):
+        return self.request("PUT", "/api/v1/devices/%s/resources/%s" % (endpoint, path),
+                            {"value": value}, ok=ok)[0]
+
     def device(self, endpoint):
         return self.request("GET", "/api/v1/devices/" + endpoint, ok=(200,))[1]
 
@@ -275,11 +283,14 @@ class Server:
         self.request("PUT", "/api/v1/models/" + MODEL, {"slotSize": firmware.slot_size},
                      ok=(200,))
         self.firmware_ids = {}
+        self.package_uris = {}
         for version, image in firmware.images.items():
             _, fw = self.request("POST", "/api/v1/firmware?model=" + MODEL,
                                  raw=image.read_bytes(), ok=(201,))
             self.request("POST", "/api/v1/firmware/%d/publish" % fw["id"], ok=(200,))
             self.firmware_ids[version] = fw["id"]
+            self.package_uris[version] = "coap://%s:%d/fw/%s" % (HOST_FROM_GUEST, COAP_PORT,
+                                                                 fw["sha256"])
             log("  firmware %s for %s: id %d, /fw/%s" % (version, MODEL, fw["id"],
                                                         fw["sha256"]))
 
@@ -529,6 +540,38 @@ def scenario_download_resumes(server, firmware, work):
         board.stop()
 
 
+def scenario_package_uri_rewritten(server, firmware, work):
+    """Package URI writes during a pull, as the server resets a busy device: a second
+    URI is refused, an empty one cancels the pull, and a URI written right after it is
+    pulled from byte 0 while the cancelled pull is still stopping."""
+    board = Board("rewrite", firmware, "1.0.0+0", work)
+    first, second = server.package_uris["2.0.0+0"], server.package_uris["2.0.1+0"]
+    try:
+        boot_and_register(server, board, "1.0.0+0")
+        board.throttle(50)
+        server.write_resource(ENDPOINT, "5/0/1", first, ok=(204,))
+        log("  server: wrote 5/0/1 = %s" % first)
+        board.expect(r"ferry: pulling %s from byte 0" % re.escape(first))
+        board.expect(r"ferry: downloaded 25%", timeout=300)
+        status = server.write_resource(ENDPOINT, "5/0/1", second)
+        if status < 400:
+            raise TestFailure("a second package URI during the pull was accepted (%d)" % status)
+        log("  server: a second 5/0/1 during the pull is refused (%d)" % status)
+        server.write_resource(ENDPOINT, "5/0/1", "", ok=(204,))
+        server.write_resource(ENDPOINT, "5/0/1", second, ok=(204,))
+        log("  server: wrote 5/0/1 = \"\", then 5/0/1 = %s" % second)
+        board.expect(r"ferry: abandoned pull stopped")
+        board.expect(r"ferry: pulling %s from byte 0" % re.escape(second))
+        board.unthrottle()
+        board.expect(r"ferry: pull complete", timeout=300)
+        wait_until("the server to read 5/0/3 = 2 (downloaded), 5/0/5 = 0", 60,
+                   lambda: (server.resource(ENDPOINT, "5/0/3") == 2
+                            and server.resource(ENDPOINT, "5/0/5") == 0))
+        log("  server: 5/0/3 = 2, 5/0/5 = 0")
+    finally:
+        board.stop()
+
+
 def scenario_native_sim_registers(server, firmware, work):
     """native_sim: LwM2M over the host's sockets, no MCUboot."""
     build = Path(work) / "native_sim"
@@ -560,6 +603,7 @@ SCENARIOS = {
     "update-confirmed": scenario_update_confirmed,
     "update-reverted": scenario_update_reverted,
     "download-resumes": scenario_download_resumes,
+    "package-uri-rewritten": scenario_package_uri_rewritten,
 }
 
 

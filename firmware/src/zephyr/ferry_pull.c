@@ -33,31 +33,101 @@ BUILD_ASSERT((CONFIG_FERRY_PULL_BLOCK_SIZE & (CONFIG_FERRY_PULL_BLOCK_SIZE - 1))
 	     "CONFIG_FERRY_PULL_BLOCK_SIZE must be a power of two");
 
 struct pull_job {
-	const struct ferry_pull_sink *sink;
+	struct ferry_pull_sink sink;
 	char uri[CONFIG_FERRY_PACKAGE_URI_MAX_LEN + 1];
 	uint32_t offset;
 };
 
-static struct pull_job job;
+/*
+ * pull_lock guards the three flags and next_job; it is never held while
+ * the sink runs, so the sink may take its own locks in any order.
+ * current_job belongs to the pull thread from the moment it takes the job:
+ * pull() splits its URI in place, so a new job never writes there.
+ */
+static K_MUTEX_DEFINE(pull_lock);
+static struct pull_job next_job;
+static bool job_waiting;     /* next_job holds a job the thread has not taken yet. */
+static bool job_running;     /* The thread runs current_job. */
+static bool stop_requested;  /* current_job must stop at its next block. */
+static struct pull_job current_job;
 static K_SEM_DEFINE(job_ready, 0, 1);
 static uint8_t request_buf[REQUEST_SIZE];
 static uint8_t response_buf[RESPONSE_SIZE];
 
 int ferry_pull_start(const struct ferry_pull_sink *sink, const char *uri, uint32_t offset)
 {
-	if (sink == NULL || sink->etag == NULL || sink->deliver == NULL || sink->failed == NULL ||
-	    uri == NULL) {
+	int rc = 0;
+
+	if (sink == NULL || sink->etag == NULL || sink->deliver == NULL || sink->ended == NULL ||
+	    uri == NULL || strlen(uri) >= sizeof(next_job.uri)) {
 		return -EINVAL;
 	}
-	if (k_sem_count_get(&job_ready) != 0) {
-		return -EBUSY;
+	k_mutex_lock(&pull_lock, K_FOREVER);
+	if (job_waiting || (job_running && !stop_requested)) {
+		rc = -EBUSY;
+		goto done;
 	}
-	job.sink = sink;
-	strncpy(job.uri, uri, sizeof(job.uri) - 1);
-	job.uri[sizeof(job.uri) - 1] = '\0';
-	job.offset = offset;
+	next_job.sink = *sink;
+	strcpy(next_job.uri, uri);
+	next_job.offset = offset;
+	job_waiting = true;
 	k_sem_give(&job_ready);
-	return 0;
+done:
+	k_mutex_unlock(&pull_lock);
+	return rc;
+}
+
+int ferry_pull_cancel(void)
+{
+	int rc = -EALREADY;
+
+	k_mutex_lock(&pull_lock, K_FOREVER);
+	if (job_waiting) {
+		/* Never taken: it calls no sink function at all. */
+		job_waiting = false;
+		rc = 0;
+	}
+	if (job_running && !stop_requested) {
+		stop_requested = true;
+		rc = 0;
+	}
+	k_mutex_unlock(&pull_lock);
+	return rc;
+}
+
+static bool stopping(void)
+{
+	bool stop;
+
+	k_mutex_lock(&pull_lock, K_FOREVER);
+	stop = stop_requested;
+	k_mutex_unlock(&pull_lock);
+	return stop;
+}
+
+/* Takes the waiting job into current_job; false if it was cancelled meanwhile. */
+static bool take_job(void)
+{
+	bool taken;
+
+	k_mutex_lock(&pull_lock, K_FOREVER);
+	taken = job_waiting;
+	if (taken) {
+		memcpy(&current_job, &next_job, sizeof(current_job));
+		job_waiting = false;
+		job_running = true;
+		stop_requested = false;
+	}
+	k_mutex_unlock(&pull_lock);
+	return taken;
+}
+
+static void finish_job(void)
+{
+	k_mutex_lock(&pull_lock, K_FOREVER);
+	job_running = false;
+	stop_requested = false;
+	k_mutex_unlock(&pull_lock);
 }
 
 /* Split coap://a.b.c.d[:port]/p1/p2 into an address and path segments (in place). */
@@ -138,7 +208,12 @@ static int fetch_block(int sock, char **segments, int count, uint32_t num, bool 
 
 	for (int attempt = 0; attempt <= CONFIG_FERRY_PULL_RETRIES; attempt++) {
 		uint16_t id;
-		int rc = send_request(sock, segments, count, num, ask_size, &id);
+		int rc;
+
+		if (stopping()) {
+			return -ECANCELED;
+		}
+		rc = send_request(sock, segments, count, num, ask_size, &id);
 
 		if (rc < 0) {
 			return rc;
@@ -211,7 +286,7 @@ static int pull(struct pull_job *j)
 			quarters_reported = total > 0 ? (unsigned int)((uint64_t)offset * 4 / total) : 0;
 		}
 		if (first && coap_find_options(&resp, COAP_OPTION_ETAG, &opt, 1) == 1) {
-			rc = j->sink->etag(j->sink->ctx, opt.value, opt.len);
+			rc = j->sink.etag(j->sink.ctx, opt.value, opt.len);
 			if (rc == -ECANCELED) {
 				LOG_WRN("package changed on the server: restarting from zero");
 				offset = 0;
@@ -235,7 +310,7 @@ static int pull(struct pull_job *j)
 		if (payload == NULL) {
 			len = 0;
 		}
-		rc = j->sink->deliver(j->sink->ctx, got_offset, payload, len, !more);
+		rc = j->sink.deliver(j->sink.ctx, got_offset, payload, len, !more);
 		if (rc < 0 || !more) {
 			goto done;
 		}
@@ -260,14 +335,19 @@ static void pull_thread(void *a, void *b, void *c)
 	ARG_UNUSED(c);
 	for (;;) {
 		k_sem_take(&job_ready, K_FOREVER);
-		LOG_INF("pulling %s from byte %u", job.uri, job.offset);
-		int rc = pull(&job);
-
-		if (rc < 0) {
-			job.sink->failed(job.sink->ctx, rc);
-		} else {
-			LOG_INF("pull complete");
+		if (!take_job()) {
+			continue;
 		}
+		LOG_INF("pulling %s from byte %u", current_job.uri, current_job.offset);
+		int rc = pull(&current_job);
+
+		if (rc == 0) {
+			LOG_INF("pull complete");
+		} else if (rc == -ECANCELED && stopping()) {
+			LOG_INF("pull cancelled");
+		}
+		current_job.sink.ended(current_job.sink.ctx, rc);
+		finish_job();
 	}
 }
 

@@ -32,21 +32,36 @@ struct ferry_pull_sink {
 	 */
 	int (*deliver)(void *ctx, uint32_t offset, const uint8_t *data, size_t len, bool last);
 	/*
-	 * The pull stopped with @p err (negative errno) before the last block
-	 * was delivered: an unreachable server, a refused request, or an error
-	 * etag() or deliver() returned.
+	 * The job ended, the last call it makes: @p err is 0 after the last
+	 * block was delivered, -ECANCELED when ferry_pull_cancel() stopped it,
+	 * another negative errno when it failed (an unreachable server, a
+	 * refused request, or an error etag() or deliver() returned).
 	 */
-	void (*failed)(void *ctx, int err);
-	/* Passed to each function as is. */
+	void (*ended)(void *ctx, int err);
+	/* Passed to each function as is; tells one job from another. */
 	void *ctx;
 };
 
 /*
  * Start (or resume) pulling @p uri from byte @p offset into @p sink, in the
- * pull thread. @p sink must stay valid until its failed() ran or its last
- * block was delivered. Returns 0, -EINVAL without a URI or with a sink that
- * lacks a function, or -EBUSY while a job waits to be taken.
+ * pull thread. @p sink and @p uri are copied. One job runs at a time: while
+ * a job waits to be taken, or runs and was not cancelled, another is
+ * refused; after ferry_pull_cancel() a new job waits until the cancelled
+ * one ended.
+ *
+ * Returns 0, -EINVAL without a URI, with one longer than
+ * CONFIG_FERRY_PACKAGE_URI_MAX_LEN or with a sink that lacks a function,
+ * or -EBUSY.
  */
 int ferry_pull_start(const struct ferry_pull_sink *sink, const char *uri, uint32_t offset);
+
+/*
+ * Cancel the jobs started so far: one not taken yet is dropped and calls no
+ * sink function; a running one stops before its next request (between
+ * requests, not inside one: a block being delivered completes) and then
+ * calls its sink's ended() with -ECANCELED, or with the outcome it had
+ * reached. Returns 0, or -EALREADY when there was nothing to cancel.
+ */
+int ferry_pull_cancel(void);
 
 #endif
