@@ -112,11 +112,12 @@ public final class ProvisioningBench implements Runnable {
             long started = System.nanoTime();
             long[] latencies = provision(http, base, "dev-" + run + "-", requests);
             double seconds = (System.nanoTime() - started) / 1e9;
-            Arrays.sort(latencies);
+            List<Duration> sorted = Arrays.stream(latencies).sorted().mapToObj(Duration::ofNanos).toList();
             double mib = Files.size(data.resolve("ferry.mv.db")) / (1024.0 * 1024.0);
             server.destroy();
             server.waitFor(60, TimeUnit.SECONDS);
-            return new Run(requests / seconds, percentile(latencies, 0.50), percentile(latencies, 0.99), mib);
+            return new Run(requests / seconds, DownloadClock.percentile(sorted, 50) * 1000,
+                    DownloadClock.percentile(sorted, 99) * 1000, mib);
         } finally {
             server.destroyForcibly();
             server.waitFor(60, TimeUnit.SECONDS);
@@ -184,11 +185,6 @@ public final class ProvisioningBench implements Runnable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the server did not become healthy within 120 s");
-    }
-
-    private static double percentile(long[] sortedNanos, double fraction) {
-        int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(fraction * sortedNanos.length) - 1);
-        return sortedNanos[Math.max(0, index)] / 1e6;
     }
 
     private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> value) {
