@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.ferry.sim.http.WholeExchange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +39,8 @@ public final class ProvisioningBench implements Runnable {
     /** The server's database URL before the durability setting existed: H2 writes commits up to 500 ms later. */
     private static final String LAZY_URL = "jdbc:h2:file:%s/ferry;DB_CLOSE_ON_EXIT=FALSE";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration REQUEST_LIMIT = Duration.ofSeconds(60);
+    private static final Duration HEALTH_LIMIT = Duration.ofSeconds(5);
 
     @Option(names = "--server-jar", defaultValue = "server/target/ferry-server.jar")
     Path serverJar;
@@ -155,10 +158,11 @@ public final class ProvisioningBench implements Runnable {
         RANDOM.nextBytes(key);
         String body = "{\"endpoint\":\"" + endpoint + "\",\"security\":{\"mode\":\"psk\",\"key\":\""
                 + HexFormat.of().formatHex(key) + "\"}}";
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/v1/devices")).timeout(Duration.ofSeconds(60))
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/v1/devices")).timeout(REQUEST_LIMIT)
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         long started = System.nanoTime();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = WholeExchange.send(http, request, HttpResponse.BodyHandlers.ofString(),
+                REQUEST_LIMIT);
         long elapsed = System.nanoTime() - started;
         if (response.statusCode() != 201) {
             throw new IllegalStateException("provisioning " + endpoint + " answered " + response.statusCode() + ": "
@@ -174,8 +178,8 @@ public final class ProvisioningBench implements Runnable {
                 throw new IllegalStateException("the server exited with " + server.exitValue());
             }
             try {
-                HttpResponse<Void> health = http.send(HttpRequest.newBuilder(base.resolve("/health"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> health = WholeExchange.send(http, HttpRequest.newBuilder(base.resolve("/health"))
+                        .timeout(HEALTH_LIMIT).build(), HttpResponse.BodyHandlers.discarding(), HEALTH_LIMIT);
                 if (health.statusCode() == 200) {
                     return;
                 }
