@@ -31,7 +31,6 @@ public final class ServerProcess implements AutoCloseable {
 
     private static final Duration KILL_DEADLINE = Duration.ofSeconds(30);
     private static final Pattern HTTP_LISTENING = Pattern.compile("HTTP API listening on http://[^/]*:(\\d+)/");
-    private static final Pattern COAP_LISTENING = Pattern.compile("LwM2M CoAP listening on coap://[^ ]*:(\\d+)");
     private static final Pattern COAPS_LISTENING = Pattern.compile("LwM2M CoAPS listening on coaps://[^ ]*:(\\d+)");
     /** Main logs this once the server started and its shutdown hook is in place, after the lines above. */
     private static final Pattern RUNNING = Pattern.compile("SIGTERM or Ctrl-C shuts the server down cleanly$");
@@ -111,10 +110,6 @@ public final class ServerProcess implements AutoCloseable {
 
     public int httpPort() {
         return port(HTTP_LISTENING, "its HTTP API to listen");
-    }
-
-    public int coapPort() {
-        return port(COAP_LISTENING, "its CoAP endpoint to listen");
     }
 
     public int coapsPort() {
