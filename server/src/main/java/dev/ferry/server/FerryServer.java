@@ -3,12 +3,14 @@ package dev.ferry.server;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.server.api.ApiRoute;
 import dev.ferry.server.api.HttpApi;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
@@ -205,7 +207,7 @@ public final class FerryServer implements AutoCloseable {
     }
 
     /** The HTTP API's operations with the statuses each can answer, for checking them against the document. */
-    public java.util.List<dev.ferry.server.api.ApiRoute> httpApiRoutes() {
+    public List<ApiRoute> httpApiRoutes() {
         return api.routes();
     }
 
@@ -221,10 +223,12 @@ public final class FerryServer implements AutoCloseable {
         }
         closed = true;
         LOG.info("Shutting down: closing listeners, flushing {} queued registry change(s)", writer.pending());
+        List<String> unclean = new ArrayList<>();
         try {
             api.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("HTTP API did not close cleanly: {}", rootMessage(e));
+            unclean.add("HTTP API");
         }
         updates.close();
         lwm2m.close();
@@ -234,9 +238,15 @@ public final class FerryServer implements AutoCloseable {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Vert.x did not close cleanly: {}", rootMessage(e));
+            unclean.add("Vert.x");
         }
         database.close();
-        LOG.info("Shut down cleanly");
+        if (unclean.isEmpty()) {
+            LOG.info("Shut down cleanly");
+        } else {
+            LOG.warn("Shut down, but {} did not close cleanly (see the warnings above)",
+                    String.join(" and ", unclean));
+        }
     }
 
     static String rootMessage(Throwable e) {

@@ -117,7 +117,7 @@ class CrashRecoveryTest {
         if (api != null) {
             api.close();
         }
-        server = ServerProcess.start(dataDir, "--database-durability", durability);
+        server = ServerProcess.on(dataDir).start("--database-durability", durability);
         api = new ApiClient(server.baseUrl());
     }
 

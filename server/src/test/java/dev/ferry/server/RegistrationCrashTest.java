@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.ferry.server.testing.ForkedServer;
+import dev.ferry.server.testing.ApiClient;
 import dev.ferry.server.testing.RegistrationOutcomes;
 import dev.ferry.server.testing.RegistrationOutcomes.Outcome;
+import dev.ferry.server.testing.ServerProcess;
 import dev.ferry.server.testing.TestDevice;
 import dev.ferry.server.testing.TestServer;
 
@@ -52,12 +54,15 @@ class RegistrationCrashTest {
     private final ScheduledExecutorService clientThreads = Executors.newScheduledThreadPool(32);
     private final Map<String, LeshanClient> clients = new LinkedHashMap<>();
     private final Map<String, RegistrationOutcomes> seen = new LinkedHashMap<>();
-    private ForkedServer server;
+    private final ServerProcess.Ports ports = ServerProcess.Ports.free();
+    private final ApiClient api = new ApiClient("http://127.0.0.1:" + ports.http());
+    private ServerProcess server;
 
     @AfterEach
     void stopEverything() {
         clients.values().forEach(client -> client.destroy(false));
         clientThreads.shutdownNow();
+        api.close();
         if (server != null) {
             server.close();
         }
@@ -70,10 +75,12 @@ class RegistrationCrashTest {
         // The log goes where the build keeps test reports, so it is there to read when the test fails.
         Path log = Path.of("target", "surefire-reports", getClass().getName() + "-server.log");
         java.nio.file.Files.deleteIfExists(log);
-        server = new ForkedServer(dir.resolve("data"), log).start();
+        ServerProcess.Launch launch = ServerProcess.on(dir.resolve("data")).ports(ports).log(log)
+                .within(Duration.ofSeconds(60));
+        server = launch.start();
         for (int i = 0; i < SETTLED + BURST; i++) {
             String endpoint = (i < SETTLED ? "settled-" : "burst-") + i;
-            TestServer.Reply provisioned = server.post("/api/v1/devices",
+            TestServer.Reply provisioned = api.postJson("/api/v1/devices",
                     "{\"endpoint\":\"" + endpoint + "\",\"security\":{\"mode\":\"none\"}}");
             assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
             clients.put(endpoint, client(endpoint));
@@ -84,7 +91,7 @@ class RegistrationCrashTest {
         settled.forEach(endpoint -> clients.get(endpoint).start());
         settled.forEach(endpoint -> seen.get(endpoint).await(Outcome.REGISTERED, 1, DEADLINE));
         TestServer.eventually("the registry shows the settled devices online",
-                () -> settled.stream().allMatch(server::isOnline));
+                () -> settled.stream().allMatch(this::isOnline));
 
         burst.forEach(endpoint -> clients.get(endpoint).start());
         TestServer.eventually("a third of the burst acknowledged", () -> acknowledged(burst).size() >= BURST / 3);
@@ -95,11 +102,11 @@ class RegistrationCrashTest {
                 acknowledged.size() - SETTLED, BURST);
 
         long restarting = System.nanoTime();
-        server.start();
+        server = launch.start();
         System.out.printf("restarted in %d ms%n", (System.nanoTime() - restarting) / 1_000_000);
 
         Map<String, Boolean> shownOnline = new LinkedHashMap<>();
-        acknowledged.forEach(endpoint -> shownOnline.put(endpoint, server.isOnline(endpoint)));
+        acknowledged.forEach(endpoint -> shownOnline.put(endpoint, isOnline(endpoint)));
         Map<String, Integer> before = new LinkedHashMap<>();
         for (String endpoint : acknowledged) {
             before.put(endpoint, seen.get(endpoint).soFar().size());
@@ -116,7 +123,7 @@ class RegistrationCrashTest {
             } else {
                 assertThat(afterRestart).as(endpoint + " was shown offline, so it must be told to register again")
                         .startsWith(Outcome.UPDATE_NOT_FOUND, Outcome.REGISTERED);
-                TestServer.eventually(endpoint + " online after registering again", () -> server.isOnline(endpoint));
+                TestServer.eventually(endpoint + " online after registering again", () -> isOnline(endpoint));
             }
         }
         System.out.printf("after the restart: %d registration(s) kept, %d redone, verdicts in %d ms%n", kept,
@@ -133,6 +140,19 @@ class RegistrationCrashTest {
                 "answer to the update after the restart", DEADLINE);
     }
 
+    private boolean isOnline(String endpoint) {
+        try {
+            TestServer.Reply reply = api.get("/api/v1/devices/" + endpoint);
+            if (reply.status() != 200) {
+                throw new AssertionError("GET /api/v1/devices/" + endpoint + ": " + reply.status() + " "
+                        + reply.body());
+            }
+            return reply.json().getBoolean("online");
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP request failed: " + e.getMessage(), e);
+        }
+    }
+
     private List<String> acknowledged(List<String> endpoints) {
         return endpoints.stream().filter(e -> seen.get(e).count(Outcome.REGISTERED) > 0).toList();
     }
@@ -140,7 +160,7 @@ class RegistrationCrashTest {
     /** A Leshan client on its own loopback port, sharing threads with the others. */
     private LeshanClient client(String endpoint) {
         ObjectsInitializer initializer = new ObjectsInitializer(MODEL);
-        initializer.setInstancesForObject(LwM2mId.SECURITY, Security.noSec(server.coapUri(), 1));
+        initializer.setInstancesForObject(LwM2mId.SECURITY, Security.noSec("coap://127.0.0.1:" + ports.coap(), 1));
         initializer.setInstancesForObject(LwM2mId.SERVER, new Server(1, 300));
         initializer.setInstancesForObject(LwM2mId.DEVICE, new TestDevice.DeviceObject());
         CaliforniumClientEndpointsProvider.Builder endpoints = new CaliforniumClientEndpointsProvider.Builder(

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fans committed device events out to in-process listeners (the live stream, rollouts, tests). Events are
+ * Fans committed device events out to in-process listeners (today those of the tests). Events are
  * published only after their transaction committed, so a listener can rely on the registry being current.
  */
 public final class DeviceEventBus {

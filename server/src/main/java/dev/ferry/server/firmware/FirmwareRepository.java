@@ -36,12 +36,10 @@ public final class FirmwareRepository {
         return database.dsl().selectFrom(FIRMWARE).where(FIRMWARE.ID.eq(id)).fetchOptional(FirmwareRepository::toFirmware);
     }
 
-    /** The record of a model's image with this version (compared as MCUboot versions), if uploaded. */
+    /** The record of a model's image with this version, if uploaded; by the key {@link #versionExists} checks. */
     public Optional<Firmware> findVersion(String model, ImageVersion version) {
         return database.dsl().selectFrom(FIRMWARE)
-                .where(FIRMWARE.MODEL.eq(model), FIRMWARE.VERSION_MAJOR.eq(version.major()),
-                        FIRMWARE.VERSION_MINOR.eq(version.minor()), FIRMWARE.VERSION_REVISION.eq(version.revision()),
-                        FIRMWARE.VERSION_BUILD.eq(version.build()))
+                .where(FIRMWARE.MODEL.eq(model), FIRMWARE.VERSION.eq(version.toString()))
                 .fetchOptional(FirmwareRepository::toFirmware);
     }
 

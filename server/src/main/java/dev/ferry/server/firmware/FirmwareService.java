@@ -48,7 +48,7 @@ public final class FirmwareService {
      */
     private final Object[] contentLocks = new Object[64];
 
-    /** Tells whether something (an update, a rollout) still needs an image; such an image cannot be deleted. */
+    /** Tells whether an update session, running or in the history, refers to an image; such an image stays. */
     public interface FirmwareUsage {
         /** Null when unused, otherwise what uses it, for the operator. */
         String usedBy(long firmwareId);

@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import dev.ferry.sim.http.WholeExchange;
+
 /**
- * HTTP calls to a server's API by base URL, for servers that run outside the test's JVM. Failures to connect or
- * read come out as {@link IOException}, so a caller can tell a server that is gone from one that answered.
+ * HTTP calls to a server's API by base URL, for servers that run outside the test's JVM, each bounded as a whole
+ * exchange, body included. Failures to connect or read, and exchanges that outlast their limit, come out as
+ * {@link IOException}, so a caller can tell a server that is gone from one that answered.
  */
 public final class ApiClient implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
@@ -63,8 +66,8 @@ public final class ApiClient implements AutoCloseable {
 
     public byte[] download(String path) throws IOException {
         try {
-            HttpResponse<byte[]> response = http.send(request(path).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = WholeExchange.send(http, request(path).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray(), REQUEST_TIMEOUT);
             if (response.statusCode() != 200) {
                 throw new IOException("GET " + path + " answered " + response.statusCode());
             }
@@ -81,7 +84,8 @@ public final class ApiClient implements AutoCloseable {
 
     private TestServer.Reply send(HttpRequest request) throws IOException {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = WholeExchange.send(http, request, HttpResponse.BodyHandlers.ofString(),
+                    REQUEST_TIMEOUT);
             return new TestServer.Reply(response.statusCode(),
                     response.headers().firstValue("content-type").orElse(""), response.body());
         } catch (InterruptedException e) {

@@ -9,11 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
+import dev.ferry.sim.http.WholeExchange;
 
 /**
  * HTTP requests exactly as a test wants them: any method, content type and headers, with a deadline on the whole
@@ -53,15 +53,14 @@ public final class RawHttp {
         if (headers.length > 0) {
             request.headers(headers);
         }
-        var pending = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
         try {
-            HttpResponse<String> response = pending.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            HttpResponse<String> response = WholeExchange.send(http, request.build(),
+                    HttpResponse.BodyHandlers.ofString(), DEADLINE);
             return new Answer(response.statusCode(), response.headers(), response.body());
-        } catch (TimeoutException e) {
-            pending.cancel(true);
+        } catch (HttpTimeoutException e) {
             throw new AssertionError(method + " " + path + " got no complete answer within " + DEADLINE);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(method + " " + path + " failed: " + e.getCause(), e.getCause());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -88,6 +88,8 @@ public final class RequestBurst {
         long deadline = System.nanoTime() + PROGRESS_DEADLINE.toNanos();
         while (keys.size() < devices || firmware.size() < images || sessions.size() < updates) {
             if (System.nanoTime() > deadline || !unexpected.isEmpty()) {
+                stopped = true; // the test ends here: its workers must not outlive it
+                workers.shutdownNow();
                 throw new AssertionError("the burst did not reach " + devices + " devices, " + images + " images and "
                         + updates + " sessions within " + PROGRESS_DEADLINE + ": " + keys.size() + ", "
                         + firmware.size() + ", " + sessions.size() + "; unexpected answers: " + unexpected);
@@ -168,10 +170,10 @@ public final class RequestBurst {
         String endpoint;
         while (!stopped && (endpoint = devices.poll()) != null) {
             String device = endpoint;
+            // The pool's devices never register, so their model is unknown: the operator's override lets the
+            // session be made, which is what this burst is about.
             TestServer.Reply reply = answer(() -> api.postJson("/api/v1/devices/" + device + "/updates",
-                    new JsonObject().put("firmwareId", firmwareId)
-                            // The pool's devices never connect, so they have reported no model to check against.
-                            .put("allowModelMismatch", true).encode()));
+                    new JsonObject().put("firmwareId", firmwareId).put("allowModelMismatch", true).encode()));
             if (reply == null) {
                 return;
             }

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.ferry.sim.http.WholeExchange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +39,8 @@ public final class ProvisioningBench implements Runnable {
     /** The server's database URL before the durability setting existed: H2 writes commits up to 500 ms later. */
     private static final String LAZY_URL = "jdbc:h2:file:%s/ferry;DB_CLOSE_ON_EXIT=FALSE";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration REQUEST_LIMIT = Duration.ofSeconds(60);
+    private static final Duration HEALTH_LIMIT = Duration.ofSeconds(5);
 
     @Option(names = "--server-jar", defaultValue = "server/target/ferry-server.jar")
     Path serverJar;
@@ -112,11 +115,12 @@ public final class ProvisioningBench implements Runnable {
             long started = System.nanoTime();
             long[] latencies = provision(http, base, "dev-" + run + "-", requests);
             double seconds = (System.nanoTime() - started) / 1e9;
-            Arrays.sort(latencies);
+            List<Duration> sorted = Arrays.stream(latencies).sorted().mapToObj(Duration::ofNanos).toList();
             double mib = Files.size(data.resolve("ferry.mv.db")) / (1024.0 * 1024.0);
             server.destroy();
             server.waitFor(60, TimeUnit.SECONDS);
-            return new Run(requests / seconds, percentile(latencies, 0.50), percentile(latencies, 0.99), mib);
+            return new Run(requests / seconds, DownloadClock.percentile(sorted, 50) * 1000,
+                    DownloadClock.percentile(sorted, 99) * 1000, mib);
         } finally {
             server.destroyForcibly();
             server.waitFor(60, TimeUnit.SECONDS);
@@ -154,10 +158,11 @@ public final class ProvisioningBench implements Runnable {
         RANDOM.nextBytes(key);
         String body = "{\"endpoint\":\"" + endpoint + "\",\"security\":{\"mode\":\"psk\",\"key\":\""
                 + HexFormat.of().formatHex(key) + "\"}}";
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/v1/devices")).timeout(Duration.ofSeconds(60))
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/v1/devices")).timeout(REQUEST_LIMIT)
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         long started = System.nanoTime();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = WholeExchange.send(http, request, HttpResponse.BodyHandlers.ofString(),
+                REQUEST_LIMIT);
         long elapsed = System.nanoTime() - started;
         if (response.statusCode() != 201) {
             throw new IllegalStateException("provisioning " + endpoint + " answered " + response.statusCode() + ": "
@@ -173,8 +178,8 @@ public final class ProvisioningBench implements Runnable {
                 throw new IllegalStateException("the server exited with " + server.exitValue());
             }
             try {
-                HttpResponse<Void> health = http.send(HttpRequest.newBuilder(base.resolve("/health"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> health = WholeExchange.send(http, HttpRequest.newBuilder(base.resolve("/health"))
+                        .timeout(HEALTH_LIMIT).build(), HttpResponse.BodyHandlers.discarding(), HEALTH_LIMIT);
                 if (health.statusCode() == 200) {
                     return;
                 }
@@ -184,11 +189,6 @@ public final class ProvisioningBench implements Runnable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the server did not become healthy within 120 s");
-    }
-
-    private static double percentile(long[] sortedNanos, double fraction) {
-        int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(fraction * sortedNanos.length) - 1);
-        return sortedNanos[Math.max(0, index)] / 1e6;
     }
 
     private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> value) {
