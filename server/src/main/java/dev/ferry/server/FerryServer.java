@@ -68,9 +68,10 @@ public final class FerryServer implements AutoCloseable {
     private static String usedBy(UpdateRepository sessions, long firmwareId) {
         String active = sessions.activeUserOf(firmwareId);
         if (active != null) {
-            return active;
+            return active + "; cancel them or wait for their outcome, then delete it";
         }
-        return sessions.anyFor(firmwareId) ? "finished update sessions, whose history refers to it" : null;
+        return sessions.anyFor(firmwareId) ? "finished update sessions, whose history names it; an image that"
+                + " devices were updated with is kept so that their history stays complete" : null;
     }
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */

@@ -47,6 +47,26 @@ class UpdateChecksTest {
     }
 
     @Test
+    void an_image_an_update_session_refers_to_is_not_deleted_and_the_answer_says_what_the_operator_can_do() {
+        server.post("/api/v1/devices", "{\"endpoint\":\"keeps-image\",\"security\":{\"mode\":\"none\"}}");
+        TestServer.Reply created = fixture.request("keeps-image", new JsonObject()
+                .put("firmwareId", fixture.firmwareV2).put("allowModelMismatch", true));
+        assertThat(created.status()).isEqualTo(201);
+
+        TestServer.Reply whileRunning = server.delete("/api/v1/firmware/" + fixture.firmwareV2);
+
+        assertThat(whileRunning.status()).isEqualTo(409);
+        assertThat(whileRunning.json().getString("detail")).contains("keeps-image",
+                "cancel them or wait for their outcome");
+        long session = created.json().getLong("id");
+        assertThat(server.post("/api/v1/devices/keeps-image/updates/" + session + "/cancel", "{}").status())
+                .isEqualTo(200);
+        TestServer.Reply afterwards = server.delete("/api/v1/firmware/" + fixture.firmwareV2);
+        assertThat(afterwards.status()).isEqualTo(409);
+        assertThat(afterwards.json().getString("detail")).contains("history").doesNotContain("cancel");
+    }
+
+    @Test
     void the_slot_size_of_the_devices_model_applies_to_an_image_of_another_model() throws Exception {
         fixture.device("small-slot", "valve-9", false, Faults.none());
         assertThat(server.put("/api/v1/models/valve-9", "{\"slotSize\": 4096}").status()).isEqualTo(200);

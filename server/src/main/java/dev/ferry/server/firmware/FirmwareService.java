@@ -50,7 +50,7 @@ public final class FirmwareService {
 
     /** Tells whether an update session, running or in the history, refers to an image; such an image stays. */
     public interface FirmwareUsage {
-        /** Null when unused, otherwise what uses it, for the operator. */
+        /** Null when unused, otherwise what uses it and what the operator can do about it. */
         String usedBy(long firmwareId);
     }
 
@@ -141,8 +141,7 @@ public final class FirmwareService {
     public boolean delete(long id) {
         String user = usage.usedBy(id);
         if (user != null) {
-            throw new FirmwareConflictException("firmware " + id + " is still in use by " + user
-                    + "; cancel or finish that first");
+            throw new FirmwareConflictException("firmware " + id + " cannot be deleted: it is used by " + user);
         }
         Optional<Firmware> firmware = repository.find(id);
         if (firmware.isEmpty()) {
