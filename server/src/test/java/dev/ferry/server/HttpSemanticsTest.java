@@ -59,6 +59,30 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void a_page_of_another_site_cannot_change_state_even_with_a_form_upload_while_same_site_and_plain_clients_can() {
+        String device = "{\"endpoint\":\"cross-site-1\",\"security\":{\"mode\":\"none\"}}";
+        String sameSite = "http://127.0.0.1:" + server.server().httpPort();
+
+        Answer form = http.send("POST", "/api/v1/firmware", "--x\r\nContent-Disposition: form-data; name=\"model\""
+                + "\r\n\r\nthermo-2\r\n--x--\r\n", "content-type", "multipart/form-data; boundary=x",
+                "origin", "https://evil.example");
+        Answer json = http.send("POST", "/api/v1/devices", device, "content-type", "application/json",
+                "origin", "https://evil.example");
+        Answer sandboxed = http.send("DELETE", "/api/v1/devices/cross-site-1", null, "origin", "null");
+
+        for (Answer answer : new Answer[] {form, json, sandboxed}) {
+            assertThat(answer.status()).as(answer.body()).isEqualTo(403);
+            assertThat(answer.json().getString("type")).isEqualTo("urn:ferry:problem:cross-site-request");
+        }
+        assertThat(json.json().getString("detail")).contains("'https://evil.example'");
+        assertThat(server.get("/api/v1/devices/cross-site-1").status()).isEqualTo(404);
+        assertThat(http.send("GET", "/api/v1/devices", null, "origin", "https://evil.example").status())
+                .as("reading is not changing state").isEqualTo(200);
+        assertThat(http.send("POST", "/api/v1/devices", device, "content-type", "application/json",
+                "origin", sameSite).status()).isEqualTo(201);
+    }
+
+    @Test
     void json_with_a_utf_8_charset_is_accepted() {
         Answer created = http.send("POST", "/api/v1/devices", "{\"endpoint\":\"charset-1\",\"security\":{\"mode\":\"none\"}}",
                 "content-type", "application/json; charset=UTF-8");

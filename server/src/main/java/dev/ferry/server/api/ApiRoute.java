@@ -75,6 +75,9 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
     public Set<Integer> statuses() {
         Set<Integer> all = new TreeSet<>(declaredStatuses);
         all.add(400);
+        if (changesState()) {
+            all.add(403);
+        }
         if (body != Body.NONE) {
             all.add(413);
             all.add(415);
@@ -106,6 +109,9 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
                         + " times; give it once");
             }
         }
+        if (changesState()) {
+            refuseCrossSite(ctx);
+        }
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         switch (body) {
         case JSON, ACTION -> {
@@ -125,6 +131,35 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
         }
         }
         ctx.next();
+    }
+
+    private boolean changesState() {
+        return method != HttpMethod.GET && method != HttpMethod.HEAD;
+    }
+
+    /**
+     * Browsers name the page that made a request in {@code Origin}. A request that changes state and comes from a
+     * page of another site is refused: the JSON content-type rule already stops cross-site "simple" requests, but an
+     * HTML form may still post {@code multipart/form-data}. Clients that are not browsers send no {@code Origin}.
+     */
+    private static void refuseCrossSite(RoutingContext ctx) {
+        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+        if (origin == null) {
+            return;
+        }
+        String host = ctx.request().getHeader(HttpHeaders.HOST);
+        int scheme = origin.indexOf("://");
+        String originHost = scheme < 0 ? null : origin.substring(scheme + 3);
+        if (host == null || originHost == null || !originHost.equalsIgnoreCase(host)) {
+            throw new ApiProblem(403, "cross-site-request", "Cross-site request refused",
+                    "a web page of another site (Origin " + printable(origin) + ") may not change this server's"
+                            + " state; send the request from a client that is not a browser page of another site");
+        }
+    }
+
+    private static String printable(String value) {
+        String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
+        return "'" + shown.replaceAll("[^\\x20-\\x7e]", "?") + "'";
     }
 
     /** {@code application/json}, optionally with a UTF-8 charset (JSON is UTF-8, RFC 8259). */
