@@ -134,14 +134,15 @@ public final class LwM2mService implements AutoCloseable {
         }
         LeshanServer server = builder.build();
         processOnReceivingThreads(server);
-        RegistrationGate.install(server, new RegistrationChecks(config.lifetimeRange()), writer);
+        LifetimeRange lifetimes = config.lifetimeRange();
+        RegistrationGate.install(server, new RegistrationChecks(lifetimes), writer);
 
         DeviceInfoReader infoReader = new DeviceInfoReader(writer, config.requestTimeout().toMillis(),
                 config.readDeviceInfo());
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
         LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless,
-                config.lifetimeRange(), registrations, new DtlsConnectionFile(config.dataDir()));
+                lifetimes, registrations, new DtlsConnectionFile(config.dataDir()));
         if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
             dtls.setAlertHandler(handshakeRecorder);
         }
