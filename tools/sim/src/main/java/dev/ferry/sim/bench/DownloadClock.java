@@ -102,8 +102,7 @@ final class DownloadClock implements SimDevice.Listener {
         if (sorted.isEmpty()) {
             return Double.NaN;
         }
-        int index = (int) Math.ceil(p / 100 * sorted.size()) - 1;
-        return seconds(sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))));
+        return seconds(sorted.get(Percentiles.nearestRankIndex(sorted.size(), p)));
     }
 
     static double seconds(Duration duration) {

@@ -9,41 +9,31 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the benchmark reads of the server's JVM from outside: CPU time from {@code /proc/<pid>/stat}, heap in
- * use from {@code jcmd GC.heap_info} (no collection forced), and heap occupancy before and after each
- * collection from its {@code -Xlog:gc} file.
+ * What the benchmark reads of the server's JVM from outside: CPU time and heap in use through a {@link ServerGauge}
+ * (no collection forced), and heap occupancy before and after each collection from its {@code -Xlog:gc} file.
  */
 final class ServerProcess {
     /** {@code [12.345s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 212M->31M(512M) 4.1ms}. */
     private static final Pattern PAUSE = Pattern.compile("Pause.*?(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
-    private final long pid;
+    private final ServerGauge gauge;
     private final Path gcLog;
 
     /** @param gcLog the server's {@code -Xlog:gc:file=...}, or null */
     ServerProcess(long pid, Path gcLog) {
-        this.pid = pid;
+        this.gauge = new ServerGauge(pid);
         this.gcLog = gcLog;
     }
 
     /** User plus system CPU time of the whole process so far, in seconds. */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
-        return ticks / 100.0; // USER_HZ is 100 on Linux
+        return gauge.cpuMillis() / 1000.0;
     }
 
     /** Heap in use now, in MiB, as {@code jcmd <pid> GC.heap_info} reports it; -1 when jcmd cannot tell. */
     double heapUsedMiB() {
         try {
-            Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true)
-                    .start();
-            String info = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            jcmd.waitFor();
-            Matcher matcher = HEAP_USED.matcher(info);
-            return matcher.find() ? Long.parseLong(matcher.group(1)) / 1024.0 : -1;
+            return gauge.heapUsedKiB(false) / 1024.0;
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
