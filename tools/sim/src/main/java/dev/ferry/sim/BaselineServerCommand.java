@@ -15,6 +15,7 @@ import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpoints
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
 import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
 import org.eclipse.leshan.server.security.InMemorySecurityStore;
+import org.eclipse.leshan.server.security.NonUniqueSecurityInfoException;
 import org.eclipse.leshan.server.security.SecurityInfo;
 
 import picocli.CommandLine.Command;
@@ -33,26 +34,16 @@ final class BaselineServerCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "0", description = "Pre-load PSKs of this many benchmark devices")
     int devices;
 
+    @Option(names = "--warmup", defaultValue = "1000", description = "Pre-load PSKs of this many warm-up devices"
+            + " (<prefix>-warm-<i>, as ferry-sim bench --warmup names them; default ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--prefix", defaultValue = "bench", description = "Endpoint prefix of the benchmark devices")
     String prefix;
 
     @Override
     public Integer call() throws Exception {
-        InMemorySecurityStore securityStore = new InMemorySecurityStore();
-        for (int i = 0; i < devices; i++) {
-            String endpoint = BenchKeys.endpoint(prefix, i);
-            securityStore.add(SecurityInfo.newPreSharedKeyInfo(endpoint, endpoint, BenchKeys.psk(endpoint)));
-        }
-        CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
-                new CoapServerProtocolProvider(), new CoapsServerProtocolProvider());
-        Configuration configuration = endpoints.createDefaultConfiguration();
-        configuration.set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
-                CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256, CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256));
-        endpoints.setConfiguration(configuration);
-        endpoints.addEndpoint(new InetSocketAddress("127.0.0.1", coapPort), Protocol.COAP);
-        endpoints.addEndpoint(new InetSocketAddress("127.0.0.1", coapsPort), Protocol.COAPS);
-        LeshanServer server = new LeshanServerBuilder().setEndpointsProviders(endpoints.build())
-                .setSecurityStore(securityStore).build();
+        LeshanServer server = create(coapPort, coapsPort, prefix, devices, warmup);
         server.start();
         System.out.printf("baseline Leshan server pid %d on coap://127.0.0.1:%d and coaps://127.0.0.1:%d%n",
                 ProcessHandle.current().pid(), coapPort, coapsPort);
@@ -63,5 +54,34 @@ final class BaselineServerCommand implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The plain Leshan server on 127.0.0.1 (port 0: any free one), knowing the PSKs of {@code devices} benchmark
+     * devices and {@code warmup} warm-up devices; not started.
+     */
+    static LeshanServer create(int coapPort, int coapsPort, String prefix, int devices, int warmup)
+            throws NonUniqueSecurityInfoException {
+        InMemorySecurityStore securityStore = new InMemorySecurityStore();
+        addPsks(securityStore, prefix, devices);
+        addPsks(securityStore, prefix + "-warm", warmup);
+        CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
+                new CoapServerProtocolProvider(), new CoapsServerProtocolProvider());
+        Configuration configuration = endpoints.createDefaultConfiguration();
+        configuration.set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+                CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256, CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256));
+        endpoints.setConfiguration(configuration);
+        endpoints.addEndpoint(new InetSocketAddress("127.0.0.1", coapPort), Protocol.COAP);
+        endpoints.addEndpoint(new InetSocketAddress("127.0.0.1", coapsPort), Protocol.COAPS);
+        return new LeshanServerBuilder().setEndpointsProviders(endpoints.build()).setSecurityStore(securityStore)
+                .build();
+    }
+
+    private static void addPsks(InMemorySecurityStore store, String prefix, int count)
+            throws NonUniqueSecurityInfoException {
+        for (int i = 0; i < count; i++) {
+            String endpoint = BenchKeys.endpoint(prefix, i);
+            store.add(SecurityInfo.newPreSharedKeyInfo(endpoint, endpoint, BenchKeys.psk(endpoint)));
+        }
     }
 }

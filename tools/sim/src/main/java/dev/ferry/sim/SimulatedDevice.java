@@ -4,14 +4,18 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.dtls.DTLSSession;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.leshan.client.LeshanClient;
 import org.eclipse.leshan.client.LeshanClientBuilder;
+import org.eclipse.leshan.client.californium.endpoint.CaliforniumClientEndpoint;
 import org.eclipse.leshan.client.californium.endpoint.CaliforniumClientEndpointsProvider;
 import org.eclipse.leshan.client.californium.endpoint.coap.CoapClientProtocolProvider;
 import org.eclipse.leshan.client.californium.endpoint.coaps.CoapsClientProtocolProvider;
@@ -26,6 +30,7 @@ import org.eclipse.leshan.core.LwM2mId;
 import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.model.ObjectLoader;
 import org.eclipse.leshan.core.model.StaticModel;
+import org.eclipse.leshan.core.peer.IpPeer;
 import org.eclipse.leshan.core.request.RegisterRequest;
 
 /**
@@ -35,12 +40,30 @@ import org.eclipse.leshan.core.request.RegisterRequest;
 public final class SimulatedDevice {
     private static final StaticModel MODEL = new StaticModel(ObjectLoader.loadAllDefault());
 
+    /** LwM2M's mandatory PSK suite: what constrained devices use. */
+    public static final List<CipherSuite> MANDATORY_PSK_SUITE = List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);
+
     private final LeshanClient client;
     private final CompletableFuture<Long> registered = new CompletableFuture<>();
+    private volatile LwM2mServer registeredWith;
 
-    /** {@code pskKey} null means plain CoAP. */
+    /** {@code pskKey} null means plain CoAP; a PSK client offers {@link #MANDATORY_PSK_SUITE}. */
     public SimulatedDevice(String endpoint, String serverUri, String pskIdentity, byte[] pskKey, long lifetime,
             ScheduledExecutorService sharedExecutor) {
+        this(endpoint, serverUri, pskIdentity, pskKey, MANDATORY_PSK_SUITE, lifetime, sharedExecutor, null);
+    }
+
+    /**
+     * {@code pskKey} null means plain CoAP; {@code cipherSuites} are offered in the DTLS handshake, in order.
+     *
+     * @param sharedExecutor runs the Leshan client's tasks, null for its own; a registration holds one of its
+     *        threads until the server answers, so it needs a thread for each registration meant to be in flight
+     * @param coapExecutor processes the client's CoAP messages and timers, null for threads of the client's own
+     *        (three per client); never the {@code sharedExecutor}, whose threads wait for these messages
+     */
+    public SimulatedDevice(String endpoint, String serverUri, String pskIdentity, byte[] pskKey,
+            List<CipherSuite> cipherSuites, long lifetime, ScheduledExecutorService sharedExecutor,
+            ScheduledExecutorService coapExecutor) {
         ObjectsInitializer initializer = new ObjectsInitializer(MODEL);
         initializer.setInstancesForObject(LwM2mId.SECURITY, pskKey == null ? Security.noSec(serverUri, 1)
                 : Security.psk(serverUri, 1, pskIdentity.getBytes(StandardCharsets.UTF_8), pskKey));
@@ -52,8 +75,7 @@ public final class SimulatedDevice {
         CaliforniumClientEndpointsProvider.Builder endpoints = new CaliforniumClientEndpointsProvider.Builder(
                 new CoapClientProtocolProvider(), new CoapsClientProtocolProvider());
         Configuration configuration = endpoints.createDefaultConfiguration();
-        // LwM2M's mandatory PSK suite: what constrained devices use.
-        configuration.set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8));
+        configuration.set(DtlsConfig.DTLS_CIPHER_SUITES, cipherSuites);
         endpoints.setConfiguration(configuration);
         endpoints.setClientAddress(InetAddress.getLoopbackAddress());
 
@@ -64,6 +86,16 @@ public final class SimulatedDevice {
             builder.setSharedExecutor(sharedExecutor);
         }
         client = builder.build();
+        if (coapExecutor != null) {
+            // Leshan's client gives each CoAP server (one per client) three threads of its own, shared executor or
+            // not; shared, a client keeps only its connector's threads, and thousands of clients fit under the
+            // machine's thread limit.
+            for (var provider : client.getEndpointsProvider()) {
+                if (provider instanceof CaliforniumClientEndpointsProvider californium) {
+                    californium.getCoapServer().setExecutors(coapExecutor, coapExecutor, true);
+                }
+            }
+        }
         client.addObserver(new LwM2mClientObserverAdapter() {
             private volatile long started;
 
@@ -76,6 +108,7 @@ public final class SimulatedDevice {
 
             @Override
             public void onRegistrationSuccess(LwM2mServer server, RegisterRequest request, String registrationId) {
+                registeredWith = server;
                 registered.complete(System.nanoTime() - started);
             }
 
@@ -100,6 +133,21 @@ public final class SimulatedDevice {
 
     public CompletableFuture<Long> registered() {
         return registered;
+    }
+
+    /**
+     * The cipher suite of the DTLS session this device registered over, as its connector negotiated it; empty over
+     * plain CoAP, before the registration, or once the session is gone.
+     */
+    public Optional<CipherSuite> negotiatedCipherSuite() {
+        LwM2mServer server = registeredWith;
+        if (server == null || !(client.getEndpoint(server) instanceof CaliforniumClientEndpoint endpoint)
+                || !(endpoint.getCoapEndpoint().getConnector() instanceof DTLSConnector dtls)
+                || !(server.getTransportData() instanceof IpPeer peer)) {
+            return Optional.empty();
+        }
+        DTLSSession session = dtls.getSessionByAddress(peer.getSocketAddress());
+        return session == null ? Optional.empty() : Optional.ofNullable(session.getCipherSuite());
     }
 
     public void stop(boolean deregister) {
