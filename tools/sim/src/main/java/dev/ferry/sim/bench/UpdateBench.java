@@ -73,6 +73,8 @@ public final class UpdateBench implements Callable<Integer> {
     int postsInFlight;
     @Option(names = "--timeout-minutes", defaultValue = "60", description = "Longest wait for the fleet's updates")
     long timeoutMinutes;
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to this JSON file")
+    Path json;
     @Option(names = "--stuck-seconds", defaultValue = "60", description = "Stop waiting for sessions the server"
             + " keeps open this long after their devices reported their outcomes")
     long stuckSeconds;
@@ -103,7 +105,7 @@ public final class UpdateBench implements Callable<Integer> {
             FleetRun run = new FleetRun(http, clock, firmwareId, delivery, pollMillis, postsInFlight,
                     Duration.ofSeconds(stuckSeconds));
             FleetRun.Measured measured = run.update(fleet.devices(), process, Duration.ofMinutes(timeoutMinutes));
-            return new UpdateReport(devices, concurrency, blockSize, perDevice, clock, measured).print();
+            return new UpdateReport(devices, concurrency, blockSize, perDevice, clock, measured).print(json);
         }
     }
 

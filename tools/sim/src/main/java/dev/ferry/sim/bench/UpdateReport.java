@@ -1,6 +1,10 @@
 package dev.ferry.sim.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.sim.bench.FerryApi.Session;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,8 +33,8 @@ final class UpdateReport {
         this.run = run;
     }
 
-    /** Prints the report; 0 when every update succeeded, else 1. */
-    int print() {
+    /** Prints the report, and writes its figures to {@code json} unless null; 0 when every update succeeded, else 1. */
+    int print(Path json) throws IOException {
         int succeeded = 0;
         Map<String, Integer> failures = new TreeMap<>();
         Instant lastFinish = null;
@@ -99,6 +103,17 @@ final class UpdateReport {
                 + " | %.2f s / %.2f s |%n", devices, concurrency, succeeded, wall, run.cpuSeconds(), mib(peakHeap),
                 perDeviceSeconds, ideal, wall / ideal, DownloadClock.percentile(downloads, 50),
                 DownloadClock.percentile(downloads, 99));
+        if (json != null) {
+            ObjectNode figures = new ObjectMapper().createObjectNode().put("devices", devices)
+                    .put("concurrency", concurrency).put("blockSize", blockSize).put("succeeded", succeeded)
+                    .put("wallSeconds", wall).put("serverCpuSeconds", run.cpuSeconds())
+                    .put("serverCpuMsPerDevice", run.cpuSeconds() * 1000 / devices).put("peakHeapMiB", peakHeap)
+                    .put("perDeviceDownloadSeconds", perDeviceSeconds).put("idealSeconds", ideal)
+                    .put("wallOverIdeal", wall / ideal).put("downloadP50Seconds", fleetMedian)
+                    .put("downloadP99Seconds", DownloadClock.percentile(downloads, 99));
+            figures.set("failures", new ObjectMapper().valueToTree(failures));
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
+        }
         return succeeded == devices ? 0 : 1;
     }
 
