@@ -137,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
                 mapper.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), figures);
             }
             return outcome.failures().isEmpty() ? 0 : 1;
-        } catch (RegistrationRound.ThreadLimitException e) {
+        } catch (RegistrationRound.ClientLimitException e) {
             System.err.printf("%s: %s%n", label, e.getMessage());
             return 2;
         } finally {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 
+import dev.ferry.sim.bench.SocketBudget;
 import dev.ferry.sim.bench.ThreadBudget;
 
 /**
@@ -76,10 +77,13 @@ final class RegistrationRound {
         long begin = System.nanoTime();
         try {
             for (int i = 0; i < count; i++) {
-                if (i == THREAD_SAMPLE && threadsPerClient == 0) {
+                if (i == 0) {
+                    checkSockets(count);
+                    if (threadsPerClient > 0) {
+                        checkThreads(count, 0);
+                    }
+                } else if (i == THREAD_SAMPLE && threadsPerClient == 0) {
                     measureThreads(all, threadsBefore, count);
-                } else if (i == 0 && threadsPerClient > 0) {
-                    checkFits(count, 0);
                 }
                 String endpoint = BenchKeys.endpoint(prefix, i);
                 inFlight.acquire();
@@ -104,7 +108,7 @@ final class RegistrationRound {
             CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
                     .get(clients.registrationTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (Exception | Error e) {
-            ThreadLimitException limit = e instanceof ThreadLimitException known ? known
+            ClientLimitException limit = e instanceof ClientLimitException known ? known
                     : threadLimitFailure(e, devices.size());
             try {
                 stopAll(devices, false, clients.concurrency());
@@ -152,14 +156,23 @@ final class RegistrationRound {
             return;
         }
         threadsPerClient = Math.max(0, threadsNow - threadsBefore) / (double) THREAD_SAMPLE;
-        checkFits(count, THREAD_SAMPLE);
+        checkThreads(count, THREAD_SAMPLE);
     }
 
-    private void checkFits(int count, int started) {
+    private static void checkSockets(int count) {
+        long sockets = SocketBudget.headroom();
+        if (count + 50 > sockets) {
+            throw new ClientLimitException(String.format(Locale.ROOT, "%d clients need a socket each, but this"
+                    + " process may open only %d more files (ulimit -n %d). Raise the limit (ulimit -n in the shell"
+                    + " that starts the benchmark) or lower --devices.", count, sockets, SocketBudget.limit()));
+        }
+    }
+
+    private void checkThreads(int count, int started) {
         ThreadBudget budget = ThreadBudget.read();
         long needed = (long) Math.ceil(threadsPerClient * (count - started) * 1.05) + 50;
         if (needed > budget.headroom()) {
-            throw new ThreadLimitException(String.format(Locale.ROOT, "%d clients need about %d more threads"
+            throw new ClientLimitException(String.format(Locale.ROOT, "%d clients need about %d more threads"
                     + " (%.1f per client, each with its own socket and connector threads), but only %d more can start"
                     + " here (%s). %s, or use fewer clients per run.", count, needed, threadsPerClient,
                     budget.headroom(), budget.limits(), ThreadBudget.advice()));
@@ -167,21 +180,21 @@ final class RegistrationRound {
     }
 
     private void stopAtThreadLimit(int started) {
-        ThreadLimitException limit = threadLimitFailure(null, started);
+        ClientLimitException limit = threadLimitFailure(null, started);
         if (limit != null) {
             throw limit;
         }
     }
 
     /** The failure to report when the JVM could not start a thread, here or in a client's task; else null. */
-    private ThreadLimitException threadLimitFailure(Throwable thrown, int started) {
+    private ClientLimitException threadLimitFailure(Throwable thrown, int started) {
         Throwable error = thrown != null && ThreadBudget.isThreadLimit(thrown) ? thrown
                 : clients.scheduler().threadLimit();
         if (error == null) {
             return null;
         }
         ThreadBudget budget = ThreadBudget.read();
-        return new ThreadLimitException(String.format(Locale.ROOT, "The JVM could not start another thread after"
+        return new ClientLimitException(String.format(Locale.ROOT, "The JVM could not start another thread after"
                 + " %d clients had started (%d threads in this process; %s): %s. %s.", started,
                 ThreadBudget.threadsOfThisProcess(), budget.limits(), error.getMessage(), ThreadBudget.advice()),
                 error);
@@ -206,12 +219,12 @@ final class RegistrationRound {
     }
 
     /** The benchmark cannot start as many clients as asked: the message says which limit and what to do. */
-    static final class ThreadLimitException extends RuntimeException {
-        ThreadLimitException(String message) {
+    static final class ClientLimitException extends RuntimeException {
+        ClientLimitException(String message) {
             super(message);
         }
 
-        ThreadLimitException(String message, Throwable cause) {
+        ClientLimitException(String message, Throwable cause) {
             super(message, cause);
         }
     }
