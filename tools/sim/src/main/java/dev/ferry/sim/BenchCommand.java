@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                 provision(secure, prefix, devices);
             }
             if (warmup > 0) {
-                figures.set("warmup", warmUp(round, gauge, mapper));
+                figures.set("warmup", warmUp(round, mapper));
             }
             long heapBefore = gauge == null ? -1 : gauge.heapUsedKiB(true);
             long cpuBefore = gauge == null ? -1 : gauge.cpuMillis();
@@ -151,7 +151,7 @@ final class BenchCommand implements Callable<Integer> {
         return prefix + "-warm";
     }
 
-    private ObjectNode warmUp(RegistrationRound round, ServerGauge gauge, ObjectMapper mapper) throws Exception {
+    private ObjectNode warmUp(RegistrationRound round, ObjectMapper mapper) throws Exception {
         Outcome outcome = round.run(warmupPrefix(), warmup);
         long begin = System.nanoTime();
         RegistrationRound.stopAll(outcome.devices(), true, concurrency);
@@ -159,9 +159,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: warm-up: %d/%d %s-<i> registered in %.1f s, deregistered in %.1f s%s%n",
                 label, outcome.registered(), warmup, warmupPrefix(), outcome.seconds(), deregistering,
                 failures(outcome.failures()));
-        if (gauge != null) {
-            Thread.sleep(TimeUnit.SECONDS.toMillis(afterSeconds)); // the warm-up's deferred work, out of the phase
-        }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(afterSeconds)); // the warm-up's deferred work, out of the phase
         ObjectNode node = mapper.createObjectNode().put("devices", warmup).put("registered", outcome.registered())
                 .put("seconds", outcome.seconds()).put("deregisterSeconds", deregistering);
         node.set("failures", mapper.valueToTree(outcome.failures()));
