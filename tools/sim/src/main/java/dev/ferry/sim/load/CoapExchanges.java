@@ -66,7 +66,7 @@ final class CoapExchanges {
         this.transport = transport;
         this.counters = counters;
         this.nextMid = seed & 0xFFFF;
-        this.nextToken = seed * 31;
+        this.nextToken = Integer.reverse(seed) * 31;
     }
 
     /** Sends {@code request} as CON once the requests before it are done. */

@@ -39,6 +39,10 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "50", description = "Registrations in flight at once")
     int concurrency;
 
+    @Option(names = "--rate", defaultValue = "0", description = "At most this many Registers started per second"
+            + " (0: no limit but --concurrency), e.g. to offer the rate another generator reached")
+    double rate;
+
     @Option(names = "--storm", description = "After the first round, every endpoint forgets its registration and "
             + "DTLS session and registers again within --storm-window-ms, without a concurrency limit")
     boolean storm;
@@ -112,7 +116,7 @@ public final class LoadCommand implements Callable<Integer> {
             }
             suites.add(suite);
         }
-        LoadRun.Plan plan = new LoadRun.Plan(server, api, devices, prefix, warmup, concurrency, storm,
+        LoadRun.Plan plan = new LoadRun.Plan(server, api, devices, prefix, warmup, concurrency, rate, storm,
                 stormWindowMillis, stormCold, serverPid, afterSeconds, settleSeconds, holdSeconds, !noDeregister,
                 lifetime, objects, threads, dtlsThreads, suites, label, json, firstOctet, maxSeconds);
         return new LoadRun(plan, System.out).run() ? 0 : 1;

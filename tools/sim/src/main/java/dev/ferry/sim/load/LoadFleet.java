@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -63,8 +64,10 @@ final class LoadFleet implements AutoCloseable {
         List<LoadEndpoint> endpoints = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             EventLoop loop = loops.get(i % loops.size());
+            // random first message id and token: a server still deduplicating a previous run's messages from the
+            // same address and port must not take this run's Register for one of them
             LoadEndpoint endpoint = new LoadEndpoint(BenchKeys.endpoint(prefix, i), shared, loop,
-                    (nextAddress + 1) * 7919);
+                    ThreadLocalRandom.current().nextInt());
             endpoint.open(address(nextAddress++));
             endpoints.add(endpoint);
         }

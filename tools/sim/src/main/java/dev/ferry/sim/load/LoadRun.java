@@ -16,8 +16,8 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
  */
 final class LoadRun {
     /** What to run; see {@link LoadCommand} for each option. */
-    record Plan(URI server, String api, int devices, String prefix, int warmup, int concurrency, boolean storm,
-            long stormWindowMillis, boolean stormCold, Long serverPid, int afterSeconds, int settleSeconds,
+    record Plan(URI server, String api, int devices, String prefix, int warmup, int concurrency, double rate,
+            boolean storm, long stormWindowMillis, boolean stormCold, Long serverPid, int afterSeconds, int settleSeconds,
             int holdSeconds, boolean deregister, long lifetimeSeconds, List<Integer> objects, int threads,
             int dtlsThreads, List<CipherSuite> cipherSuites, String label, Path json, int firstOctet,
             long maxSeconds) {
@@ -112,7 +112,7 @@ final class LoadRun {
     private void warmUp(LoadFleet fleet, LoadCounters counters) throws Exception {
         List<LoadEndpoint> warm = fleet.open(plan.prefix() + "-warm", plan.warmup());
         RegistrationRound round = new RegistrationRound(warm, counters);
-        check(round.runLimited(plan.concurrency(), deadline), "the warm-up round");
+        check(round.runLimited(plan.concurrency(), plan.rate(), deadline), "the warm-up round");
         report.round("warmup", round.result(), fleet.transport().name());
         fleet.deregister(warm, plan.concurrency(), deadline);
         fleet.close(warm, deadline);
@@ -123,7 +123,7 @@ final class LoadRun {
         RegistrationRound round = new RegistrationRound(endpoints, counters);
         long cpuBefore = probe == null ? 0 : probe.cpuMillis();
         boolean complete = storm ? round.runStorm(plan.stormWindowMillis(), deadline)
-                : round.runLimited(plan.concurrency(), deadline);
+                : round.runLimited(plan.concurrency(), plan.rate(), deadline);
         long cpuDuring = probe == null ? 0 : probe.cpuMillis() - cpuBefore;
         check(complete, "the " + key + " round");
         RegistrationRound.Result result = round.result();

@@ -36,6 +36,7 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
     private final AtomicLong firstStart = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong lastAnswer = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Queue<String>> examples = new ConcurrentHashMap<>();
     private final CountDownLatch done;
     private volatile Semaphore permits;
     private long begin;
@@ -49,11 +50,22 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
         this.done = new CountDownLatch(endpoints.size());
     }
 
-    /** Registers every endpoint, {@code concurrency} at a time; false if {@code deadlineNanos} passed first. */
-    boolean runLimited(int concurrency, long deadlineNanos) throws InterruptedException {
+    /**
+     * Registers every endpoint, {@code concurrency} at a time and, when {@code perSecond} > 0, no more than that
+     * many Registers started per second; false if {@code deadlineNanos} passed first.
+     */
+    boolean runLimited(int concurrency, double perSecond, long deadlineNanos) throws InterruptedException {
         permits = new Semaphore(concurrency);
         started();
+        long index = 0;
         for (LoadEndpoint endpoint : endpoints) {
+            if (perSecond > 0) {
+                long due = begin + (long) (index++ * 1e9 / perSecond);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
             if (!permits.tryAcquire(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 return false;
             }
@@ -98,7 +110,10 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
     @Override
     public void failed(LoadEndpoint endpoint, String reason, boolean gaveUp) {
         (gaveUp ? this.gaveUp : reason.startsWith("not sent") ? notSent : refused).increment();
-        failures.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
+        if (failures.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet() <= 3) {
+            examples.computeIfAbsent(reason, r -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                    .add(endpoint.name() + "@" + endpoint.localAddress());
+        }
         finished();
     }
 
@@ -122,7 +137,8 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
         long last = end == 0 ? System.nanoTime() : end;
         double firstToLast = ok == 0 ? 0 : (lastAnswer.get() - firstStart.get()) / 1e9;
         Map<String, Integer> reasons = new java.util.TreeMap<>();
-        failures.forEach((reason, count) -> reasons.put(reason, count.get()));
+        failures.forEach((reason, count) -> reasons.put(reason + " (e.g. " + String.join(", ", examples.get(reason))
+                + ")", count.get()));
         return new Result(endpoints.size(), ok, (int) refused.sum(), (int) gaveUp.sum(), (int) notSent.sum(),
                 (last - begin) / 1e9, firstToLast, p50, p99, max,
                 counters.retransmissions.sum() - retransmissionsBefore, reasons);
