@@ -32,6 +32,10 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--prefix", defaultValue = "bench", description = "Endpoint names <prefix>-0, <prefix>-1...")
     String prefix;
 
+    @Option(names = "--first-index", defaultValue = "0",
+            description = "Number of the first endpoint, for several processes sharing one fleet of names")
+    int firstIndex;
+
     @Option(names = "--warmup", defaultValue = "0",
             description = "Endpoints <prefix>-warm-<i> that register and deregister first, not counted")
     int warmup;
@@ -116,9 +120,15 @@ public final class LoadCommand implements Callable<Integer> {
             }
             suites.add(suite);
         }
-        LoadRun.Plan plan = new LoadRun.Plan(server, api, devices, prefix, warmup, concurrency, rate, storm,
+        LoadRun.Plan plan = new LoadRun.Plan(server, api, devices, prefix, firstIndex, warmup, concurrency, rate,
+                storm,
                 stormWindowMillis, stormCold, serverPid, afterSeconds, settleSeconds, holdSeconds, !noDeregister,
                 lifetime, objects, threads, dtlsThreads, suites, label, json, firstOctet, maxSeconds);
-        return new LoadRun(plan, System.out).run() ? 0 : 1;
+        try {
+            return new LoadRun(plan, System.out).run() ? 0 : 1;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.err.println("ferry-sim load: " + e.getMessage());
+            return 2;
+        }
     }
 }

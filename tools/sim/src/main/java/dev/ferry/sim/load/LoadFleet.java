@@ -53,16 +53,19 @@ final class LoadFleet implements AutoCloseable {
                     throw new IllegalStateException(endpoints + " endpoints need " + needed
                             + " open files, and this process may open " + soft + " (hard limit " + fields[1]
                             + "). Raise the limit in the shell that starts ferry-sim, e.g. as root: "
-                            + "ulimit -Hn 1048576; ulimit -n 1048576 (or prlimit --nofile=1048576 -- java ...)");
+                            + "ulimit -Hn 1048576; ulimit -n 1048576 (or prlimit --nofile=1048576 -- java ...)."
+                            + " Where the hard limit cannot be raised (no CAP_SYS_RESOURCE), split the endpoints"
+                            + " over several processes with --first-index and --first-octet"
+                            + " (tools/bench/registration-load --per-process does)");
                 }
             }
         }
     }
 
-    /** Opens {@code count} endpoints named {@code <prefix>-<i>}, each on the next free address. */
-    List<LoadEndpoint> open(String prefix, int count) throws IOException {
+    /** Opens {@code count} endpoints named {@code <prefix>-<first>}..., each on the next free address. */
+    List<LoadEndpoint> open(String prefix, int first, int count) throws IOException {
         List<LoadEndpoint> endpoints = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
+        for (int i = first; i < first + count; i++) {
             EventLoop loop = loops.get(i % loops.size());
             // random first message id and token: a server still deduplicating a previous run's messages from the
             // same address and port must not take this run's Register for one of them

@@ -16,9 +16,9 @@ import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
  */
 final class LoadRun {
     /** What to run; see {@link LoadCommand} for each option. */
-    record Plan(URI server, String api, int devices, String prefix, int warmup, int concurrency, double rate,
-            boolean storm, long stormWindowMillis, boolean stormCold, Long serverPid, int afterSeconds, int settleSeconds,
-            int holdSeconds, boolean deregister, long lifetimeSeconds, List<Integer> objects, int threads,
+    record Plan(URI server, String api, int devices, String prefix, int firstIndex, int warmup, int concurrency,
+            double rate, boolean storm, long stormWindowMillis, boolean stormCold, Long serverPid, int afterSeconds,
+            int settleSeconds, int holdSeconds, boolean deregister, long lifetimeSeconds, List<Integer> objects, int threads,
             int dtlsThreads, List<CipherSuite> cipherSuites, String label, Path json, int firstOctet,
             long maxSeconds) {
         boolean secure() {
@@ -56,7 +56,7 @@ final class LoadRun {
             if (plan.warmup() > 0) {
                 warmUp(fleet, counters);
             }
-            List<LoadEndpoint> endpoints = fleet.open(plan.prefix(), plan.devices());
+            List<LoadEndpoint> endpoints = fleet.open(plan.prefix(), plan.firstIndex(), plan.devices());
             long heapBefore = probe == null ? -1 : probe.heapUsedKiB();
             if (!plan.storm() || !plan.stormCold()) {
                 measuredRound("registration", endpoints, counters, probe, false);
@@ -100,7 +100,7 @@ final class LoadRun {
         for (int i = 0; i < plan.warmup(); i++) {
             names.add(dev.ferry.sim.BenchKeys.endpoint(plan.prefix() + "-warm", i));
         }
-        for (int i = 0; i < plan.devices(); i++) {
+        for (int i = plan.firstIndex(); i < plan.firstIndex() + plan.devices(); i++) {
             names.add(dev.ferry.sim.BenchKeys.endpoint(plan.prefix(), i));
         }
         long started = System.nanoTime();
@@ -110,7 +110,7 @@ final class LoadRun {
     }
 
     private void warmUp(LoadFleet fleet, LoadCounters counters) throws Exception {
-        List<LoadEndpoint> warm = fleet.open(plan.prefix() + "-warm", plan.warmup());
+        List<LoadEndpoint> warm = fleet.open(plan.prefix() + "-warm", 0, plan.warmup());
         RegistrationRound round = new RegistrationRound(warm, counters);
         check(round.runLimited(plan.concurrency(), plan.rate(), deadline), "the warm-up round");
         report.round("warmup", round.result(), fleet.transport().name());
