@@ -116,6 +116,7 @@ final class LoadRun {
         report.round("warmup", round.result(), fleet.transport().name());
         fleet.deregister(warm, plan.concurrency(), deadline);
         fleet.close(warm, deadline);
+        pause(plan.afterSeconds()); // what the server writes behind the warm-up lands before the measured round
     }
 
     private void measuredRound(String key, List<LoadEndpoint> endpoints, LoadCounters counters, ServerProbe probe,
