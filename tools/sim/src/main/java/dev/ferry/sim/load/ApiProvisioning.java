@@ -23,7 +23,7 @@ final class ApiProvisioning {
     private ApiProvisioning() {
     }
 
-    /** Provisions {@code endpoints} (PSK from {@link BenchKeys#psk} when {@code secure}); returns how many were there. */
+    /** Provisions {@code endpoints}, PSK-secured if {@code secure}; returns how many were there. */
     static int provision(String api, List<String> endpoints, boolean secure) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
         Semaphore inFlight = new Semaphore(IN_FLIGHT);

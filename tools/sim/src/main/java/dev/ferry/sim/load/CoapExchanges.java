@@ -1,6 +1,7 @@
 package dev.ferry.sim.load;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.EmptyMessage;
@@ -215,7 +216,7 @@ final class CoapExchanges {
         if (confirmable) {
             if (recentMids == null) {
                 recentMids = new int[REMEMBERED_REQUESTS];
-                java.util.Arrays.fill(recentMids, -1);
+                Arrays.fill(recentMids, -1);
                 recentAnswers = new byte[REMEMBERED_REQUESTS][];
             }
             recentMids[recentNext] = request.getMID();

@@ -121,8 +121,7 @@ public final class LoadCommand implements Callable<Integer> {
             suites.add(suite);
         }
         LoadRun.Plan plan = new LoadRun.Plan(server, api, devices, prefix, firstIndex, warmup, concurrency, rate,
-                storm,
-                stormWindowMillis, stormCold, serverPid, afterSeconds, settleSeconds, holdSeconds, !noDeregister,
+                storm, stormWindowMillis, stormCold, serverPid, afterSeconds, settleSeconds, holdSeconds, !noDeregister,
                 lifetime, objects, threads, dtlsThreads, suites, label, json, firstOctet, maxSeconds);
         try {
             return new LoadRun(plan, System.out).run() ? 0 : 1;

@@ -7,6 +7,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.Request;
@@ -162,7 +163,7 @@ final class LoadEndpoint {
     }
 
     /** Sends Deregister if registered; {@code done} runs (on the loop) with whether the server confirmed. */
-    void deregister(java.util.function.Consumer<Boolean> done) {
+    void deregister(Consumer<Boolean> done) {
         if (state != State.REGISTERED) {
             done.accept(false);
             return;

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 
+import dev.ferry.sim.BenchKeys;
+
 /**
  * The phases of a load run: provisioning, warm-up round (registered, then deregistered), the measured round,
  * the storm, heap after the settle time, hold, deregistration. Every wait ends at the run's deadline.
@@ -18,8 +20,8 @@ final class LoadRun {
     /** What to run; see {@link LoadCommand} for each option. */
     record Plan(URI server, String api, int devices, String prefix, int firstIndex, int warmup, int concurrency,
             double rate, boolean storm, long stormWindowMillis, boolean stormCold, Long serverPid, int afterSeconds,
-            int settleSeconds, int holdSeconds, boolean deregister, long lifetimeSeconds, List<Integer> objects, int threads,
-            int dtlsThreads, List<CipherSuite> cipherSuites, String label, Path json, int firstOctet,
+            int settleSeconds, int holdSeconds, boolean deregister, long lifetimeSeconds, List<Integer> objects,
+            int threads, int dtlsThreads, List<CipherSuite> cipherSuites, String label, Path json, int firstOctet,
             long maxSeconds) {
         boolean secure() {
             return "coaps".equals(server.getScheme());
@@ -98,10 +100,10 @@ final class LoadRun {
     private void provision() throws Exception {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < plan.warmup(); i++) {
-            names.add(dev.ferry.sim.BenchKeys.endpoint(plan.prefix() + "-warm", i));
+            names.add(BenchKeys.endpoint(plan.prefix() + "-warm", i));
         }
         for (int i = plan.firstIndex(); i < plan.firstIndex() + plan.devices(); i++) {
-            names.add(dev.ferry.sim.BenchKeys.endpoint(plan.prefix(), i));
+            names.add(BenchKeys.endpoint(plan.prefix(), i));
         }
         long started = System.nanoTime();
         int there = ApiProvisioning.provision(plan.api(), names, plan.secure());

@@ -3,7 +3,10 @@ package dev.ferry.sim.load;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +39,7 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
     private final AtomicLong firstStart = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong lastAnswer = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-    private final Map<String, java.util.Queue<String>> examples = new ConcurrentHashMap<>();
+    private final Map<String, Queue<String>> examples = new ConcurrentHashMap<>();
     private final CountDownLatch done;
     private volatile Semaphore permits;
     private long begin;
@@ -111,7 +114,7 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
     public void failed(LoadEndpoint endpoint, String reason, boolean gaveUp) {
         (gaveUp ? this.gaveUp : reason.startsWith("not sent") ? notSent : refused).increment();
         if (failures.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet() <= 3) {
-            examples.computeIfAbsent(reason, r -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+            examples.computeIfAbsent(reason, r -> new ConcurrentLinkedQueue<>())
                     .add(endpoint.name() + "@" + endpoint.localAddress());
         }
         finished();
@@ -136,7 +139,7 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
         long max = ok == 0 ? 0 : sorted[ok - 1];
         long last = end == 0 ? System.nanoTime() : end;
         double firstToLast = ok == 0 ? 0 : (lastAnswer.get() - firstStart.get()) / 1e9;
-        Map<String, Integer> reasons = new java.util.TreeMap<>();
+        Map<String, Integer> reasons = new TreeMap<>();
         failures.forEach((reason, count) -> reasons.put(reason + " (e.g. " + String.join(", ", examples.get(reason))
                 + ")", count.get()));
         return new Result(endpoints.size(), ok, (int) refused.sum(), (int) gaveUp.sum(), (int) notSent.sum(),
