@@ -110,7 +110,7 @@ final class DtlsTransport implements Transport {
     @Override
     public void send(LoadEndpoint endpoint, byte[] coap, Runnable sent, Consumer<Throwable> failed) {
         EventLoop loop = endpoint.loop();
-        connector.send(RawData.outbound(coap, new AddressEndpointContext(endpoint.localAddress()),
+        RawData message = RawData.outbound(coap, new AddressEndpointContext(endpoint.localAddress()),
                 new MessageCallback() {
                     @Override
                     public void onConnecting() {
@@ -133,7 +133,12 @@ final class DtlsTransport implements Transport {
                     public void onError(Throwable error) {
                         loop.execute(() -> failed.accept(error));
                     }
-                }, false));
+                }, false);
+        try {
+            connector.send(message);
+        } catch (RuntimeException e) {
+            // e.g. "connection store is exhausted": the connector told the message's callback before throwing
+        }
     }
 
     @Override

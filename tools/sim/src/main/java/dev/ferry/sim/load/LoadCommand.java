@@ -26,6 +26,9 @@ public final class LoadCommand implements Callable<Integer> {
             + " 409 (already there) is fine")
     String api;
 
+    @Option(names = "--provision-only", description = "With --api: provision the devices and end")
+    boolean provisionOnly;
+
     @Option(names = "--devices", defaultValue = "1000")
     int devices;
 
@@ -124,6 +127,13 @@ public final class LoadCommand implements Callable<Integer> {
                 storm, stormWindowMillis, stormCold, serverPid, afterSeconds, settleSeconds, holdSeconds, !noDeregister,
                 lifetime, objects, threads, dtlsThreads, suites, label, json, firstOctet, maxSeconds);
         try {
+            if (provisionOnly) {
+                if (api == null) {
+                    throw new IllegalArgumentException("--provision-only needs --api");
+                }
+                new LoadRun(plan, System.out).provision();
+                return 0;
+            }
             return new LoadRun(plan, System.out).run() ? 0 : 1;
         } catch (IllegalStateException | IllegalArgumentException e) {
             System.err.println("ferry-sim load: " + e.getMessage());

@@ -97,7 +97,8 @@ final class LoadRun {
         return allWell;
     }
 
-    private void provision() throws Exception {
+    /** Provisions the run's devices, warm-up ones included, through the API. */
+    void provision() throws Exception {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < plan.warmup(); i++) {
             names.add(BenchKeys.endpoint(plan.prefix() + "-warm", i));
