@@ -6,15 +6,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /** Deterministic per-device PSKs, so the benchmark and the baseline server agree without exchanging keys. */
-final class BenchKeys {
+public final class BenchKeys {
     private BenchKeys() {
     }
 
-    static String endpoint(String prefix, int index) {
+    public static String endpoint(String prefix, int index) {
         return prefix + "-" + index;
     }
 
-    static byte[] psk(String endpoint) {
+    public static byte[] psk(String endpoint) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(("ferry-bench-psk:" + endpoint).getBytes(StandardCharsets.UTF_8));

@@ -54,6 +54,8 @@ public final class TestLwm2mServer implements AutoCloseable {
     private final List<Notification> notifications = new CopyOnWriteArrayList<>();
     private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
     private final List<Waiter<Registration>> awakeWaiters = new CopyOnWriteArrayList<>();
+    private final List<Waiter<Registration>> updateWaiters = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> registrationCounts = new ConcurrentHashMap<>();
 
     public TestLwm2mServer() {
         CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
@@ -70,12 +72,14 @@ public final class TestLwm2mServer implements AutoCloseable {
             public void registered(Registration registration, Registration previous,
                     Collection<Observation> previousObservations) {
                 registrations.put(registration.getEndpoint(), registration);
+                registrationCounts.merge(registration.getEndpoint(), 1, Integer::sum);
                 complete(registrationWaiters, registration);
             }
 
             @Override
             public void updated(RegistrationUpdate update, Registration updated, Registration previous) {
                 registrations.put(updated.getEndpoint(), updated);
+                complete(updateWaiters, updated);
             }
 
             @Override
@@ -166,6 +170,34 @@ public final class TestLwm2mServer implements AutoCloseable {
         CompletableFuture<Registration> future = new CompletableFuture<>();
         registrationWaiters.add(new Waiter<>(r -> r.getEndpoint().equals(endpoint), future));
         return future;
+    }
+
+    /** Completes once {@code endpoint} has registered {@code count} times since the server started. */
+    public CompletableFuture<Registration> registrationNumber(String endpoint, int count) {
+        CompletableFuture<Registration> future = new CompletableFuture<>();
+        registrationWaiters.add(new Waiter<>(r -> r.getEndpoint().equals(endpoint)
+                && registrationCounts.getOrDefault(endpoint, 0) >= count, future));
+        if (registrationCounts.getOrDefault(endpoint, 0) >= count) {
+            future.complete(registrations.get(endpoint));
+        }
+        return future;
+    }
+
+    /** Completes at the next registration update of {@code endpoint}. */
+    public CompletableFuture<Registration> nextUpdate(String endpoint) {
+        CompletableFuture<Registration> future = new CompletableFuture<>();
+        updateWaiters.add(new Waiter<>(r -> r.getEndpoint().equals(endpoint), future));
+        return future;
+    }
+
+    /** How many registrations the server holds now. */
+    public int registrationsHeld() {
+        int count = 0;
+        for (java.util.Iterator<Registration> all = server.getRegistrationService().getAllRegistrations();
+                all.hasNext(); all.next()) {
+            count++;
+        }
+        return count;
     }
 
     /** Completes with the next notification of {@code path} (e.g. "/5/0/3") from {@code endpoint} with {@code value}. */
