@@ -95,8 +95,8 @@ public final class RegistryWriter implements AutoCloseable {
     private void write(List<RegistryChange> batch) throws InterruptedException {
         for (int attempt = 1;; attempt++) {
             try {
-                List<DeviceEvent> events = database.dsl()
-                        .transactionResult(tx -> RegistryChangeWriter.apply(tx.dsl(), batch));
+                List<DeviceEvent> events = database.inTransaction(
+                        connection -> RegistryChangeWriter.apply(connection, batch));
                 written.addAndGet(batch.size());
                 events.forEach(eventBus::publish);
                 return;
