@@ -23,6 +23,7 @@ public final class RegistryWriter implements AutoCloseable {
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Database database;
+    private final StoredVersions versions;
     private final DeviceEventBus eventBus;
     private final BlockingQueue<RegistryChange> queue;
     private final int batchSize;
@@ -34,6 +35,7 @@ public final class RegistryWriter implements AutoCloseable {
 
     public RegistryWriter(Database database, DeviceEventBus eventBus, int capacity, int batchSize) {
         this.database = database;
+        this.versions = new StoredVersions(database);
         this.eventBus = eventBus;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
@@ -58,6 +60,11 @@ public final class RegistryWriter implements AutoCloseable {
                     count, change.getClass().getSimpleName(), change.endpoint());
         }
         return false;
+    }
+
+    /** The firmware versions this writer stores, for deciding what to read from a device that registers. */
+    public StoredVersions storedVersions() {
+        return versions;
     }
 
     public long droppedCount() {
