@@ -1,6 +1,7 @@
 package dev.ferry.server.lwm2m;
 
 import java.time.OffsetDateTime;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.server.device.RegistryChange;
 import dev.ferry.server.device.RegistryWriter;
-import dev.ferry.server.device.StoredVersions;
+import dev.ferry.server.device.StoredIdentities;
 
 /**
  * After a registration, reads what the registry does not know yet of the device: its identity (Object 3) and,
@@ -40,7 +41,7 @@ final class DeviceInfoReader {
     private static final long SKIP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final RegistryWriter writer;
-    private final StoredVersions versions;
+    private final StoredIdentities identities;
     private final long timeoutMillis;
     private final boolean enabled;
     private final ThreadPoolExecutor sender;
@@ -50,11 +51,11 @@ final class DeviceInfoReader {
 
     DeviceInfoReader(RegistryWriter writer, long timeoutMillis, boolean enabled) {
         this.writer = writer;
-        this.versions = writer.storedVersions();
+        this.identities = writer.storedIdentities();
         this.timeoutMillis = timeoutMillis;
         this.enabled = enabled;
-        // One thread, started on demand and ended when idle, so a stopped server leaves nothing running.
-        this.sender = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY),
+        // One thread, started on demand and ended when idle for a minute, so a stopped server leaves nothing running.
+        this.sender = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY),
                 task -> {
                     Thread thread = new Thread(task, "ferry-device-info");
                     thread.setDaemon(true);
@@ -82,19 +83,20 @@ final class DeviceInfoReader {
     }
 
     private void readWhatIsUnknown(Registration registration) {
-        String stored = versions.firmwareVersion(registration.getEndpoint());
+        StoredIdentities.Identity stored = identities.of(registration.getEndpoint());
         if (stored == null || !has(registration, DEVICE_OBJECT)) {
             readAll(registration);
             return;
         }
         send(registration, new ReadRequest(DEVICE_OBJECT, 0, FIRMWARE_VERSION),
-                response -> onVersionRead(registration, stored, response), "3/0/3");
+                response -> onVersionRead(registration, stored.firmwareVersion(), response), "3/0/3");
     }
 
+    /** A device without a firmware version answers the read with an error: unchanged too, when none is stored. */
     private void onVersionRead(Registration registration, String stored, ReadResponse response) {
         String version = response.isSuccess() && response.getContent() instanceof LwM2mResource resource
                 ? text(resource) : null;
-        if (stored.equals(version)) {
+        if (Objects.equals(stored, version)) {
             return;
         }
         LOG.debug("Device {} reports firmware version {} (registry: {}); reading objects 3 and 5",
