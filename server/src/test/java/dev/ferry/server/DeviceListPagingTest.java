@@ -54,6 +54,9 @@ class DeviceListPagingTest {
     @Test
     void a_cursor_combines_with_filters_and_offset() {
         assertThat(endpoints("/api/v1/devices?tag=even&after=d-2")).containsExactly("d-4");
+        assertThat(server.get("/api/v1/devices?tag=even&after=d-2").json().getInteger("total"))
+                .as("the total counts every page").isEqualTo(2);
+        assertThat(server.get("/api/v1/devices?tag=even&search=4").json().getInteger("total")).isEqualTo(1);
         assertThat(endpoints("/api/v1/devices?after=d-1&offset=2&limit=1")).containsExactly("d-4");
         assertThat(server.get("/api/v1/devices?after=d-5").json().getJsonArray("items")).isEmpty();
     }

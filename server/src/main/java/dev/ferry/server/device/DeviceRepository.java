@@ -134,6 +134,11 @@ public final class DeviceRepository {
     }
 
     public int count(DeviceQuery query) {
+        if (query.tag() != null && query.model() == null && query.online() == null && query.firmwareVersion() == null
+                && query.search() == null) {
+            // Every tag row belongs to a device (they go with it), so the tag's index alone counts them.
+            return database.dsl().fetchCount(DEVICE_TAG, DEVICE_TAG.TAG.eq(query.tag()));
+        }
         return database.dsl().fetchCount(DEVICE, conditionOf(query, true));
     }
 
