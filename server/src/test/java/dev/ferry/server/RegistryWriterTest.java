@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.config.Setting;
 import dev.ferry.server.device.DeviceCredentials;
+import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventBus;
 import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.device.DeviceRepository;
@@ -129,6 +130,47 @@ class RegistryWriterTest {
             assertThat(rows.all()).hasSize(1);
             repository.delete("kept");
             assertThat(rows.all()).as("deprovisioning removes the registration").isEmpty();
+        }
+    }
+
+    @Test
+    void a_device_that_registers_deregisters_and_registers_again_in_one_batch_ends_with_its_last_registration() {
+        try (Database database = Database.open(FerryConfig.of(Map.of(Setting.DATA_DIR, dataDir.toString())))) {
+            DeviceRepository repository = new DeviceRepository(database);
+            RegistrationRows rows = new RegistrationRows(database);
+            repository.insert(DeviceCredentials.none("bouncing"), List.of(), "{}");
+            repository.insert(DeviceCredentials.none("leaving"), List.of(), "{}");
+            DeviceEventBus bus = new DeviceEventBus();
+            List<DeviceEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+            bus.subscribe(published::add);
+            // Not started until everything is queued, so all of it is written in one transaction.
+            RegistryWriter writer = new RegistryWriter(database, bus, 100, 100);
+            OffsetDateTime now = OffsetDateTime.now();
+            writer.submit(new RegistryChange.Registered("bouncing", "b1", "1.1", "U", false, "3", "a", 60, now,
+                    new RegistryChange.StoredRegistration("first", now.plusSeconds(60))));
+            writer.submit(new RegistryChange.Registered("leaving", "l1", "1.1", "U", false, "3", "c", 60, now,
+                    stored()));
+            writer.submit(new RegistryChange.Deregistered("bouncing", "b1", false, now));
+            writer.submit(new RegistryChange.Deregistered("leaving", "l1", false, now));
+            writer.submit(new RegistryChange.Registered("bouncing", "b2", "1.1", "U", false, "3", "b", 60, now,
+                    new RegistryChange.StoredRegistration("second", now.plusSeconds(60))));
+            writer.start();
+            writer.close();
+
+            assertThat(writer.writtenCount()).isEqualTo(5);
+            assertThat(repository.find("bouncing").orElseThrow().registrationId()).isEqualTo("b2");
+            assertThat(repository.find("bouncing").orElseThrow().online()).isTrue();
+            assertThat(repository.find("leaving").orElseThrow().online()).isFalse();
+            assertThat(rows.all()).singleElement().satisfies(row -> assertThat(row.data()).isEqualTo("second"));
+            assertThat(published).extracting(DeviceEvent::endpoint, DeviceEvent::type).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("bouncing", DeviceEventType.REGISTERED),
+                    org.assertj.core.groups.Tuple.tuple("leaving", DeviceEventType.REGISTERED),
+                    org.assertj.core.groups.Tuple.tuple("bouncing", DeviceEventType.DEREGISTERED),
+                    org.assertj.core.groups.Tuple.tuple("leaving", DeviceEventType.DEREGISTERED),
+                    org.assertj.core.groups.Tuple.tuple("bouncing", DeviceEventType.REGISTERED));
+            assertThat(published).extracting(DeviceEvent::id).isSorted().doesNotHaveDuplicates();
+            assertThat(repository.events(null, null, published.size())).extracting(DeviceEvent::id)
+                    .containsExactlyInAnyOrderElementsOf(published.stream().map(DeviceEvent::id).toList());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.ferry.server.api;
 import java.util.List;
 import java.util.Optional;
 
+import dev.ferry.server.device.Device;
 import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.device.DeviceQuery;
 import dev.ferry.server.device.DeviceRepository;
@@ -31,7 +32,8 @@ final class DeviceRoutes {
     List<ApiRoute> routes() {
         return List.of(
                 ApiRoute.get("/api/v1/devices", this::list)
-                        .query("tag", "model", "online", "firmwareVersion", "search", "offset", "limit").answers(200),
+                        .query("tag", "model", "online", "firmwareVersion", "search", "offset", "limit", "after")
+                        .answers(200),
                 ApiRoute.post("/api/v1/devices", ApiRoute.Body.JSON, this::provision).answers(201, 409),
                 ApiRoute.get("/api/v1/devices/:endpoint", this::show).answers(200, 404),
                 ApiRoute.patch("/api/v1/devices/:endpoint", this::change).answers(200, 404),
@@ -46,13 +48,19 @@ final class DeviceRoutes {
                 QueryParams.name(ctx, "model", Names::isModel, Names.MODEL_RULE),
                 QueryParams.bool(ctx, "online"), QueryParams.string(ctx, "firmwareVersion"),
                 QueryParams.string(ctx, "search"), QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
-                QueryParams.integer(ctx, "limit", DeviceQuery.DEFAULT_LIMIT, 1, DeviceQuery.MAX_LIMIT));
-        blocking.run(() -> new JsonObject()
-                .put("items", new io.vertx.core.json.JsonArray(
-                        repository.list(query).stream().map(DeviceJson::summary).toList()))
-                .put("total", repository.count(query)).put("offset", query.offset()).put("limit", query.limit()))
-                .onSuccess(body -> Blocking.json(ctx, 200, body))
-                .onFailure(ctx::fail);
+                QueryParams.integer(ctx, "limit", DeviceQuery.DEFAULT_LIMIT, 1, DeviceQuery.MAX_LIMIT),
+                QueryParams.name(ctx, "after", Names::isEndpoint, Names.ENDPOINT_RULE));
+        blocking.run(() -> page(query)).onSuccess(body -> Blocking.json(ctx, 200, body)).onFailure(ctx::fail);
+    }
+
+    /** A page of the list; {@code next} is the cursor for the following page, null after the last one. */
+    private JsonObject page(DeviceQuery query) {
+        List<Device> devices = repository.list(query);
+        String next = devices.size() < query.limit() ? null : devices.get(devices.size() - 1).endpoint();
+        return new JsonObject()
+                .put("items", new io.vertx.core.json.JsonArray(devices.stream().map(DeviceJson::summary).toList()))
+                .put("total", repository.count(query)).put("offset", query.offset()).put("limit", query.limit())
+                .put("next", next);
     }
 
     private void show(RoutingContext ctx) {

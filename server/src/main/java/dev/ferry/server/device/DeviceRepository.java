@@ -125,14 +125,21 @@ public final class DeviceRepository {
 
     public List<Device> list(DeviceQuery query) {
         DSLContext dsl = database.dsl();
-        List<Record> rows = new ArrayList<>(selectDevices(dsl).where(conditionOf(query)).orderBy(DEVICE.ENDPOINT)
+        Condition page = query.after() == null ? conditionOf(query, false)
+                : conditionOf(query, false).and(DEVICE.ENDPOINT.gt(query.after()));
+        List<Record> rows = new ArrayList<>(selectDevices(dsl).where(page).orderBy(DEVICE.ENDPOINT)
                 .offset(query.offset()).limit(query.limit()).fetch());
         Map<Long, List<String>> tags = tagsOf(dsl, rows.stream().map(r -> r.get(DEVICE.ID)).toList());
         return rows.stream().map(r -> toDevice(r, tags.getOrDefault(r.get(DEVICE.ID), List.of()))).toList();
     }
 
     public int count(DeviceQuery query) {
-        return database.dsl().fetchCount(DEVICE, conditionOf(query));
+        if (query.tag() != null && query.model() == null && query.online() == null && query.firmwareVersion() == null
+                && query.search() == null) {
+            // Every tag row belongs to a device (they go with it), so the tag's index alone counts them.
+            return database.dsl().fetchCount(DEVICE_TAG, DEVICE_TAG.TAG.eq(query.tag()));
+        }
+        return database.dsl().fetchCount(DEVICE, conditionOf(query, true));
     }
 
     /** Newest first; {@code endpoint} or {@code type} null match every event. */
@@ -200,9 +207,17 @@ public final class DeviceRepository {
         return tags;
     }
 
-    private static Condition conditionOf(DeviceQuery query) {
+    /**
+     * The filters as a condition. A page walks the endpoint index and checks each device's tags until it is full;
+     * a count takes the tag's devices from the tag index once and finds each by its key, where checking every
+     * device would read the whole fleet.
+     */
+    private static Condition conditionOf(DeviceQuery query, boolean forCount) {
         Condition condition = DSL.noCondition();
-        if (query.tag() != null) {
+        if (query.tag() != null && forCount) {
+            condition = condition.and(DEVICE.ID.in(DSL.select(DEVICE_TAG.DEVICE_ID).from(DEVICE_TAG)
+                    .where(DEVICE_TAG.TAG.eq(query.tag()))));
+        } else if (query.tag() != null) {
             condition = condition.and(DSL.exists(DSL.selectOne().from(DEVICE_TAG)
                     .where(DEVICE_TAG.DEVICE_ID.eq(DEVICE.ID)).and(DEVICE_TAG.TAG.eq(query.tag()))));
         }

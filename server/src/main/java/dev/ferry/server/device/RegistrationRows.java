@@ -14,10 +14,6 @@ import org.jooq.DSLContext;
 import org.jooq.Query;
 import org.jooq.impl.DSL;
 
-import dev.ferry.server.device.RegistryChange.Deregistered;
-import dev.ferry.server.device.RegistryChange.Registered;
-import dev.ferry.server.device.RegistryChange.StoredRegistration;
-import dev.ferry.server.device.RegistryChange.Updated;
 import dev.ferry.server.store.Database;
 
 /**
@@ -95,30 +91,5 @@ public final class RegistrationRows {
                     .andNotExists(kept).execute();
             return new Reconciled(online, takenOffline);
         });
-    }
-
-    /** The statements that keep the registration row in step with a registry change; empty for other changes. */
-    static List<Query> writesFor(DSLContext dsl, RegistryChange change) {
-        if (change instanceof Registered r) {
-            // Insert only for a provisioned device: a deprovisioning may have removed it meanwhile.
-            StoredRegistration stored = r.stored();
-            return List.of(dsl.deleteFrom(REGISTRATION).where(REGISTRATION.ENDPOINT.eq(r.endpoint())),
-                    dsl.insertInto(REGISTRATION, REGISTRATION.ENDPOINT, REGISTRATION.REGISTRATION_ID,
-                            REGISTRATION.DATA, REGISTRATION.EXPIRES_AT)
-                            .select(dsl.select(DSL.val(r.endpoint()), DSL.val(r.registrationId()),
-                                    DSL.val(stored.data()), DSL.val(stored.expiresAt()))
-                                    .from(DEVICE).where(DEVICE.ENDPOINT.eq(r.endpoint()))));
-        }
-        if (change instanceof Updated u) {
-            return List.of(dsl.update(REGISTRATION).set(REGISTRATION.DATA, u.stored().data())
-                    .set(REGISTRATION.EXPIRES_AT, u.stored().expiresAt())
-                    .where(REGISTRATION.ENDPOINT.eq(u.endpoint()))
-                    .and(REGISTRATION.REGISTRATION_ID.eq(u.registrationId())));
-        }
-        if (change instanceof Deregistered d) {
-            return List.of(dsl.deleteFrom(REGISTRATION).where(REGISTRATION.ENDPOINT.eq(d.endpoint()))
-                    .and(REGISTRATION.REGISTRATION_ID.eq(d.registrationId())));
-        }
-        return List.of();
     }
 }

@@ -15,12 +15,22 @@ public sealed interface RegistryChange {
     /** {@code stored} is the registration itself, written with the device row so that it survives a restart. */
     record Registered(String endpoint, String registrationId, String lwm2mVersion, String bindingMode,
             boolean queueMode, String supportedObjects, String peerAddress, long lifetimeSeconds,
-            OffsetDateTime at, StoredRegistration stored) implements RegistryChange {
+            OffsetDateTime at, StoredForm stored) implements RegistryChange {
     }
 
     /** {@code stored} is the registration after the update (new expiry, maybe new address or objects). */
     record Updated(String endpoint, String registrationId, String peerAddress, long lifetimeSeconds,
-            String supportedObjects, OffsetDateTime at, StoredRegistration stored) implements RegistryChange {
+            String supportedObjects, OffsetDateTime at, StoredForm stored) implements RegistryChange {
+    }
+
+    /**
+     * A registration the registry stores without looking into it. The LwM2M side hands over its immutable
+     * registration value and the writer serializes it on its own thread, so the thread that received the
+     * registration pays nothing for persistence.
+     */
+    @FunctionalInterface
+    interface StoredForm {
+        StoredRegistration serialize();
     }
 
     /**
@@ -29,7 +39,11 @@ public sealed interface RegistryChange {
      * @param data the serialized registration
      * @param expiresAt its last update plus its lifetime
      */
-    record StoredRegistration(String data, OffsetDateTime expiresAt) {
+    record StoredRegistration(String data, OffsetDateTime expiresAt) implements StoredForm {
+        @Override
+        public StoredRegistration serialize() {
+            return this;
+        }
     }
 
     record Deregistered(String endpoint, String registrationId, boolean expired, OffsetDateTime at)

@@ -1,14 +1,15 @@
 package dev.ferry.server.device;
 
-import static dev.ferry.server.store.generated.Tables.DEVICE;
-import static dev.ferry.server.store.generated.Tables.DEVICE_EVENT;
-
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-
-import org.jooq.DSLContext;
-import org.jooq.Query;
-import org.jooq.impl.DSL;
+import java.util.Set;
 
 import dev.ferry.server.device.RegistryChange.DeviceInfoRead;
 import dev.ferry.server.device.RegistryChange.Deregistered;
@@ -16,97 +17,107 @@ import dev.ferry.server.device.RegistryChange.FirmwareResourceNotified;
 import dev.ferry.server.device.RegistryChange.FirmwareStateRead;
 import dev.ferry.server.device.RegistryChange.Registered;
 import dev.ferry.server.device.RegistryChange.Rejected;
+import dev.ferry.server.device.RegistryChange.StoredRegistration;
 import dev.ferry.server.device.RegistryChange.Updated;
-import dev.ferry.server.store.generated.tables.records.DeviceEventRecord;
+import dev.ferry.server.device.RegistryStatements.Shape;
 
-/** Turns a batch of registry changes into SQL, run in one transaction, registration rows included. */
+/**
+ * Writes a batch of registry changes in one transaction through {@link RegistryStatements}: the device rows, the
+ * registration rows in the same transaction as the online flag (a registration is persisted exactly when the
+ * registry shows it), then the event rows in order.
+ */
 final class RegistryChangeWriter {
 
     private RegistryChangeWriter() {
     }
 
     /** Applies the changes and returns the event rows it inserted, in order, with their ids. */
-    static List<DeviceEvent> apply(DSLContext dsl, List<RegistryChange> changes) {
-        List<Query> updates = new ArrayList<>(changes.size());
-        List<DeviceEventRecord> events = new ArrayList<>(changes.size());
-        for (RegistryChange change : changes) {
-            if (change instanceof FirmwareStateRead f) {
-                addIfKnown(updates, object5Value(dsl, f.endpoint(), 3, f.state(), f.seen(), f.at()));
-                addIfKnown(updates, object5Value(dsl, f.endpoint(), 5, f.result(), f.seen(), f.at()));
-            } else if (change instanceof FirmwareResourceNotified n) {
-                addIfKnown(updates, object5Value(dsl, n.endpoint(), n.resourceId(), n.value(), n.seen(), n.at()));
-            } else {
-                addIfKnown(updates, updateFor(dsl, change));
+    static List<DeviceEvent> apply(Connection connection, List<RegistryChange> changes) throws SQLException {
+        try (RegistryStatements statements = new RegistryStatements(connection)) {
+            Set<String> inFlush = new HashSet<>();
+            List<DeviceEvent> events = new ArrayList<>(changes.size());
+            for (RegistryChange change : changes) {
+                if (change.endpoint() != null && !inFlush.add(change.endpoint())) {
+                    // A second change of one device: its earlier ones run first, so they apply in queue order.
+                    statements.flush();
+                    inFlush.clear();
+                    inFlush.add(change.endpoint());
+                }
+                queue(statements, change);
+                DeviceEvent event = eventFor(change);
+                if (event != null) {
+                    events.add(event);
+                }
             }
-            // Same transaction as the online flag: a registration is persisted exactly when the registry shows it.
-            updates.addAll(RegistrationRows.writesFor(dsl, change));
-            DeviceEventRecord event = eventFor(change);
-            if (event != null) {
-                events.add(event);
-            }
+            statements.flush();
+            return events.isEmpty() ? List.of() : insert(statements.events(), events);
         }
-        if (!updates.isEmpty()) {
-            dsl.batch(updates).execute();
-        }
-        if (events.isEmpty()) {
-            return List.of();
-        }
-        var insert = dsl.insertInto(DEVICE_EVENT, DEVICE_EVENT.ENDPOINT, DEVICE_EVENT.EVENT_TYPE,
-                DEVICE_EVENT.DETAIL, DEVICE_EVENT.PEER_ADDRESS, DEVICE_EVENT.OCCURRED_AT);
-        for (DeviceEventRecord e : events) {
-            insert = insert.values(e.getEndpoint(), e.getEventType(), e.getDetail(), e.getPeerAddress(),
-                    e.getOccurredAt());
-        }
-        List<Long> ids = insert.returningResult(DEVICE_EVENT.ID).fetch(DEVICE_EVENT.ID);
-        List<DeviceEvent> written = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            DeviceEventRecord e = events.get(i);
-            e.setId(ids.get(i));
-            written.add(DeviceRepository.toEvent(e));
-        }
-        return written;
     }
 
-    private static Query updateFor(DSLContext dsl, RegistryChange change) {
+    private static void queue(RegistryStatements statements, RegistryChange change) throws SQLException {
         if (change instanceof Registered r) {
-            return dsl.update(DEVICE).set(DEVICE.REGISTRATION_ID, r.registrationId())
-                    .set(DEVICE.LWM2M_VERSION, r.lwm2mVersion()).set(DEVICE.BINDING_MODE, r.bindingMode())
-                    .set(DEVICE.QUEUE_MODE, r.queueMode()).set(DEVICE.SUPPORTED_OBJECTS, r.supportedObjects())
-                    .set(DEVICE.PEER_ADDRESS, r.peerAddress()).set(DEVICE.LIFETIME_SECONDS, r.lifetimeSeconds())
-                    .set(DEVICE.ONLINE, true).set(DEVICE.LAST_SEEN, r.at()).set(DEVICE.UPDATED_AT, r.at())
-                    .where(DEVICE.ENDPOINT.eq(r.endpoint()));
-        }
-        if (change instanceof Updated u) {
-            var update = dsl.update(DEVICE).set(DEVICE.PEER_ADDRESS, u.peerAddress())
-                    .set(DEVICE.LIFETIME_SECONDS, u.lifetimeSeconds()).set(DEVICE.ONLINE, true)
-                    .set(DEVICE.LAST_SEEN, u.at()).set(DEVICE.UPDATED_AT, u.at());
-            if (u.supportedObjects() != null) {
-                update = update.set(DEVICE.SUPPORTED_OBJECTS, u.supportedObjects());
-            }
-            return update.where(DEVICE.ENDPOINT.eq(u.endpoint())).and(DEVICE.REGISTRATION_ID.eq(u.registrationId()));
-        }
-        if (change instanceof Deregistered d) {
-            // Only the registration that ended goes offline: a newer one may already have replaced it.
-            return dsl.update(DEVICE).set(DEVICE.ONLINE, false).setNull(DEVICE.REGISTRATION_ID)
-                    .set(DEVICE.UPDATED_AT, d.at())
-                    .where(DEVICE.ENDPOINT.eq(d.endpoint())).and(DEVICE.REGISTRATION_ID.eq(d.registrationId()));
-        }
-        if (change instanceof DeviceInfoRead i) {
-            return dsl.update(DEVICE)
-                    .set(DEVICE.MANUFACTURER, DSL.coalesce(DSL.val(i.manufacturer()), DEVICE.MANUFACTURER))
-                    .set(DEVICE.MODEL, DSL.coalesce(DSL.val(i.model()), DEVICE.MODEL))
-                    .set(DEVICE.SERIAL_NUMBER, DSL.coalesce(DSL.val(i.serialNumber()), DEVICE.SERIAL_NUMBER))
-                    .set(DEVICE.FIRMWARE_VERSION,
-                            DSL.coalesce(DSL.val(i.firmwareVersion()), DEVICE.FIRMWARE_VERSION))
-                    .set(DEVICE.UPDATED_AT, i.at())
-                    .where(DEVICE.ENDPOINT.eq(i.endpoint()));
-        }
-        return null;
-    }
-
-    private static void addIfKnown(List<Query> updates, Query update) {
-        if (update != null) {
-            updates.add(update);
+            PreparedStatement device = statements.of(Shape.REGISTER_DEVICE);
+            device.setString(1, r.registrationId());
+            device.setString(2, r.lwm2mVersion());
+            device.setString(3, r.bindingMode());
+            device.setBoolean(4, r.queueMode());
+            device.setString(5, r.supportedObjects());
+            device.setString(6, r.peerAddress());
+            device.setLong(7, r.lifetimeSeconds());
+            device.setObject(8, r.at());
+            device.setObject(9, r.at());
+            device.setString(10, r.endpoint());
+            statements.queue(Shape.REGISTER_DEVICE);
+            statements.of(Shape.REPLACE_REGISTRATION).setString(1, r.endpoint());
+            statements.queue(Shape.REPLACE_REGISTRATION);
+            StoredRegistration stored = r.stored().serialize();
+            PreparedStatement row = statements.of(Shape.INSERT_REGISTRATION);
+            row.setString(1, r.registrationId());
+            row.setString(2, stored.data());
+            row.setObject(3, stored.expiresAt());
+            row.setString(4, r.endpoint());
+            statements.queue(Shape.INSERT_REGISTRATION);
+        } else if (change instanceof Updated u) {
+            PreparedStatement device = statements.of(Shape.UPDATE_DEVICE);
+            device.setString(1, u.peerAddress());
+            device.setLong(2, u.lifetimeSeconds());
+            device.setObject(3, u.at());
+            device.setObject(4, u.at());
+            setText(device, 5, u.supportedObjects());
+            device.setString(6, u.endpoint());
+            device.setString(7, u.registrationId());
+            statements.queue(Shape.UPDATE_DEVICE);
+            StoredRegistration stored = u.stored().serialize();
+            PreparedStatement row = statements.of(Shape.UPDATE_REGISTRATION);
+            row.setString(1, stored.data());
+            row.setObject(2, stored.expiresAt());
+            row.setString(3, u.endpoint());
+            row.setString(4, u.registrationId());
+            statements.queue(Shape.UPDATE_REGISTRATION);
+        } else if (change instanceof Deregistered d) {
+            PreparedStatement device = statements.of(Shape.DEREGISTER_DEVICE);
+            device.setObject(1, d.at());
+            device.setString(2, d.endpoint());
+            device.setString(3, d.registrationId());
+            statements.queue(Shape.DEREGISTER_DEVICE);
+            PreparedStatement row = statements.of(Shape.DELETE_REGISTRATION);
+            row.setString(1, d.endpoint());
+            row.setString(2, d.registrationId());
+            statements.queue(Shape.DELETE_REGISTRATION);
+        } else if (change instanceof DeviceInfoRead i) {
+            PreparedStatement device = statements.of(Shape.DEVICE_INFO);
+            setText(device, 1, i.manufacturer());
+            setText(device, 2, i.model());
+            setText(device, 3, i.serialNumber());
+            setText(device, 4, i.firmwareVersion());
+            device.setObject(5, i.at());
+            device.setString(6, i.endpoint());
+            statements.queue(Shape.DEVICE_INFO);
+        } else if (change instanceof FirmwareStateRead f) {
+            queueObject5(statements, f.endpoint(), 3, f.state(), f.seen(), f.at());
+            queueObject5(statements, f.endpoint(), 5, f.result(), f.seen(), f.at());
+        } else if (change instanceof FirmwareResourceNotified n) {
+            queueObject5(statements, n.endpoint(), n.resourceId(), n.value(), n.seen(), n.at());
         }
     }
 
@@ -114,19 +125,54 @@ final class RegistryChangeWriter {
      * Stores 5/0/3 ({@code resourceId} 3) or 5/0/5 (5) unless a value received later is stored already: reads and
      * notifications reach this queue in any order, and only the receipt stamp says which is newer.
      */
-    private static Query object5Value(DSLContext dsl, String endpoint, int resourceId, Integer value, long seen,
-            java.time.OffsetDateTime at) {
+    private static void queueObject5(RegistryStatements statements, String endpoint, int resourceId, Integer value,
+            long seen, OffsetDateTime at) throws SQLException {
         if (value == null || (resourceId != 3 && resourceId != 5)) {
-            return null;
+            return;
         }
-        var column = resourceId == 3 ? DEVICE.FIRMWARE_STATE : DEVICE.FIRMWARE_RESULT;
-        var seenColumn = resourceId == 3 ? DEVICE.FIRMWARE_STATE_SEEN : DEVICE.FIRMWARE_RESULT_SEEN;
-        return dsl.update(DEVICE).set(column, value).set(seenColumn, seen).set(DEVICE.UPDATED_AT, at)
-                .where(DEVICE.ENDPOINT.eq(endpoint))
-                .and(seenColumn.isNull().or(seenColumn.lt(seen)));
+        Shape shape = resourceId == 3 ? Shape.FIRMWARE_STATE : Shape.FIRMWARE_RESULT;
+        PreparedStatement device = statements.of(shape);
+        device.setInt(1, value);
+        device.setLong(2, seen);
+        device.setObject(3, at);
+        device.setString(4, endpoint);
+        device.setLong(5, seen);
+        statements.queue(shape);
     }
 
-    private static DeviceEventRecord eventFor(RegistryChange change) {
+    private static void setText(PreparedStatement statement, int index, String value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.VARCHAR);
+        } else {
+            statement.setString(index, value);
+        }
+    }
+
+    private static List<DeviceEvent> insert(PreparedStatement insert, List<DeviceEvent> events) throws SQLException {
+        for (DeviceEvent e : events) {
+            insert.setString(1, e.endpoint());
+            insert.setString(2, e.type().wireName());
+            insert.setString(3, e.detail());
+            insert.setString(4, e.peerAddress());
+            insert.setObject(5, e.occurredAt());
+            insert.addBatch();
+        }
+        insert.executeBatch();
+        List<DeviceEvent> written = new ArrayList<>(events.size());
+        try (ResultSet ids = insert.getGeneratedKeys()) {
+            for (DeviceEvent e : events) {
+                if (!ids.next()) {
+                    throw new SQLException("the database returned fewer event ids than events were inserted");
+                }
+                written.add(new DeviceEvent(ids.getLong(1), e.endpoint(), e.type(), e.detail(), e.peerAddress(),
+                        e.occurredAt()));
+            }
+        }
+        return written;
+    }
+
+    /** The event a change records, with id 0 until it is inserted; null for changes that record none. */
+    private static DeviceEvent eventFor(RegistryChange change) {
         if (change instanceof Registered r) {
             return event(r, DeviceEventType.REGISTERED, "LwM2M " + r.lwm2mVersion() + ", binding " + r.bindingMode()
                     + (r.queueMode() ? " (queue mode)" : "") + ", lifetime " + r.lifetimeSeconds() + " s",
@@ -146,13 +192,8 @@ final class RegistryChangeWriter {
         return null;
     }
 
-    private static DeviceEventRecord event(RegistryChange change, DeviceEventType type, String detail, String peer) {
-        DeviceEventRecord record = new DeviceEventRecord();
-        record.setEndpoint(change.endpoint());
-        record.setEventType(type.wireName());
-        record.setDetail(DeviceRepository.truncate(detail, 1000));
-        record.setPeerAddress(peer);
-        record.setOccurredAt(change.at());
-        return record;
+    private static DeviceEvent event(RegistryChange change, DeviceEventType type, String detail, String peer) {
+        return new DeviceEvent(0, change.endpoint(), type, DeviceRepository.truncate(detail, 1000), peer,
+                change.at());
     }
 }

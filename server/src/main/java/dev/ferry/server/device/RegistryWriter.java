@@ -17,12 +17,19 @@ import dev.ferry.server.store.Database;
  * call it on their own threads, and a registration storm must not stall them on the database. One worker
  * drains the bounded queue and writes up to {@code batchSize} changes per transaction; when the queue is full
  * the change is dropped, counted and logged rather than blocking the caller.
+ * <p>
+ * A commit costs far more than the statements in it (the embedded database writes every changed page to its file
+ * before the commit returns), so the worker gathers what arrives within {@link #GATHER_MILLIS} of the first change
+ * into the same transaction: a registration, the identity read that follows it and its neighbours' share a commit.
  */
 public final class RegistryWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryWriter.class);
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long the first change of a batch waits for others to share its commit. */
+    static final long GATHER_MILLIS = 50;
 
     private final Database database;
+    private final StoredIdentities identities;
     private final DeviceEventBus eventBus;
     private final BlockingQueue<RegistryChange> queue;
     private final int batchSize;
@@ -34,6 +41,7 @@ public final class RegistryWriter implements AutoCloseable {
 
     public RegistryWriter(Database database, DeviceEventBus eventBus, int capacity, int batchSize) {
         this.database = database;
+        this.identities = new StoredIdentities(database);
         this.eventBus = eventBus;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
@@ -60,6 +68,11 @@ public final class RegistryWriter implements AutoCloseable {
         return false;
     }
 
+    /** The device identities this writer stores, for deciding what to read from a device that registers. */
+    public StoredIdentities storedIdentities() {
+        return identities;
+    }
+
     public long droppedCount() {
         return dropped.get();
     }
@@ -81,7 +94,7 @@ public final class RegistryWriter implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, batchSize - 1);
+                gather(batch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATHER_MILLIS));
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -92,11 +105,25 @@ public final class RegistryWriter implements AutoCloseable {
         }
     }
 
+    /** Adds what is queued, and what arrives until {@code deadline}, up to the batch size; not when closing. */
+    private void gather(List<RegistryChange> batch, long deadline) throws InterruptedException {
+        queue.drainTo(batch, batchSize - batch.size());
+        while (batch.size() < batchSize && !closing) {
+            long left = deadline - System.nanoTime();
+            RegistryChange next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, batchSize - batch.size());
+        }
+    }
+
     private void write(List<RegistryChange> batch) throws InterruptedException {
         for (int attempt = 1;; attempt++) {
             try {
-                List<DeviceEvent> events = database.dsl()
-                        .transactionResult(tx -> RegistryChangeWriter.apply(tx.dsl(), batch));
+                List<DeviceEvent> events = database.inTransaction(
+                        connection -> RegistryChangeWriter.apply(connection, batch));
                 written.addAndGet(batch.size());
                 events.forEach(eventBus::publish);
                 return;

@@ -24,10 +24,10 @@ import dev.ferry.server.device.RegistryChange.StoredRegistration;
 /**
  * Leshan's in-memory registration store, filled at start with the registrations persisted before the server
  * stopped. The store itself never waits on the database, so a registration costs what it costs in Leshan: the
- * {@link RegistrationTracker} puts each registration, {@link #serialize serialized}, into the registry change it
- * submits, and the registry writer commits it with the device's online flag. A device the registry shows online
- * therefore has its registration in the database, and one whose registration never got there is shown offline
- * and is answered 4.04 on its next update, so it registers again.
+ * {@link RegistrationTracker} puts each registration into the registry change it submits, and the registry writer
+ * {@link #serialize serializes} it on its own thread and commits it with the device's online flag. A device the
+ * registry shows online therefore has its registration in the database, and one whose registration never got there
+ * is shown offline and is answered 4.04 on its next update, so it registers again.
  * <p>
  * Expiry stays Leshan's: what had expired while the server was stopped is not loaded, and a loaded registration
  * whose lifetime then passes expires like any other.

@@ -23,8 +23,9 @@ import dev.ferry.server.device.RegistryWriter;
 
 /**
  * Keeps the registry current from Leshan's registration events. Runs on Leshan's threads, so it only builds
- * change values (the registration itself included, see {@link DurableRegistrationStore}) and hands them to the
- * {@link RegistryWriter}; it never touches the database.
+ * change values and hands them to the {@link RegistryWriter}; it never touches the database. The registration
+ * itself goes along unserialized: Leshan's {@link Registration} is immutable (an update makes a new one), so the
+ * writer can serialize it later on its own thread (see {@link DurableRegistrationStore}).
  */
 final class RegistrationTracker implements RegistrationListener {
     private final RegistryWriter writer;
@@ -43,7 +44,7 @@ final class RegistrationTracker implements RegistrationListener {
                 registration.usesQueueMode(), supportedObjects(registration),
                 ProvisionedOnlyAuthorizer.address(registration.getClientTransportData()),
                 registration.getLifeTimeInSec(), OffsetDateTime.now(),
-                DurableRegistrationStore.serialize(registration)));
+                () -> DurableRegistrationStore.serialize(registration)));
         infoReader.readAfterRegistration(registration);
     }
 
@@ -54,7 +55,7 @@ final class RegistrationTracker implements RegistrationListener {
         writer.submit(new RegistryChange.Updated(updatedRegistration.getEndpoint(), updatedRegistration.getId(),
                 ProvisionedOnlyAuthorizer.address(updatedRegistration.getClientTransportData()),
                 updatedRegistration.getLifeTimeInSec(), objects, OffsetDateTime.now(),
-                DurableRegistrationStore.serialize(updatedRegistration)));
+                () -> DurableRegistrationStore.serialize(updatedRegistration)));
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.ferry.server.store;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -66,6 +69,33 @@ public final class Database implements AutoCloseable {
 
     public DSLContext dsl() {
         return dsl;
+    }
+
+    /** Work on one JDBC connection inside a transaction; see {@link #inTransaction}. */
+    @FunctionalInterface
+    public interface ConnectionWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a pooled connection, for hot paths that prepare their statements
+     * with bind values themselves: committed when it returns, rolled back when it throws (the pool restores auto-commit). SQL failures surface as
+     * jOOQ's {@link DataAccessException}, as they do through {@link #dsl()}.
+     */
+    public <T> T inTransaction(ConnectionWork<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("database transaction failed: " + e.getMessage(), e);
+        }
     }
 
     /** True when a trivial query answers; used by the health check. */

@@ -14,7 +14,7 @@ import dev.ferry.server.firmware.Firmware;
 
 /**
  * The update engine's unfinished sessions, indexed the ways it looks them up. Everything but the claims
- * ({@link #reserve}, {@link #release}, {@link #isAssigned}) is confined to the engine's thread.
+ * ({@link #reserve}, {@link #release}, {@link #isAssigned}, {@link #isClaimed}) is confined to the engine's thread.
  */
 final class ActiveSessions {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveSessions.class);
@@ -43,6 +43,11 @@ final class ActiveSessions {
 
     void release(String endpoint, Firmware image) {
         assigned.remove(endpoint, Assignment.of(image));
+    }
+
+    /** Whether the device has an unfinished session, or one is being created for it; callable from any thread. */
+    boolean isClaimed(String endpoint) {
+        return assigned.containsKey(endpoint);
     }
 
     /** Whether the device's unfinished session installs the image with this SHA-256. */

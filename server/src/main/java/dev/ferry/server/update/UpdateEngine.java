@@ -125,8 +125,15 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
         return active.isAssigned(endpoint, sha256);
     }
 
-    /** The device (re-)registered: its observations are gone and its object 5 may have changed. */
+    /**
+     * The device (re-)registered: its observations are gone and its object 5 may have changed. Most devices have
+     * no session, and their registrations cost the engine's thread nothing; a session claimed after this check is
+     * advanced when it is adopted.
+     */
     void registered(String endpoint) {
+        if (!active.isClaimed(endpoint)) {
+            return;
+        }
         post(() -> forEndpoint(endpoint, a -> {
             a.synced = false;
             advance(a);
@@ -135,6 +142,9 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
 
     /** The device is reachable again (woke up or updated its registration). */
     void reachable(String endpoint) {
+        if (!active.isClaimed(endpoint)) {
+            return;
+        }
         post(() -> forEndpoint(endpoint, this::advance));
     }
 

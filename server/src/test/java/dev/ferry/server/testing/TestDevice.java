@@ -46,11 +46,14 @@ public final class TestDevice implements AutoCloseable {
     private final LeshanClient client;
     private final DeviceObject deviceObject;
     private final CompletableFuture<Void> registered;
+    private final List<String> reads;
 
-    private TestDevice(LeshanClient client, DeviceObject deviceObject, CompletableFuture<Void> registered) {
+    private TestDevice(LeshanClient client, DeviceObject deviceObject, CompletableFuture<Void> registered,
+            List<String> reads) {
         this.client = client;
         this.deviceObject = deviceObject;
         this.registered = registered;
+        this.reads = reads;
     }
 
     public static Builder device(String endpoint) {
@@ -120,12 +123,13 @@ public final class TestDevice implements AutoCloseable {
             ObjectsInitializer initializer = new ObjectsInitializer(new StaticModel(ObjectLoader.loadAllDefault()));
             initializer.setInstancesForObject(LwM2mId.SECURITY, security);
             initializer.setInstancesForObject(LwM2mId.SERVER, new Server(123, lifetimeSeconds));
-            DeviceObject deviceObject = new DeviceObject(endpoint, firmwareVersion);
+            List<String> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            DeviceObject deviceObject = new DeviceObject(endpoint, firmwareVersion, reads);
             initializer.setInstancesForObject(LwM2mId.DEVICE, deviceObject);
             List<LwM2mObjectEnabler> enablers = new ArrayList<>(
                     initializer.create(LwM2mId.SECURITY, LwM2mId.SERVER, LwM2mId.DEVICE));
             if (firmwareObject) {
-                initializer.setInstancesForObject(LwM2mId.FIRMWARE, new FirmwareObject());
+                initializer.setInstancesForObject(LwM2mId.FIRMWARE, new FirmwareObject(reads));
                 enablers.add(initializer.create(LwM2mId.FIRMWARE));
             }
 
@@ -149,12 +153,20 @@ public final class TestDevice implements AutoCloseable {
                 }
             });
             client.start();
-            return new TestDevice(client, deviceObject, registered);
+            return new TestDevice(client, deviceObject, registered, reads);
         }
     }
 
     public LeshanClient client() {
         return client;
+    }
+
+    /**
+     * The reads of objects 3 and 5 the server sent, in the order they arrived: "3/0" for the whole instance, "3/0/3"
+     * for one resource of object 3 (the client's own reads are not counted).
+     */
+    public List<String> reads() {
+        return List.copyOf(reads);
     }
 
     public int rebootCount() {
@@ -192,19 +204,38 @@ public final class TestDevice implements AutoCloseable {
         private final String serial;
         private final String firmwareVersion;
         private final AtomicInteger reboots = new AtomicInteger();
+        private final List<String> reads;
+        private final ThreadLocal<Boolean> readingInstance = ThreadLocal.withInitial(() -> false);
 
         /** Leshan's object factory needs a public no-argument constructor; instances come from the other one. */
         public DeviceObject() {
-            this("unknown", "0.0.0");
+            this("unknown", "0.0.0", new java.util.concurrent.CopyOnWriteArrayList<>());
         }
 
-        DeviceObject(String endpoint, String firmwareVersion) {
+        DeviceObject(String endpoint, String firmwareVersion, List<String> reads) {
             this.serial = "SN-" + endpoint;
             this.firmwareVersion = firmwareVersion;
+            this.reads = reads;
+        }
+
+        @Override
+        public ReadResponse read(LwM2mServer server) {
+            if (!server.isSystem()) {
+                reads.add("3/0");
+            }
+            readingInstance.set(true);
+            try {
+                return super.read(server);
+            } finally {
+                readingInstance.set(false);
+            }
         }
 
         @Override
         public ReadResponse read(LwM2mServer server, int resourceId) {
+            if (!readingInstance.get() && !server.isSystem()) {
+                reads.add("3/0/" + resourceId);
+            }
             return switch (resourceId) {
             case 0 -> ReadResponse.success(resourceId, MANUFACTURER);
             case 1 -> ReadResponse.success(resourceId, MODEL);
@@ -233,9 +264,23 @@ public final class TestDevice implements AutoCloseable {
     /** Object 5 in its idle state, enough for the server to read State and Update Result. */
     public static final class FirmwareObject extends BaseInstanceEnabler {
         private volatile String packageUri = "";
+        private final List<String> reads;
 
         public FirmwareObject() {
+            this(new java.util.concurrent.CopyOnWriteArrayList<>());
+        }
+
+        FirmwareObject(List<String> reads) {
             // default state: idle, no package
+            this.reads = reads;
+        }
+
+        @Override
+        public ReadResponse read(LwM2mServer server) {
+            if (!server.isSystem()) {
+                reads.add("5/0");
+            }
+            return super.read(server);
         }
 
         @Override
