@@ -68,6 +68,11 @@ final class DeviceInfoReader {
         this.server = server;
     }
 
+    /** Drops the reads not yet sent and ends the reader's thread; the server is stopping. */
+    void close() {
+        sender.shutdownNow();
+    }
+
     /** Registrations whose reads were skipped because the queue was full. */
     long skippedCount() {
         return skipped.get();

@@ -70,10 +70,11 @@ public final class LwM2mService implements AutoCloseable {
     private final StatelessAnswers stateless;
     private final DurableRegistrationStore registrations;
     private final DtlsConnectionFile dtlsConnections;
+    private final DeviceInfoReader infoReader;
 
     private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore,
             HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless, LifetimeRange lifetimes,
-            DurableRegistrationStore registrations, DtlsConnectionFile dtlsConnections) {
+            DurableRegistrationStore registrations, DtlsConnectionFile dtlsConnections, DeviceInfoReader infoReader) {
         this.server = server;
         this.securityStore = securityStore;
         this.resources = new DeviceResources(server, lifetimes);
@@ -81,6 +82,7 @@ public final class LwM2mService implements AutoCloseable {
         this.stateless = stateless;
         this.registrations = registrations;
         this.dtlsConnections = dtlsConnections;
+        this.infoReader = infoReader;
     }
 
     public static LwM2mService create(FerryConfig config, DeviceSecurityStore securityStore, RegistryWriter writer,
@@ -142,7 +144,7 @@ public final class LwM2mService implements AutoCloseable {
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
         LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless,
-                lifetimes, registrations, new DtlsConnectionFile(config.dataDir()));
+                lifetimes, registrations, new DtlsConnectionFile(config.dataDir()), infoReader);
         if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
             dtls.setAlertHandler(handshakeRecorder);
         }
@@ -269,6 +271,7 @@ public final class LwM2mService implements AutoCloseable {
             LOG.info("Saved {} DTLS connection(s) for the next start", saved);
         }
         server.destroy();
+        infoReader.close();
         handshakeRecorder.close();
     }
 }
