@@ -1,13 +1,11 @@
 package dev.ferry.sim;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -221,13 +219,7 @@ final class BenchCommand implements Callable<Integer> {
         List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String endpoint = BenchKeys.endpoint(endpointPrefix, i);
-            String security = secure ? "{\"mode\":\"psk\",\"identity\":\"" + endpoint + "\",\"key\":\""
-                    + HexFormat.of().formatHex(BenchKeys.psk(endpoint)) + "\"}" : "{\"mode\":\"none\"}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/api/v1/devices"))
-                    .timeout(PROVISIONING_TIMEOUT).header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"endpoint\":\"" + endpoint + "\",\"security\":" + security + "}"))
-                    .build();
+            HttpRequest request = BenchKeys.provisioningRequest(api, endpoint, secure, PROVISIONING_TIMEOUT);
             inFlight.acquire();
             replies.add(WholeExchange.sendAsync(http, request, HttpResponse.BodyHandlers.ofString(),
                     PROVISIONING_TIMEOUT)

@@ -1,11 +1,18 @@
 package dev.ferry.sim;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 
-/** Deterministic per-device PSKs, so the benchmark and the baseline server agree without exchanging keys. */
+/**
+ * Deterministic per-device names and PSKs, so the benchmarks and the baseline server agree without exchanging keys,
+ * and the request that provisions such a device in Ferry.
+ */
 public final class BenchKeys {
     private BenchKeys() {
     }
@@ -22,5 +29,16 @@ public final class BenchKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** POST /api/v1/devices for a benchmark device: its PSK when {@code secure}, else security mode none. */
+    public static HttpRequest provisioningRequest(String api, String endpoint, boolean secure, Duration timeout) {
+        String security = secure ? "{\"mode\":\"psk\",\"identity\":\"" + endpoint + "\",\"key\":\""
+                + HexFormat.of().formatHex(psk(endpoint)) + "\"}" : "{\"mode\":\"none\"}";
+        return HttpRequest.newBuilder(URI.create(api + "/api/v1/devices"))
+                .timeout(timeout).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"endpoint\":\"" + endpoint + "\",\"security\":" + security + "}"))
+                .build();
     }
 }

@@ -1,12 +1,10 @@
 package dev.ferry.sim.load;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -29,13 +27,7 @@ final class ApiProvisioning {
         Semaphore inFlight = new Semaphore(IN_FLIGHT);
         List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>(endpoints.size());
         for (String endpoint : endpoints) {
-            String security = secure ? "{\"mode\":\"psk\",\"identity\":\"" + endpoint + "\",\"key\":\""
-                    + HexFormat.of().formatHex(BenchKeys.psk(endpoint)) + "\"}" : "{\"mode\":\"none\"}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/api/v1/devices"))
-                    .timeout(REQUEST_TIMEOUT).header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"endpoint\":\"" + endpoint + "\",\"security\":" + security + "}"))
-                    .build();
+            HttpRequest request = BenchKeys.provisioningRequest(api, endpoint, secure, REQUEST_TIMEOUT);
             if (!inFlight.tryAcquire(REQUEST_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("provisioning through " + api + " stalled: no answer for "
                         + REQUEST_TIMEOUT.toSeconds() * 2 + " s");
