@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,6 +18,7 @@ public final class ServerGauge {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     /** Linux reports process times in clock ticks of USER_HZ, which is 100 on every architecture Java runs on. */
     private static final int USER_HZ = 100;
+    private static final long JCMD_TIMEOUT_SECONDS = 60;
 
     private final long pid;
 
@@ -72,7 +74,12 @@ public final class ServerGauge {
             throw new IOException("cannot run jcmd (part of the JDK; put it on the PATH): " + e.getMessage(), e);
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int status = process.waitFor();
+        if (!process.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("jcmd " + pid + " " + command + " did not finish within " + JCMD_TIMEOUT_SECONDS
+                    + " s");
+        }
+        int status = process.exitValue();
         if (status != 0) {
             throw new IOException("jcmd " + pid + " " + command + " failed (" + status + "): " + output.strip());
         }

@@ -3,6 +3,7 @@ package dev.ferry.sim.load;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 
 import dev.ferry.sim.BenchKeys;
+import dev.ferry.sim.bench.ServerGauge;
 
 /**
  * The phases of a load run: provisioning, warm-up round (registered, then deregistered), the measured round,
@@ -53,13 +55,13 @@ final class LoadRun {
         LoadEndpoint.Shared shared = new LoadEndpoint.Shared(server, transport,
                 ObjectValues.of(plan.objects(), plan.lifetimeSeconds()), counters, plan.lifetimeSeconds(),
                 Math.max(1_000, plan.lifetimeSeconds() * 900));
-        ServerProbe probe = plan.serverPid() == null ? null : new ServerProbe(plan.serverPid());
+        ServerGauge probe = plan.serverPid() == null ? null : gaugeOf(plan.serverPid());
         try (LoadFleet fleet = new LoadFleet(shared, plan.threads(), plan.firstOctet())) {
             if (plan.warmup() > 0) {
                 warmUp(fleet, counters);
             }
             List<LoadEndpoint> endpoints = fleet.open(plan.prefix(), plan.firstIndex(), plan.devices());
-            long heapBefore = probe == null ? -1 : probe.heapUsedKiB();
+            long heapBefore = probe == null ? -1 : probe.heapUsedKiB(true);
             if (!plan.storm() || !plan.stormCold()) {
                 measuredRound("registration", endpoints, counters, probe, false);
             }
@@ -75,7 +77,7 @@ final class LoadRun {
             }
             if (probe != null) {
                 pause(plan.settleSeconds());
-                report.heap(heapBefore, probe.heapUsedKiB(), fleet.registered(endpoints, deadline),
+                report.heap(heapBefore, probe.heapUsedKiB(true), fleet.registered(endpoints, deadline),
                         plan.settleSeconds());
             }
             pause(plan.holdSeconds());
@@ -122,7 +124,7 @@ final class LoadRun {
         pause(plan.afterSeconds()); // what the server writes behind the warm-up lands before the measured round
     }
 
-    private void measuredRound(String key, List<LoadEndpoint> endpoints, LoadCounters counters, ServerProbe probe,
+    private void measuredRound(String key, List<LoadEndpoint> endpoints, LoadCounters counters, ServerGauge probe,
             boolean storm) throws Exception {
         RegistrationRound round = new RegistrationRound(endpoints, counters);
         long cpuBefore = probe == null ? 0 : probe.cpuMillis();
@@ -148,6 +150,14 @@ final class LoadRun {
             allWell = false;
             report.line("%s did not finish before the run's deadline (--max-seconds %d)", what, plan.maxSeconds());
         }
+    }
+
+    /** The server to measure, refused at once when there is no such process to read. */
+    private static ServerGauge gaugeOf(long pid) {
+        if (!Files.isReadable(Path.of("/proc/" + pid + "/stat"))) {
+            throw new IllegalArgumentException("no process " + pid + " to measure (/proc/" + pid + "/stat unreadable)");
+        }
+        return new ServerGauge(pid);
     }
 
     private void pause(int seconds) throws InterruptedException {
