@@ -79,8 +79,8 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs {@code work} in one transaction on a pooled connection, for hot paths that prepare their statements
-     * with bind values themselves: committed when it returns, rolled back when it throws (the pool restores auto-commit). SQL failures surface as
-     * jOOQ's {@link DataAccessException}, as they do through {@link #dsl()}.
+     * with bind values themselves: committed when it returns, rolled back when it throws (the pool restores
+     * auto-commit). SQL failures surface as jOOQ's {@link DataAccessException}, as they do through {@link #dsl()}.
      */
     public <T> T inTransaction(ConnectionWork<T> work) {
         try (Connection connection = dataSource.getConnection()) {
