@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.ferry.sim.bench.Percentiles;
+
 /**
  * One round of Registers from a set of endpoints, with at most {@code concurrency} in flight (as
  * {@code ferry-sim bench} starts its clients) or all at once spread over a window (a storm). Latency is from the
@@ -133,9 +135,9 @@ final class RegistrationRound implements LoadEndpoint.RegistrationListener {
         int ok = answered.get();
         long[] sorted = Arrays.copyOf(latencies, ok);
         Arrays.sort(sorted);
-        // the same ranks as ferry-sim bench, so the two generators' figures compare
-        long p50 = ok == 0 ? 0 : sorted[(int) (ok * 0.50)];
-        long p99 = ok == 0 ? 0 : sorted[Math.max(0, (int) (ok * 0.99) - 1)];
+        // the same nearest ranks as ferry-sim bench, so the two generators' figures compare
+        long p50 = ok == 0 ? 0 : Percentiles.of(sorted, ok, 50);
+        long p99 = ok == 0 ? 0 : Percentiles.of(sorted, ok, 99);
         long max = ok == 0 ? 0 : sorted[ok - 1];
         long last = end == 0 ? System.nanoTime() : end;
         double firstToLast = ok == 0 ? 0 : (lastAnswer.get() - firstStart.get()) / 1e9;
