@@ -1,0 +1,86 @@
+package dev.ferry.server.api;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.ferry.server.auth.Role;
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * The one table of who may call which route. Every route the API serves has exactly one rule here; a route
+ * without one stops the server from starting (and so fails the build's tests). HEAD follows GET.
+ */
+public final class AccessRules {
+
+    /** One route's rule: the role it needs (empty: open to anyone), and whether a {@code ci} token may call it. */
+    public record Rule(HttpMethod method, String path, Optional<Role> needed, boolean ciAllowed) {
+        /** The same rule, also open to {@code ci} tokens. */
+        Rule alsoCi() {
+            return new Rule(method, path, needed, true);
+        }
+    }
+
+    static final List<Rule> RULES = List.of(
+            open(HttpMethod.GET, "/health"),
+            open(HttpMethod.GET, "/fw/:sha256"),
+            open(HttpMethod.HEAD, "/fw/:sha256"),
+            open(HttpMethod.GET, "/ota/manifest.json"),
+            needs(HttpMethod.GET, "/api/v1/openapi.yaml", Role.VIEWER).alsoCi(),
+            needs(HttpMethod.GET, "/api/v1/server/security", Role.VIEWER),
+
+            needs(HttpMethod.GET, "/api/v1/devices", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/devices/:endpoint", Role.VIEWER),
+            needs(HttpMethod.PATCH, "/api/v1/devices/:endpoint", Role.OPERATOR),
+            needs(HttpMethod.DELETE, "/api/v1/devices/:endpoint", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/devices/:endpoint/events", Role.VIEWER),
+            needs(HttpMethod.GET, "/api/v1/events", Role.VIEWER),
+
+            needs(HttpMethod.GET, ResourceRoutes.OBJECT_PATH, Role.VIEWER),
+            needs(HttpMethod.GET, ResourceRoutes.INSTANCE_PATH, Role.VIEWER),
+            needs(HttpMethod.GET, ResourceRoutes.PATH, Role.VIEWER),
+            needs(HttpMethod.PUT, ResourceRoutes.PATH, Role.OPERATOR),
+            needs(HttpMethod.POST, ResourceRoutes.PATH, Role.OPERATOR),
+
+            needs(HttpMethod.POST, "/api/v1/firmware", Role.OPERATOR).alsoCi(),
+            needs(HttpMethod.GET, "/api/v1/firmware", Role.VIEWER).alsoCi(),
+            needs(HttpMethod.GET, "/api/v1/firmware/:id", Role.VIEWER).alsoCi(),
+            needs(HttpMethod.DELETE, "/api/v1/firmware/:id", Role.OPERATOR),
+            needs(HttpMethod.POST, "/api/v1/firmware/:id/publish", Role.OPERATOR).alsoCi(),
+            needs(HttpMethod.GET, "/api/v1/signing-keys", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/signing-keys", Role.ADMIN),
+            needs(HttpMethod.GET, "/api/v1/signing-keys/:id", Role.VIEWER),
+            needs(HttpMethod.DELETE, "/api/v1/signing-keys/:id", Role.ADMIN),
+            needs(HttpMethod.GET, "/api/v1/models", Role.VIEWER),
+            needs(HttpMethod.PUT, "/api/v1/models/:model", Role.OPERATOR),
+
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates", Role.VIEWER),
+            needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates/:id", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR));
+
+    private AccessRules() {
+    }
+
+    /** The rule of a route as the router declares it ({@code :name} path parameters); HEAD takes GET's rule. */
+    public static Optional<Rule> of(HttpMethod method, String path) {
+        for (Rule rule : RULES) {
+            if (rule.method() == method && rule.path().equals(path)) {
+                return Optional.of(rule);
+            }
+        }
+        return method == HttpMethod.HEAD ? of(HttpMethod.GET, path) : Optional.empty();
+    }
+
+    public static List<Rule> all() {
+        return RULES;
+    }
+
+    private static Rule open(HttpMethod method, String path) {
+        return new Rule(method, path, Optional.empty(), false);
+    }
+
+    private static Rule needs(HttpMethod method, String path, Role role) {
+        return new Rule(method, path, Optional.of(role), false);
+    }
+}
