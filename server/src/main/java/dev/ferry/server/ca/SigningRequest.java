@@ -113,7 +113,9 @@ record SigningRequest(PublicKey publicKey) {
 
     private static boolean signatureVerifies(PKCS10CertificationRequest csr, String endpoint) {
         try {
-            return csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+            // Through a JCA key: the JDK's providers know EC key factories by name, not by the CSR's algorithm OID.
+            PublicKey key = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+            return csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
         } catch (Exception e) {
             LOG.debug("CSR signature of {} cannot be checked", endpoint, e);
             return false;
