@@ -78,6 +78,8 @@ public final class FerryServer implements AutoCloseable {
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
+        // First: a wrong CA setting stops the start before anything is opened.
+        FleetCa fleetCa = FleetCa.load(config.caCertificate(), config.caKey(), config.dataDir());
         Database database = Database.open(config);
         try {
             DeviceRepository repository = new DeviceRepository(database);
@@ -89,7 +91,6 @@ public final class FerryServer implements AutoCloseable {
             writer.start();
 
             ServerIdentity identity = ServerIdentity.loadOrCreate(config.dataDir());
-            FleetCa fleetCa = FleetCa.load(config.caCertificate(), config.caKey(), config.dataDir());
             DeviceCertificates certificates = new DeviceCertificates(fleetCa, database,
                     config.deviceCertificateValidity());
             List<X509Certificate> operatorCas = trustedCertificates(config);
