@@ -30,6 +30,7 @@ class FleetCaRequestTest {
         server = TestServer.givenServer().start();
         server.post("/api/v1/devices", "{\"endpoint\":\"cam-1\",\"security\":{\"mode\":\"x509\"}}");
         server.post("/api/v1/devices", "{\"endpoint\":\"psk-1\",\"security\":{\"mode\":\"psk\"}}");
+        server.post("/api/v1/devices", "{\"endpoint\":\"cam+2\",\"security\":{\"mode\":\"x509\"}}");
     }
 
     @AfterAll
@@ -61,6 +62,8 @@ class FleetCaRequestTest {
                         "invalid-request", "unknown field(s) [key]"),
                 Arguments.of("psk-1", csrBody(Credentials.pem(Credentials.csr("CN=psk-1", Credentials.ecKeyPair()))),
                         409, "not-x509-device", "provisioned for security mode psk"),
+                Arguments.of("cam+2", csrBody(Credentials.pem(Credentials.csr("CN=cam\\+2", Credentials.ecKeyPair()))),
+                        409, "endpoint-not-certifiable", "holds a '+', which certificate names escape"),
                 Arguments.of("nobody", csrBody(Credentials.pem(Credentials.csr("CN=nobody", Credentials.ecKeyPair()))),
                         404, "unknown-device", "no device with endpoint 'nobody'"));
     }

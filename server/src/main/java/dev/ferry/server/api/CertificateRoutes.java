@@ -98,6 +98,8 @@ final class CertificateRoutes {
         case SUBJECT_MISMATCH -> new ApiProblem(422, "csr-subject-mismatch", "CSR names another device",
                 e.getMessage());
         case NOT_X509 -> new ApiProblem(409, "not-x509-device", "Device does not use certificates", e.getMessage());
+        case UNCERTIFIABLE_ENDPOINT -> new ApiProblem(409, "endpoint-not-certifiable",
+                "Endpoint cannot be named in a certificate", e.getMessage());
         case UNKNOWN_DEVICE -> ApiProblem.unknownDevice(e.endpoint());
         case UNKNOWN_CERTIFICATE -> new ApiProblem(404, "unknown-certificate", "Unknown certificate", e.getMessage());
         case INVALID_REVOCATION -> ApiProblem.badRequest(e.getMessage());

@@ -12,6 +12,8 @@ public final class CertificateRequestException extends RuntimeException {
         SUBJECT_MISMATCH,
         /** The device is provisioned for another security mode than x509. */
         NOT_X509,
+        /** The endpoint name cannot be matched to a certificate's CN by the DTLS stack (it holds a '+'). */
+        UNCERTIFIABLE_ENDPOINT,
         /** No device with this endpoint is provisioned. */
         UNKNOWN_DEVICE,
         /** The device has no certificate with this serial. */

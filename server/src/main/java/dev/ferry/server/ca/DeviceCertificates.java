@@ -86,6 +86,13 @@ public final class DeviceCertificates {
                         + "' is provisioned for security mode " + mode + ", so it would not be let in with a"
                         + " certificate; deprovision it and provision it again with security mode x509");
             }
+            if (endpoint.contains("+")) {
+                // X.509 names escape '+' and Leshan compares the escaped CN with the endpoint, so such a device
+                // would be refused at every registration.
+                throw new CertificateRequestException(Kind.UNCERTIFIABLE_ENDPOINT, endpoint, "endpoint '" + endpoint
+                        + "' holds a '+', which certificate names escape, so the LwM2M server could not match the"
+                        + " certificate to the device; use PSK or RPK for it, or an endpoint name without '+'");
+            }
             Instant now = Instant.now();
             BigInteger serial = new BigInteger(128, random).setBit(127);
             X509Certificate certificate = ca.issue(endpoint, csr.publicKey(), serial, now.minus(BACKDATE),
