@@ -3,6 +3,8 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -14,6 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.ferry.server.api.AccessRules;
+import dev.ferry.server.api.ApiRoute;
+import dev.ferry.server.auth.Role;
 import dev.ferry.server.testing.Credentials;
 import dev.ferry.server.testing.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -119,6 +124,24 @@ class FleetCaRequestTest {
         assertThat(second.json().getJsonArray("revoked")).as("already revoked").isEmpty();
         assertThat(server.get("/api/v1/devices/cam-9/certificates").json().getJsonArray("items").stream()
                 .map(o -> ((JsonObject) o).getBoolean("revoked"))).containsExactly(true, true);
+    }
+
+    @Test
+    void every_fleet_ca_route_has_its_access_rule() {
+        Map<String, Role> expected = Map.of("GET /api/v1/ca", Role.VIEWER,
+                "POST /api/v1/devices/:endpoint/certificate", Role.OPERATOR,
+                "GET /api/v1/devices/:endpoint/certificates", Role.VIEWER,
+                "POST /api/v1/devices/:endpoint/certificate/revoke", Role.OPERATOR);
+        Map<String, Role> ruled = new TreeMap<>();
+        for (ApiRoute route : server.server().httpApiRoutes()) {
+            String name = route.method().name() + " " + route.path();
+            if (expected.containsKey(name)) {
+                ruled.put(name, AccessRules.of(route.method(), route.path()).flatMap(AccessRules.Rule::needed)
+                        .orElse(null));
+            }
+        }
+
+        assertThat(ruled).isEqualTo(new TreeMap<>(expected));
     }
 
     private static String csrBody(String pem) {

@@ -50,11 +50,17 @@ class FleetCaStorageTest {
             assertThat(Files.getPosixFilePermissions(key))
                     .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
             String caBefore = server.get("/api/v1/ca").json().getString("certificate");
+            String keyBody = Files.readString(key).replaceAll("-----[A-Z ]+-----|\\s", "");
             KeyPair keptKeys = Credentials.ecKeyPair();
             X509Certificate kept = issue(server, "door-1", keptKeys);
             KeyPair revokedKeys = Credentials.ecKeyPair();
             X509Certificate revoked = issue(server, "door-2", revokedKeys);
             assertThat(server.post("/api/v1/devices/door-2/certificate/revoke", "{}").status()).isEqualTo(200);
+            for (String path : new String[] {"/api/v1/ca", "/api/v1/devices/door-1/certificates",
+                    "/api/v1/devices/door-2/certificates", "/api/v1/server/security"}) {
+                assertThat(server.get(path).body().replace("\\n", "")).as(path).doesNotContain(keyBody)
+                        .doesNotContain(keyBody.substring(keyBody.length() - 40)); // the secret scalar
+            }
 
             server.restart();
 
