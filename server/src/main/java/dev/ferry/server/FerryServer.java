@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.server.api.ApiRoute;
 import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.ca.DeviceCertificates;
+import dev.ferry.server.ca.FleetCa;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
@@ -76,6 +78,8 @@ public final class FerryServer implements AutoCloseable {
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
+        // First: a wrong CA setting stops the start before anything is opened.
+        FleetCa fleetCa = FleetCa.load(config.caCertificate(), config.caKey(), config.dataDir());
         Database database = Database.open(config);
         try {
             DeviceRepository repository = new DeviceRepository(database);
@@ -87,8 +91,14 @@ public final class FerryServer implements AutoCloseable {
             writer.start();
 
             ServerIdentity identity = ServerIdentity.loadOrCreate(config.dataDir());
-            List<X509Certificate> trusted = trustedCertificates(config);
-            LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted);
+            DeviceCertificates certificates = new DeviceCertificates(fleetCa, database,
+                    config.deviceCertificateValidity());
+            List<X509Certificate> operatorCas = trustedCertificates(config);
+            List<X509Certificate> trusted = new ArrayList<>(operatorCas);
+            trusted.add(0, fleetCa.certificate());
+            LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted,
+                    certificates.revocations()::isRevoked);
+            certificates.dropConnectionsWith(lwm2m::dropCertificateConnections);
             restoreRegistrations(new RegistrationRows(database), lwm2m);
             lwm2m.start();
 
@@ -102,12 +112,14 @@ public final class FerryServer implements AutoCloseable {
                 @Override
                 public void deprovisioned(String endpoint) {
                     lwm2m.forget(endpoint);
+                    certificates.deviceRemoved(endpoint);
                     if (updates[0] != null) {
                         updates[0].deviceRemoved(endpoint);
                     }
                 }
             };
-            ProvisioningService provisioning = new ProvisioningService(repository, sink, !trusted.isEmpty(),
+            // X.509 devices always work: the fleet CA signs their certificates.
+            ProvisioningService provisioning = new ProvisioningService(repository, sink, true,
                     DeviceSecurityStore::decodePublicKey);
             BlobStore blobs = new BlobStore(config.firmwareDir().resolve("blobs"));
             PublishedImages published = new PublishedImages(blobs);
@@ -133,7 +145,7 @@ public final class FerryServer implements AutoCloseable {
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads")), updateService,
                     () -> new PackageUris(config.publicHost(), lwm2m.coapAddress().getPort(),
-                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
+                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()), certificates);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService);
@@ -146,9 +158,9 @@ public final class FerryServer implements AutoCloseable {
                         + config.httpPort() + ": " + rootMessage(e), e);
             }
             LOG.info("LwM2M CoAP listening on coap://{}:{}", config.bindAddress(), lwm2m.coapAddress().getPort());
-            LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK{})", config.bindAddress(),
-                    lwm2m.coapsAddress().getPort(),
-                    trusted.isEmpty() ? "; X.509 off: no dtls.trusted-certificates" : ", X.509");
+            LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK, X.509 from the fleet CA{})",
+                    config.bindAddress(), lwm2m.coapsAddress().getPort(), operatorCas.isEmpty() ? ""
+                            : " and " + operatorCas.size() + " CA(s) of dtls.trusted-certificates");
             LOG.info("HTTP API listening on http://{}:{}/api/v1 (data in {})", config.bindAddress(),
                     api.actualPort(), config.dataDir().toAbsolutePath());
             return server;

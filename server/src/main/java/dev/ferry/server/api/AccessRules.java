@@ -57,7 +57,14 @@ public final class AccessRules {
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates/:id", Role.VIEWER),
-            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR));
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR),
+
+            // Fleet CA: signing a CSR and revoking are operator work, like provisioning and deprovisioning
+            // (which revokes too); the CA certificate and issued certificates are public data.
+            needs(HttpMethod.GET, "/api/v1/ca", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/certificate", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/devices/:endpoint/certificates", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/certificate/revoke", Role.OPERATOR));
 
     private AccessRules() {
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.server.ca.CertificateRequestException;
 import dev.ferry.server.device.DeviceConflictException;
 import dev.ferry.server.device.InvalidDeviceInputException;
 import dev.ferry.server.firmware.FirmwareConflictException;
@@ -79,6 +80,9 @@ final class Problems {
                 : failure;
         if (cause instanceof ApiProblem problem) {
             return problem;
+        }
+        if (cause instanceof CertificateRequestException refused) {
+            return CertificateRoutes.problem(refused);
         }
         if (cause instanceof InvalidDeviceInputException) {
             return ApiProblem.badRequest(cause.getMessage());

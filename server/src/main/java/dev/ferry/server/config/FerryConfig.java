@@ -29,6 +29,7 @@ public final class FerryConfig {
         downloadCacheBytes();
         updateSettings();
         databaseDurability();
+        deviceCertificateValidity();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -93,6 +94,22 @@ public final class FerryConfig {
     public Optional<Path> trustedCertificates() {
         String path = get(Setting.TRUSTED_CERTIFICATES);
         return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path));
+    }
+
+    /** The operator's fleet CA certificate file; empty when the server keeps its own CA. */
+    public Optional<Path> caCertificate() {
+        String path = get(Setting.CA_CERTIFICATE);
+        return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path.trim()));
+    }
+
+    /** The private key file of {@link #caCertificate()}. */
+    public Optional<Path> caKey() {
+        String path = get(Setting.CA_KEY);
+        return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path.trim()));
+    }
+
+    public Duration deviceCertificateValidity() {
+        return Duration.ofDays(positiveInt(Setting.CA_DEVICE_CERTIFICATE_DAYS, 1, 36_500));
     }
 
     public Duration requestTimeout() {

@@ -20,7 +20,14 @@ public enum Setting {
                     + " killed, kill -9 included) or power-loss (also an OS crash or power cut; each commit waits for"
                     + " the disk)."),
     TRUSTED_CERTIFICATES("dtls.trusted-certificates", "",
-            "PEM file of CA certificates that sign device X.509 certificates; empty disables X.509 devices."),
+            "PEM file of further CA certificates that sign device X.509 certificates, trusted in addition to the"
+                    + " fleet CA; empty: only the fleet CA."),
+    CA_CERTIFICATE("ca.certificate", "",
+            "PEM file of the operator's own fleet CA certificate (a CA certificate), used with ca.key to sign device"
+                    + " certificates; empty: the server keeps its own CA in data-dir/ca, created on first start."),
+    CA_KEY("ca.key", "", "PEM file of the private key of ca.certificate (unencrypted; keep it mode 0600)."),
+    CA_DEVICE_CERTIFICATE_DAYS("ca.device-certificate-days", "3650",
+            "Validity of the device certificates the fleet CA signs, in days (never beyond the CA's own)."),
     DTLS_HANDSHAKE_STALL_SECONDS("dtls.handshake-stall-seconds", "30",
             "A DTLS handshake whose PSK identity is known but which does not complete in this time is recorded as"
                     + " rejected (the device could not prove its key). A wrong key is recorded at once, when the"

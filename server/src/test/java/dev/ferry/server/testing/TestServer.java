@@ -65,7 +65,12 @@ public final class TestServer implements AutoCloseable {
                 // Tests use lifetimes of a few seconds to see expiry quickly.
                 settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
                 TestServer server = new TestServer(dataDir, settings);
-                server.boot();
+                try {
+                    server.boot();
+                } catch (RuntimeException e) {
+                    server.close(); // a start refused (e.g. a bad setting) leaves no data directory behind
+                    throw e;
+                }
                 return server;
             } catch (IOException e) {
                 throw new IllegalStateException(e);
