@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -32,6 +33,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /** The HTTP API: routes, one failure handler rendering problem documents, and the listener. */
 public final class HttpApi {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
     static final long MAX_BODY_BYTES = 1024 * 1024;
     static final int MAX_REQUEST_LINE_BYTES = HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH;
     static final int MAX_HEADER_BYTES = HttpServerOptions.DEFAULT_MAX_HEADER_SIZE;
@@ -129,13 +131,21 @@ public final class HttpApi {
         return router;
     }
 
-    public Future<HttpServer> listen(String host, int port) {
+    /** @param tls HTTPS with this key and certificate, or empty for plain HTTP */
+    public Future<HttpServer> listen(String host, int port, Optional<HttpTls> tls) {
         // No cleartext HTTP/2 upgrade: on that path Vert.x answers oversized headers without a problem document
-        // and sends bodies to HEAD requests, so every request takes the one HTTP/1.1 path described here.
+        // and sends bodies to HEAD requests, so every request takes the one HTTP/1.1 path described here (over TLS
+        // too: no ALPN, so HTTP/1.1 only).
         HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES).setHttp2ClearTextEnabled(false);
+        tls.ifPresent(t -> t.apply(options));
         return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(Problems::invalidRequest)
-                .listen(port, host).onSuccess(s -> server = s);
+                .exceptionHandler(HttpApi::connectionFailed).listen(port, host).onSuccess(s -> server = s);
+    }
+
+    /** A connection that failed before it carried a request: plain HTTP to the HTTPS port, a failed handshake. */
+    private static void connectionFailed(Throwable cause) {
+        LOG.debug("HTTP connection closed: {}", cause.toString());
     }
 
     public int actualPort() {

@@ -29,6 +29,7 @@ public final class FerryConfig {
         downloadCacheBytes();
         updateSettings();
         databaseDurability();
+        httpTls();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -104,9 +105,13 @@ public final class FerryConfig {
     }
 
     public boolean readDeviceInfo() {
-        String value = get(Setting.READ_DEVICE_INFO).trim().toLowerCase();
+        return bool(Setting.READ_DEVICE_INFO);
+    }
+
+    private boolean bool(Setting setting) {
+        String value = get(setting).trim().toLowerCase();
         if (!value.equals("true") && !value.equals("false")) {
-            throw new ConfigException(Setting.READ_DEVICE_INFO.key() + " must be true or false, got '" + value + "'");
+            throw new ConfigException(setting.key() + " must be true or false, got '" + value + "'");
         }
         return Boolean.parseBoolean(value);
     }
@@ -151,6 +156,32 @@ public final class FerryConfig {
                     + " must be a power of two: 16, 32, 64, 128, 256, 512 or 1024, got " + size);
         }
         return size;
+    }
+
+    /** HTTPS for the API, or empty for plain HTTP; the files are checked when the server starts. */
+    public Optional<HttpTlsSettings> httpTls() {
+        String mode = get(Setting.HTTP_TLS).trim().toLowerCase();
+        if (!mode.equals("on") && !mode.equals("off")) {
+            throw new ConfigException(Setting.HTTP_TLS.key() + " must be on or off, got '" + mode + "'");
+        }
+        String key = get(Setting.HTTP_TLS_KEY).trim();
+        String certificate = get(Setting.HTTP_TLS_CERTIFICATE).trim();
+        if (mode.equals("off")) {
+            if (!key.isEmpty() || !certificate.isEmpty()) {
+                throw new ConfigException((key.isEmpty() ? Setting.HTTP_TLS_CERTIFICATE : Setting.HTTP_TLS_KEY).key()
+                        + " is set but " + Setting.HTTP_TLS.key() + " is off; set " + Setting.HTTP_TLS.key()
+                        + "=on to serve HTTPS, or leave both files empty");
+            }
+            return Optional.empty();
+        }
+        if (key.isEmpty() != certificate.isEmpty()) {
+            Setting missing = key.isEmpty() ? Setting.HTTP_TLS_KEY : Setting.HTTP_TLS_CERTIFICATE;
+            throw new ConfigException(missing.key() + " is empty but " + (key.isEmpty() ? Setting.HTTP_TLS_CERTIFICATE
+                    : Setting.HTTP_TLS_KEY).key() + " is set; give both PEM files, or neither to use a"
+                    + " generated self-signed certificate");
+        }
+        return Optional.of(key.isEmpty() ? HttpTlsSettings.generatedIn(dataDir().resolve("https"))
+                : HttpTlsSettings.files(Path.of(key), Path.of(certificate)));
     }
 
     public long downloadCacheBytes() {
