@@ -31,6 +31,7 @@ import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.update.DownloadTokens;
 import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateRepository;
 import dev.ferry.server.update.UpdateService;
@@ -82,6 +83,7 @@ public final class FerryServer implements AutoCloseable {
         // Files named by settings are checked before anything listens, so a bad one stops the start cleanly.
         Optional<HttpTls> tls = config.httpTls().map(t -> HttpTls.load(t,
                 List.of(config.publicHost(), config.bindAddress())));
+        DownloadTokens downloadTokens = DownloadTokens.loadOrCreate(config.dataDir());
         Database database = Database.open(config);
         try {
             DeviceRepository repository = new DeviceRepository(database);
@@ -128,7 +130,8 @@ public final class FerryServer implements AutoCloseable {
                     lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort(),
                     tls.isPresent());
             UpdateService updateService = new UpdateService(updateRepository, firmwareRepository, repository, blobs,
-                    eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris);
+                    eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
+                    downloadTokens);
             updates[0] = updateService;
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
@@ -139,7 +142,7 @@ public final class FerryServer implements AutoCloseable {
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
-                            config.firmwareDir().resolve("uploads")), updateService, packageUris);
+                            config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService);
@@ -155,8 +158,10 @@ public final class FerryServer implements AutoCloseable {
             LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK{})", config.bindAddress(),
                     lwm2m.coapsAddress().getPort(),
                     trusted.isEmpty() ? "; X.509 off: no dtls.trusted-certificates" : ", X.509");
-            LOG.info("HTTP API listening on {}://{}:{}/api/v1 (data in {})", tls.isPresent() ? "https" : "http",
-                    config.bindAddress(), api.actualPort(), config.dataDir().toAbsolutePath());
+            LOG.info("HTTP API listening on {}://{}:{}/api/v1 (data in {}); HTTP firmware downloads {}",
+                    tls.isPresent() ? "https" : "http", config.bindAddress(), api.actualPort(),
+                    config.dataDir().toAbsolutePath(), config.publicHttp() ? "open to anyone (distribution.public-http)"
+                            : "need an update session's download token");
             tls.ifPresent(t -> LOG.info("HTTPS certificate {} (SHA-256 fingerprint {}){}",
                     t.certificate().getSubjectX500Principal().getName(), t.fingerprint(),
                     config.httpTls().get().generated() ? ", self-signed, in " + config.httpTls().get().generatedDir()

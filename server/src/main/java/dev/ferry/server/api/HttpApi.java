@@ -54,8 +54,13 @@ public final class HttpApi {
     private final List<ApiRoute> routes;
     private HttpServer server;
 
-    /** The firmware repository and what serves its images. */
-    public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads) {
+    /**
+     * The firmware repository and what serves its images.
+     *
+     * @param publicHttp whether HTTP downloads are open to anyone ({@code distribution.public-http})
+     */
+    public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads,
+            boolean publicHttp) {
     }
 
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
@@ -78,7 +83,8 @@ public final class HttpApi {
         declared.addAll(new DeviceRoutes(repository, provisioning, blocking).routes());
         declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());
         declared.addAll(firmwareRoutes.routes());
-        declared.addAll(new DistributionRoutes(firmware.images(), packageUris).routes());
+        declared.addAll(new DistributionRoutes(firmware.images(), packageUris,
+                updates.httpDownloadAccess(), firmware.publicHttp()).routes());
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
         this.routes = withHead(declared);
         for (ApiRoute route : routes) {

@@ -29,6 +29,7 @@ public final class FerryConfig {
         downloadCacheBytes();
         updateSettings();
         databaseDurability();
+        publicHttp();
         httpTls();
     }
 
@@ -156,6 +157,11 @@ public final class FerryConfig {
                     + " must be a power of two: 16, 32, 64, 128, 256, 512 or 1024, got " + size);
         }
         return size;
+    }
+
+    /** Whether HTTP downloads of published images are open to anyone, without a session's download token. */
+    public boolean publicHttp() {
+        return bool(Setting.DISTRIBUTION_PUBLIC_HTTP);
     }
 
     /** HTTPS for the API, or empty for plain HTTP; the files are checked when the server starts. */

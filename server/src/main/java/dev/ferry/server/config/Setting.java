@@ -72,7 +72,12 @@ public enum Setting {
     UPDATE_RETRY_BACKOFF_SECONDS("update.retry-backoff-seconds", "5",
             "Wait before the first retry of an update; doubled for each further retry."),
     DOWNLOAD_CACHE_BYTES("distribution.cache-bytes", "67108864",
-            "Memory for keeping published images whole while devices download them block by block.");
+            "Memory for keeping published images whole while devices download them block by block."),
+    DISTRIBUTION_PUBLIC_HTTP("distribution.public-http", "false",
+            "true: anyone who knows an image's SHA-256 may download it over HTTP at /fw/<sha256>, and"
+                    + " /ota/manifest.json lists the published images (for hobbyist set-ups and devices that poll on"
+                    + " their own). false: an HTTP download needs the per-session download token the server writes"
+                    + " into the package URI of a pull-http update, valid until that session ends.");
 
     private final String key;
     private final String defaultValue;
