@@ -55,6 +55,7 @@ import io.vertx.core.net.PemKeyCertOptions;
  * naming the host names devices and operators use. Only TLS 1.2 and 1.3 are offered.
  */
 public final class HttpTls {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpTls.class);
     static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
     static final String KEY_FILE = "key.pem";
     static final String CERTIFICATE_FILE = "certificate.pem";
@@ -89,7 +90,9 @@ public final class HttpTls {
         Path keyFile = dir.resolve(KEY_FILE);
         Path certificateFile = dir.resolve(CERTIFICATE_FILE);
         if (Files.exists(keyFile) && Files.exists(certificateFile)) {
-            return new HttpTls(readKey(keyFile, Setting.HTTP_TLS), readChain(certificateFile, Setting.HTTP_TLS));
+            HttpTls loaded = new HttpTls(readKey(keyFile, Setting.HTTP_TLS), readChain(certificateFile, Setting.HTTP_TLS));
+            warnOfMissingNames(loaded.certificate(), hostNames, dir);
+            return loaded;
         }
         try {
             Files.createDirectories(dir);
@@ -162,6 +165,27 @@ public final class HttpTls {
                 .addExtension(Extension.subjectAlternativeName, false,
                         new GeneralNames(alternatives.toArray(GeneralName[]::new)))
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+    }
+
+    /** A certificate made before public-host changed does not name the new host; clients checking names refuse it. */
+    private static void warnOfMissingNames(X509Certificate certificate, List<String> hostNames, Path dir) {
+        Set<String> named = new LinkedHashSet<>();
+        try {
+            if (certificate.getSubjectAlternativeNames() != null) {
+                certificate.getSubjectAlternativeNames().forEach(name -> named.add(String.valueOf(name.get(1))));
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            return;
+        }
+        for (String host : hostNames) {
+            String bare = host.replace("[", "").replace("]", "");
+            if (!bare.equals("0.0.0.0") && !bare.equals("::") && !named.contains(bare)
+                    && named.stream().noneMatch(n -> n.equalsIgnoreCase(bare))) {
+                LOG.warn("The HTTPS certificate generated in {} does not name {}; clients that check host names"
+                        + " refuse it. Delete that directory and restart to make one that does (clients that pinned"
+                        + " the old fingerprint must pin the new one)", dir, bare);
+            }
+        }
     }
 
     private static PrivateKey readKey(Path file, Setting setting) {
