@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -32,9 +31,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -57,7 +53,11 @@ import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.config.Setting;
 import dev.ferry.server.lwm2m.ServerIdentity;
+import dev.ferry.server.firmware.BlobStore;
+import dev.ferry.server.testing.HttpsTrust;
 import dev.ferry.server.testing.TestServer;
+import dev.ferry.sim.device.Faults;
+import io.vertx.core.json.JsonObject;
 
 /** The API over HTTPS: a generated self-signed certificate, the operator's PEM files, and the files refused. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -119,6 +119,26 @@ class HttpsApiTest {
     }
 
     @Test
+    void http_pulls_are_given_https_package_uris_whose_download_works_over_tls() throws Exception {
+        try (UpdateFixture fixture = new UpdateFixture(TestServer.givenServer().with(Setting.HTTP_TLS, "on"))) {
+            TestServer server = fixture.server;
+            String sha256 = BlobStore.sha256Hex(fixture.v2);
+            assertThat(server.baseUrl()).startsWith("https://");
+            fixture.device("tls-puller", Faults.none());
+
+            JsonObject session = fixture.start("tls-puller", fixture.firmwareV2, "pull-http");
+
+            // The simulated device pulls over coap, coaps and http only: it refuses the https URI with update
+            // result 9, as a device without a TLS stack would.
+            JsonObject stored = fixture.outcome(session, "failed", "unsupported-protocol");
+            assertThat(UpdateFixture.detailOf(stored, "downloading"))
+                    .startsWith("writing package URI " + server.baseUrl() + "/fw/" + sha256 + "?token=(");
+            assertThat(server.download("/fw/" + sha256).statusCode()).as("no token, over https").isEqualTo(403);
+            assertThat(server.get("/health").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void missing_unreadable_or_mismatched_files_stop_the_start_naming_the_setting() throws Exception {
         KeyPair pair = KeyPairGenerator.getInstance("EC").generateKeyPair();
         KeyPair other = KeyPairGenerator.getInstance("EC").generateKeyPair();
@@ -156,15 +176,8 @@ class HttpsApiTest {
 
     /** GET /health over HTTPS, trusting only {@code certificate}, host name checked against 127.0.0.1. */
     private static HttpResponse<String> health(TestServer server, X509Certificate certificate) throws Exception {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("ferry", certificate);
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
         ExecutorService executor = Executors.newSingleThreadExecutor();
-        HttpClient client = HttpClient.newBuilder().sslContext(context).executor(executor)
+        HttpClient client = HttpClient.newBuilder().sslContext(HttpsTrust.trusting(certificate)).executor(executor)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         try {
             return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.server().httpPort()
