@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -12,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.server.api.ApiRoute;
 import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.api.HttpTls;
 import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.ca.FleetCa;
 import dev.ferry.server.config.ConfigException;
@@ -30,6 +33,7 @@ import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.update.DownloadTokens;
 import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateRepository;
 import dev.ferry.server.update.UpdateService;
@@ -78,8 +82,11 @@ public final class FerryServer implements AutoCloseable {
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
-        // First: a wrong CA setting stops the start before anything is opened.
+        // First: a wrong CA or TLS setting stops the start before anything is opened.
         FleetCa fleetCa = FleetCa.load(config.caCertificate(), config.caKey(), config.dataDir());
+        Optional<HttpTls> tls = config.httpTls().map(t -> HttpTls.load(t,
+                List.of(config.publicHost(), config.bindAddress())));
+        DownloadTokens downloadTokens = DownloadTokens.loadOrCreate(config.dataDir());
         Database database = Database.open(config);
         try {
             DeviceRepository repository = new DeviceRepository(database);
@@ -130,9 +137,12 @@ public final class FerryServer implements AutoCloseable {
                     firmwareId -> usedBy(updateRepository, firmwareId), imageBlocks::evict);
 
             HttpApi[] httpApi = new HttpApi[1];
+            Supplier<PackageUris> packageUris = () -> new PackageUris(config.publicHost(),
+                    lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort(),
+                    tls.isPresent());
             UpdateService updateService = new UpdateService(updateRepository, firmwareRepository, repository, blobs,
-                    eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
-                            lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
+                    eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
+                    downloadTokens);
             updates[0] = updateService;
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
@@ -143,14 +153,13 @@ public final class FerryServer implements AutoCloseable {
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
-                            config.firmwareDir().resolve("uploads")), updateService,
-                    () -> new PackageUris(config.publicHost(), lwm2m.coapAddress().getPort(),
-                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()), certificates);
+                            config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,
+                    certificates);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService);
             try {
-                api.listen(config.bindAddress(), config.httpPort()).toCompletionStage().toCompletableFuture()
+                api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 server.close();
@@ -161,8 +170,14 @@ public final class FerryServer implements AutoCloseable {
             LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK, X.509 from the fleet CA{})",
                     config.bindAddress(), lwm2m.coapsAddress().getPort(), operatorCas.isEmpty() ? ""
                             : " and " + operatorCas.size() + " CA(s) of dtls.trusted-certificates");
-            LOG.info("HTTP API listening on http://{}:{}/api/v1 (data in {})", config.bindAddress(),
-                    api.actualPort(), config.dataDir().toAbsolutePath());
+            LOG.info("HTTP API listening on {}://{}:{}/api/v1 (data in {}); HTTP firmware downloads {}",
+                    tls.isPresent() ? "https" : "http", config.bindAddress(), api.actualPort(),
+                    config.dataDir().toAbsolutePath(), config.publicHttp() ? "open to anyone (distribution.public-http)"
+                            : "need an update session's download token");
+            tls.ifPresent(t -> LOG.info("HTTPS certificate {} (SHA-256 fingerprint {}){}",
+                    t.certificate().getSubjectX500Principal().getName(), t.fingerprint(),
+                    config.httpTls().get().generated() ? ", self-signed, in " + config.httpTls().get().generatedDir()
+                            : ""));
             return server;
         } catch (RuntimeException e) {
             database.close();

@@ -22,6 +22,8 @@ public final class AccessRules {
 
     static final List<Rule> RULES = List.of(
             open(HttpMethod.GET, "/health"),
+            // Device-facing downloads take no bearer token: the credential is the update session's download token
+            // in the URL (see DistributionRoutes), unless distribution.public-http opens them to anyone.
             open(HttpMethod.GET, "/fw/:sha256"),
             open(HttpMethod.HEAD, "/fw/:sha256"),
             open(HttpMethod.GET, "/ota/manifest.json"),

@@ -8,6 +8,17 @@ package dev.ferry.server.config;
 public enum Setting {
     BIND_ADDRESS("bind-address", "0.0.0.0", "Address the HTTP, CoAP and CoAPS listeners bind to."),
     HTTP_PORT("http.port", "8080", "TCP port of the HTTP API (0 picks a free port)."),
+    HTTP_TLS("http.tls", "off",
+            "on: the HTTP API (and HTTP firmware pulls) is served over HTTPS only, TLS 1.2 and 1.3. With"
+                    + " http.tls.key and http.tls.certificate empty, a key and a self-signed certificate are made once"
+                    + " in data-dir/https/ and the certificate's SHA-256 fingerprint is logged for pinning. off: plain"
+                    + " HTTP."),
+    HTTP_TLS_KEY("http.tls.key", "",
+            "PEM file of the HTTPS private key (PKCS#8, or a traditional EC or RSA key); give it with"
+                    + " http.tls.certificate. Empty: the generated key in data-dir."),
+    HTTP_TLS_CERTIFICATE("http.tls.certificate", "",
+            "PEM file of the HTTPS certificate chain, the server's own certificate first; it must match"
+                    + " http.tls.key."),
     COAP_PORT("coap.port", "5683", "UDP port of the plain CoAP LwM2M endpoint (0 picks a free port)."),
     COAPS_PORT("coaps.port", "5684", "UDP port of the CoAP-over-DTLS LwM2M endpoint (0 picks a free port)."),
     DATA_DIR("data-dir", "./data", "Directory for the embedded database, server keys and firmware blobs."),
@@ -68,7 +79,12 @@ public enum Setting {
     UPDATE_RETRY_BACKOFF_SECONDS("update.retry-backoff-seconds", "5",
             "Wait before the first retry of an update; doubled for each further retry."),
     DOWNLOAD_CACHE_BYTES("distribution.cache-bytes", "67108864",
-            "Memory for keeping published images whole while devices download them block by block.");
+            "Memory for keeping published images whole while devices download them block by block."),
+    DISTRIBUTION_PUBLIC_HTTP("distribution.public-http", "false",
+            "true: anyone who knows an image's SHA-256 may download it over HTTP at /fw/<sha256>, and"
+                    + " /ota/manifest.json lists the published images (for hobbyist set-ups and devices that poll on"
+                    + " their own). false: an HTTP download needs the per-session download token the server writes"
+                    + " into the package URI of a pull-http update, valid until that session ends.");
 
     private final String key;
     private final String defaultValue;

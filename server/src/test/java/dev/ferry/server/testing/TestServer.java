@@ -33,7 +33,9 @@ public final class TestServer implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<Setting, String> settings;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** With http.tls=on: the certificate the server presents, the only one the test's client trusts. */
+    private java.security.cert.X509Certificate tlsCertificate;
     private final List<DeviceEvent> events = new ArrayList<>();
     private FerryServer server;
 
@@ -80,6 +82,11 @@ public final class TestServer implements AutoCloseable {
 
     private void boot() {
         server = FerryServer.start(FerryConfig.of(settings));
+        if ("on".equals(settings.get(Setting.HTTP_TLS)) && tlsCertificate == null) {
+            tlsCertificate = HttpsTrust.presentedCertificate(settings, dataDir);
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .sslContext(HttpsTrust.trusting(tlsCertificate)).build();
+        }
         server.events().subscribe(event -> {
             synchronized (events) {
                 events.add(event);
@@ -205,7 +212,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Reply send(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -246,8 +253,14 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** http://127.0.0.1:port, or https:// with http.tls=on (the client then trusts the server's certificate). */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.httpPort();
+        return (tlsCertificate == null ? "http" : "https") + "://127.0.0.1:" + server.httpPort();
+    }
+
+    /** The certificate the server presents over HTTPS, or null without http.tls=on. */
+    public java.security.cert.X509Certificate tlsCertificate() {
+        return tlsCertificate;
     }
 
     private Reply exchange(HttpRequest request) {
