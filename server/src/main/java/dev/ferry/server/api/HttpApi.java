@@ -80,15 +80,15 @@ public final class HttpApi {
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
         this.routes = withHead(declared);
         for (ApiRoute route : routes) {
-            router.route(route.method(), route.path()).handler(route::check);
+            route.mountOn(router).handler(route::check);
         }
         firmwareRoutes.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         for (ApiRoute route : routes) {
             if (route.body() == ApiRoute.Body.ACTION) {
-                router.route(route.method(), route.path()).handler(JsonInput::noContent).handler(route.handler());
+                route.mountOn(router).handler(JsonInput::noContent).handler(route.handler());
             } else {
-                router.route(route.method(), route.path()).handler(route.handler());
+                route.mountOn(router).handler(route.handler());
             }
         }
         router.route().failureHandler(this::renderFailure);
