@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import dev.ferry.server.device.ClaimCodes;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -74,6 +75,7 @@ public final class HttpApi {
                 ApiRoute.get("/api/v1/openapi.yaml", this::openApi).answers(200),
                 ApiRoute.get("/api/v1/server/security", this::security).answers(200)));
         declared.addAll(new DeviceRoutes(repository, provisioning, blocking).routes());
+        declared.addAll(new ClaimRoutes(new ClaimCodes(repository), blocking).routes());
         declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());
         declared.addAll(firmwareRoutes.routes());
         declared.addAll(new DistributionRoutes(firmware.images(), packageUris).routes());
