@@ -136,6 +136,20 @@ class ClaimCodeTest {
         }
     }
 
+    @Test
+    void a_code_issued_by_bulk_provisioning_claims_its_device() {
+        TestServer.Reply bulk = server.sendBytes("POST", "/api/v1/devices:bulk",
+                "endpoint,security,claimCode\nbox-1,none,generate\nbox-2,none,generate\n".getBytes(), "text/csv");
+        assertThat(bulk.status()).as(bulk.body()).isEqualTo(201);
+        String code = bulk.json().getJsonArray("devices").getJsonObject(1).getString("claimCode");
+
+        TestServer.Reply claimed = claim(code, "owner:carol");
+
+        assertThat(claimed.status()).isEqualTo(200);
+        assertThat(claimed.json().getString("endpoint")).isEqualTo("box-2");
+        assertThat(log.text()).doesNotContain(code);
+    }
+
     private String issue(String endpoint) {
         TestServer.Reply reply = server.post("/api/v1/devices/" + endpoint + "/claim-code", "{}");
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);

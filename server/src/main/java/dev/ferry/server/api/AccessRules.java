@@ -35,6 +35,7 @@ public final class AccessRules {
             needs(HttpMethod.DELETE, "/api/v1/devices/:endpoint", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/events", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/events", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices:bulk", Role.OPERATOR),
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/claim-code", Role.OPERATOR),
             // An end user's app holds an operator token limited to its own device tag; see ClaimRoutes.
             needs(HttpMethod.POST, "/api/v1/devices/claim", Role.OPERATOR),

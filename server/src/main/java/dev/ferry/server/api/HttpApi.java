@@ -74,7 +74,9 @@ public final class HttpApi {
                 ApiRoute.get("/health", this::health).answers(200, 503),
                 ApiRoute.get("/api/v1/openapi.yaml", this::openApi).answers(200),
                 ApiRoute.get("/api/v1/server/security", this::security).answers(200)));
+        BulkRoutes bulkRoutes = new BulkRoutes(provisioning, blocking);
         declared.addAll(new DeviceRoutes(repository, provisioning, blocking).routes());
+        declared.addAll(bulkRoutes.routes());
         declared.addAll(new ClaimRoutes(new ClaimCodes(repository), blocking).routes());
         declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());
         declared.addAll(firmwareRoutes.routes());
@@ -85,6 +87,7 @@ public final class HttpApi {
             route.mountOn(router).handler(route::check);
         }
         firmwareRoutes.mountUploadBody(router);
+        bulkRoutes.mountBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         for (ApiRoute route : routes) {
             if (route.body() == ApiRoute.Body.ACTION) {

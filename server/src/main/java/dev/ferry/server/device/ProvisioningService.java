@@ -49,6 +49,14 @@ public final class ProvisioningService {
         return new ProvisionResult(device, prepared.generatedKey());
     }
 
+    /**
+     * Provisions every row or none, in one transaction; every bad row is reported at once. See
+     * {@link BulkProvisioning}.
+     */
+    public List<BulkProvisioning.Provisioned> provisionAll(List<BulkRow> rows, List<RowError> parseErrors) {
+        return new BulkProvisioning(this, repository, sink).provision(rows, parseErrors);
+    }
+
     /** A request checked and turned into what the registry stores; a generated key is set only when made here. */
     record Prepared(DeviceCredentials credentials, List<String> tags, String metadata, byte[] generatedKey) {
     }
