@@ -1,29 +1,37 @@
 package dev.ferry.server.device;
 
 import static dev.ferry.server.store.generated.Tables.DEVICE;
-import static dev.ferry.server.store.generated.Tables.DEVICE_CLAIM_CODE;
 import static dev.ferry.server.store.generated.Tables.DEVICE_CREDENTIAL;
-import static dev.ferry.server.store.generated.Tables.DEVICE_EVENT;
-import static dev.ferry.server.store.generated.Tables.DEVICE_TAG;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 import org.jooq.DSLContext;
 
 /**
- * The statements of bulk provisioning: many rows per statement, every value a bind value, in chunks small enough
- * for the database's parameter limits. The caller runs {@link #insert} in its transaction.
+ * The statements of bulk provisioning: the checks against the registry, many endpoints per query, and the inserts,
+ * fixed statements with bind values run as JDBC batches. The caller runs {@link #insert} in its transaction.
  */
 final class BulkInsert {
-    /** Devices per statement: a few thousand bind values each. */
+    /** Endpoints per existence query, devices per JDBC batch. */
     static final int CHUNK = 500;
+
+    private static final String INSERT_DEVICE = "INSERT INTO device (endpoint, security_mode, model, metadata,"
+            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_CREDENTIAL = "INSERT INTO device_credential (device_id, psk_identity, psk_key,"
+            + " public_key) SELECT id, ?, ?, ? FROM device WHERE endpoint = ?";
+    private static final String INSERT_TAG = "INSERT INTO device_tag (device_id, tag) SELECT id, ? FROM device"
+            + " WHERE endpoint = ?";
+    private static final String INSERT_CLAIM_CODE = "INSERT INTO device_claim_code (device_id, code_hash, created_at)"
+            + " SELECT id, ?, ? FROM device WHERE endpoint = ?";
 
     /** What one device of a bulk request stores: its credentials, model, tags, metadata and claim code hash. */
     record NewDevice(DeviceCredentials credentials, String model, List<String> tags, String metadata,
@@ -50,56 +58,64 @@ final class BulkInsert {
         return existing;
     }
 
-    static void insert(DSLContext dsl, List<NewDevice> devices, OffsetDateTime now) {
-        inChunks(devices, CHUNK, chunk -> insertChunk(dsl, chunk, now));
-    }
-
-    private static void insertChunk(DSLContext dsl, List<NewDevice> chunk, OffsetDateTime now) {
-        var devices = dsl.insertInto(DEVICE, DEVICE.ENDPOINT, DEVICE.SECURITY_MODE, DEVICE.MODEL, DEVICE.METADATA,
-                DEVICE.CREATED_AT, DEVICE.UPDATED_AT);
-        List<String> endpoints = new ArrayList<>(chunk.size());
-        for (NewDevice d : chunk) {
-            devices = devices.values(d.credentials().endpoint(), d.credentials().mode().wireName(), d.model(),
-                    d.metadata(), now, now);
-            endpoints.add(d.credentials().endpoint());
-        }
-        devices.execute();
-        Map<String, Long> ids = dsl.select(DEVICE.ENDPOINT, DEVICE.ID).from(DEVICE).where(DEVICE.ENDPOINT.in(endpoints))
-                .fetchMap(DEVICE.ENDPOINT, DEVICE.ID);
-
-        var credentials = dsl.insertInto(DEVICE_CREDENTIAL, DEVICE_CREDENTIAL.DEVICE_ID, DEVICE_CREDENTIAL.PSK_IDENTITY,
-                DEVICE_CREDENTIAL.PSK_KEY, DEVICE_CREDENTIAL.PUBLIC_KEY);
-        var events = dsl.insertInto(DEVICE_EVENT, DEVICE_EVENT.ENDPOINT, DEVICE_EVENT.EVENT_TYPE, DEVICE_EVENT.DETAIL,
-                DEVICE_EVENT.OCCURRED_AT);
-        List<Object[]> tags = new ArrayList<>();
-        List<Object[]> codes = new ArrayList<>();
-        for (NewDevice d : chunk) {
-            DeviceCredentials c = d.credentials();
-            Long id = ids.get(c.endpoint());
-            credentials = credentials.values(id, c.pskIdentity(), c.pskKey(), c.publicKey());
-            events = events.values(c.endpoint(), DeviceEventType.PROVISIONED.wireName(),
-                    "provisioned with security mode " + c.mode().wireName() + " (bulk)", now);
-            d.tags().forEach(tag -> tags.add(new Object[] {id, tag}));
-            if (d.claimCodeHash() != null) {
-                codes.add(new Object[] {id, d.claimCodeHash()});
+    /**
+     * Writes every device on the caller's transaction's connection: one fixed statement per table, run as JDBC
+     * batches of {@link #CHUNK} devices. The rows that belong to a device find its id by its endpoint's unique index.
+     */
+    static void insert(Connection connection, List<NewDevice> devices, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement device = connection.prepareStatement(INSERT_DEVICE);
+                PreparedStatement credential = connection.prepareStatement(INSERT_CREDENTIAL);
+                PreparedStatement tag = connection.prepareStatement(INSERT_TAG);
+                PreparedStatement code = connection.prepareStatement(INSERT_CLAIM_CODE);
+                PreparedStatement event = connection.prepareStatement(RegistryStatements.INSERT_EVENT)) {
+            for (int from = 0; from < devices.size(); from += CHUNK) {
+                List<NewDevice> chunk = devices.subList(from, Math.min(devices.size(), from + CHUNK));
+                boolean tags = false;
+                boolean codes = false;
+                for (NewDevice d : chunk) {
+                    DeviceCredentials c = d.credentials();
+                    device.setString(1, c.endpoint());
+                    device.setString(2, c.mode().wireName());
+                    device.setString(3, d.model());
+                    device.setString(4, d.metadata());
+                    device.setObject(5, now);
+                    device.setObject(6, now);
+                    device.addBatch();
+                    credential.setString(1, c.pskIdentity());
+                    credential.setBytes(2, c.pskKey());
+                    credential.setBytes(3, c.publicKey());
+                    credential.setString(4, c.endpoint());
+                    credential.addBatch();
+                    event.setString(1, c.endpoint());
+                    event.setString(2, DeviceEventType.PROVISIONED.wireName());
+                    event.setString(3, "provisioned with security mode " + c.mode().wireName() + " (bulk)");
+                    event.setString(4, null);
+                    event.setObject(5, now);
+                    event.addBatch();
+                    for (String t : d.tags()) {
+                        tag.setString(1, t);
+                        tag.setString(2, c.endpoint());
+                        tag.addBatch();
+                        tags = true;
+                    }
+                    if (d.claimCodeHash() != null) {
+                        code.setBytes(1, d.claimCodeHash());
+                        code.setObject(2, now);
+                        code.setString(3, c.endpoint());
+                        code.addBatch();
+                        codes = true;
+                    }
+                }
+                device.executeBatch();
+                credential.executeBatch();
+                event.executeBatch();
+                if (tags) {
+                    tag.executeBatch();
+                }
+                if (codes) {
+                    code.executeBatch();
+                }
             }
-        }
-        credentials.execute();
-        events.execute();
-        inChunks(tags, 4 * CHUNK, part -> {
-            var insert = dsl.insertInto(DEVICE_TAG, DEVICE_TAG.DEVICE_ID, DEVICE_TAG.TAG);
-            for (Object[] tag : part) {
-                insert = insert.values((Long) tag[0], (String) tag[1]);
-            }
-            insert.execute();
-        });
-        if (!codes.isEmpty()) {
-            var insert = dsl.insertInto(DEVICE_CLAIM_CODE, DEVICE_CLAIM_CODE.DEVICE_ID, DEVICE_CLAIM_CODE.CODE_HASH,
-                    DEVICE_CLAIM_CODE.CREATED_AT);
-            for (Object[] code : codes) {
-                insert = insert.values((Long) code[0], (byte[]) code[1], now);
-            }
-            insert.execute();
         }
     }
 

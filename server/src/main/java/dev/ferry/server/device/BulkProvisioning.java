@@ -1,6 +1,7 @@
 package dev.ferry.server.device;
 
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.jooq.exception.IntegrityConstraintViolationException;
+import org.jooq.exception.DataAccessException;
 
 import dev.ferry.server.device.BulkInsert.NewDevice;
 import dev.ferry.server.device.ProvisioningService.Prepared;
@@ -116,12 +117,31 @@ public final class BulkProvisioning {
         List<NewDevice> devices = accepted.stream().map(p -> new NewDevice(p.credentials(), p.model(), p.tags(),
                 metadata.get(p.row()), p.claimCode() == null ? null : ClaimCode.hash(p.claimCode()))).toList();
         try {
-            repository.database().dsl()
-                    .transaction(tx -> BulkInsert.insert(tx.dsl(), devices, OffsetDateTime.now()));
-        } catch (IntegrityConstraintViolationException e) {
+            repository.database().inTransaction(connection -> {
+                BulkInsert.insert(connection, devices, OffsetDateTime.now());
+                return null;
+            });
+        } catch (DataAccessException e) {
+            if (!isConstraintViolation(e)) {
+                throw e;
+            }
             // Another request provisioned one of these endpoints or identities after the check: nothing was written.
             throw new DeviceConflictException("an endpoint or PSK identity of this list was provisioned by another"
                     + " request meanwhile; nothing was provisioned, send the list again to see which");
         }
+    }
+
+    /** A unique key refused a row (SQLSTATE class 23), also when a JDBC batch chains the cause. */
+    private static boolean isConstraintViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException s = sql; s != null; s = s.getNextException()) {
+                    if (s.getSQLState() != null && s.getSQLState().startsWith("23")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 }
