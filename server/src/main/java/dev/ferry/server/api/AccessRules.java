@@ -37,7 +37,7 @@ public final class AccessRules {
             needs(HttpMethod.GET, "/api/v1/events", Role.VIEWER),
             needs(HttpMethod.POST, "/api/v1/devices:bulk", Role.OPERATOR),
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/claim-code", Role.OPERATOR),
-            // An end user's app holds an operator token limited to its own device tag; see ClaimRoutes.
+            // A consumer's app claims with an operator token; one limited to a device tag should add that tag.
             needs(HttpMethod.POST, "/api/v1/devices/claim", Role.OPERATOR),
 
             needs(HttpMethod.GET, ResourceRoutes.OBJECT_PATH, Role.VIEWER),
