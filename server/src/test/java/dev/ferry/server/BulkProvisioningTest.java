@@ -68,6 +68,25 @@ class BulkProvisioningTest {
             server.waitForEvent("bulk-psk", DeviceEventType.REGISTERED);
         }
         assertThat(log.text()).doesNotContain(generated).doesNotContain(suppliedKey);
+        assertThat(server.get("/api/v1/devices").body() + server.get("/api/v1/events").body()
+                + server.get("/api/v1/devices/bulk-own").body()).doesNotContain(generated).doesNotContain(suppliedKey);
+    }
+
+    @Test
+    void bad_rows_of_a_json_list_name_their_json_fields() {
+        TestServer.Reply reply = server.post(BULK, "{\"devices\": ["
+                + "{\"endpoint\": \"j-1\", \"security\": {\"mode\": \"psk\", \"key\": \"abc\"}},"
+                + "{\"endpoint\": \"j-2\", \"security\": {\"mode\": \"none\"}, \"tags\": \"not-a-list\"},"
+                + "\"j-3\","
+                + "{\"endpoint\": \"j-4\", \"security\": {\"mode\": \"psk\", \"key\": \"0011\"}}]}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(422);
+        JsonArray errors = reply.json().getJsonArray("errors");
+        assertThat(errors.stream().map(e -> ((JsonObject) e).getInteger("row"))).containsExactly(1, 2, 3, 4);
+        assertThat(errors.stream().map(e -> ((JsonObject) e).getString("field")))
+                .containsExactly("security.key", "tags", null, "security.key");
+        assertThat(errors.getJsonObject(3).getString("reason")).contains("8 to 64 bytes");
+        assertThat(registrySize()).isZero();
     }
 
     @Test

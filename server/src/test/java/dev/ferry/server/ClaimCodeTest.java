@@ -63,6 +63,8 @@ class ClaimCodeTest {
         assertThat(server.get("/api/v1/devices/lamp-1").json().getJsonArray("tags"))
                 .containsExactly("batch-7", "owner:alice");
         assertThat(log.text()).doesNotContain(code).doesNotContain(code.replace("-", ""));
+        assertThat(server.get("/api/v1/devices/lamp-1").body() + server.get("/api/v1/events").body()
+                + server.get("/api/v1/devices").body()).doesNotContain(code).doesNotContain(code.replace("-", ""));
     }
 
     @Test
