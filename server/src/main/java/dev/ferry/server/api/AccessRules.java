@@ -37,6 +37,10 @@ public final class AccessRules {
             needs(HttpMethod.DELETE, "/api/v1/devices/:endpoint", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/events", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/events", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices:bulk", Role.OPERATOR),
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/claim-code", Role.OPERATOR),
+            // A consumer's app claims with an operator token; one limited to a device tag should add that tag.
+            needs(HttpMethod.POST, "/api/v1/devices/claim", Role.OPERATOR),
 
             needs(HttpMethod.GET, ResourceRoutes.OBJECT_PATH, Role.VIEWER),
             needs(HttpMethod.GET, ResourceRoutes.INSTANCE_PATH, Role.VIEWER),

@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.ferry.server.ca.DeviceCertificates;
+import dev.ferry.server.device.ClaimCodes;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -81,7 +82,10 @@ public final class HttpApi {
                 ApiRoute.get("/health", this::health).answers(200, 503),
                 ApiRoute.get("/api/v1/openapi.yaml", this::openApi).answers(200),
                 ApiRoute.get("/api/v1/server/security", this::security).answers(200)));
+        BulkRoutes bulkRoutes = new BulkRoutes(provisioning, blocking);
         declared.addAll(new DeviceRoutes(repository, provisioning, blocking).routes());
+        declared.addAll(bulkRoutes.routes());
+        declared.addAll(new ClaimRoutes(new ClaimCodes(repository), blocking).routes());
         declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());
         declared.addAll(firmwareRoutes.routes());
         declared.addAll(new DistributionRoutes(firmware.images(), packageUris,
@@ -90,15 +94,16 @@ public final class HttpApi {
         declared.addAll(new CertificateRoutes(certificates, blocking).routes());
         this.routes = withHead(declared);
         for (ApiRoute route : routes) {
-            router.route(route.method(), route.path()).handler(route::check);
+            route.mountOn(router).handler(route::check);
         }
         firmwareRoutes.mountUploadBody(router);
+        bulkRoutes.mountBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         for (ApiRoute route : routes) {
             if (route.body() == ApiRoute.Body.ACTION) {
-                router.route(route.method(), route.path()).handler(JsonInput::noContent).handler(route.handler());
+                route.mountOn(router).handler(JsonInput::noContent).handler(route.handler());
             } else {
-                router.route(route.method(), route.path()).handler(route.handler());
+                route.mountOn(router).handler(route.handler());
             }
         }
         router.route().failureHandler(this::renderFailure);

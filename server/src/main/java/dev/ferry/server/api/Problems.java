@@ -124,8 +124,9 @@ final class Problems {
                     "this route does not support that method; the Allow header lists those it does, and"
                             + " /api/v1/openapi.yaml describes them");
             case 413 -> new ApiProblem(413, "too-large", "Request too large",
-                    "request body exceeds the limit (JSON bodies 1 MiB; firmware images: the server's"
-                            + " firmware.max-image-bytes setting)");
+                    "request body exceeds the limit (JSON bodies 1 MiB; device lists for"
+                            + " /api/v1/devices:bulk 16 MiB; firmware images: the server's firmware.max-image-bytes"
+                            + " setting)");
             default -> new ApiProblem(statusCode < 400 ? 500 : statusCode, "error", "Error",
                     "the request failed with status " + statusCode);
             };

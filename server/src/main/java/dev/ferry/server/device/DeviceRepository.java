@@ -30,6 +30,11 @@ public final class DeviceRepository {
         this.database = database;
     }
 
+    /** For the registry's other writers in this package (bulk provisioning, claim codes). */
+    Database database() {
+        return database;
+    }
+
     public List<DeviceCredentials> allCredentials() {
         return database.dsl()
                 .select(DEVICE.ENDPOINT, DEVICE.SECURITY_MODE, DEVICE_CREDENTIAL.PSK_IDENTITY,

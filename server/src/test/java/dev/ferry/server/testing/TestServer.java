@@ -224,10 +224,15 @@ public final class TestServer implements AutoCloseable {
 
     /** Sends raw bytes with a content type, e.g. a firmware image. */
     public Reply sendBytes(String method, String path, byte[] body, String contentType) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        return sendBytes(method, path, body, contentType, WHOLE_EXCHANGE);
+    }
+
+    /** As {@link #sendBytes(String, String, byte[], String)}, for large requests: the answer within {@code within}. */
+    public Reply sendBytes(String method, String path, byte[] body, String contentType, Duration within) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(within)
                 .header("content-type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        return exchange(request);
+        return exchange(request, within);
     }
 
     /** Uploads a firmware image as the raw body and returns the reply. */
@@ -264,9 +269,13 @@ public final class TestServer implements AutoCloseable {
     }
 
     private Reply exchange(HttpRequest request) {
+        return exchange(request, WHOLE_EXCHANGE);
+    }
+
+    private Reply exchange(HttpRequest request, Duration within) {
         try {
             HttpResponse<String> response = WholeExchange.send(http, request, HttpResponse.BodyHandlers.ofString(),
-                    WHOLE_EXCHANGE);
+                    within);
             return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""),
                     response.body());
         } catch (IOException e) {
