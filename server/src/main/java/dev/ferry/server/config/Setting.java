@@ -61,7 +61,18 @@ public enum Setting {
     UPDATE_RETRY_BACKOFF_SECONDS("update.retry-backoff-seconds", "5",
             "Wait before the first retry of an update; doubled for each further retry."),
     DOWNLOAD_CACHE_BYTES("distribution.cache-bytes", "67108864",
-            "Memory for keeping published images whole while devices download them block by block.");
+            "Memory for keeping published images whole while devices download them block by block."),
+    BOOTSTRAP_ENABLED("bootstrap.enabled", "true",
+            "Run the LwM2M bootstrap server, where devices of a production batch exchange the batch's credential"
+                    + " for their own."),
+    BOOTSTRAP_COAP_PORT("bootstrap.coap-port", "5783",
+            "UDP port of the bootstrap server's plain CoAP endpoint (0 picks a free port)."),
+    BOOTSTRAP_COAPS_PORT("bootstrap.coaps-port", "5784",
+            "UDP port of the bootstrap server's CoAP-over-DTLS endpoint, where batch PSKs are accepted (0 picks a"
+                    + " free port)."),
+    BOOTSTRAP_LIFETIME_SECONDS("bootstrap.lifetime-seconds", "3600",
+            "Registration lifetime written into the Server object (1/x/1) of devices the bootstrap server"
+                    + " provisions; within lwm2m.min-lifetime-seconds and lwm2m.max-lifetime-seconds.");
 
     private final String key;
     private final String defaultValue;
