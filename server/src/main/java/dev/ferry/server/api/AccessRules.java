@@ -57,7 +57,14 @@ public final class AccessRules {
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates/:id", Role.VIEWER),
-            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR));
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR),
+
+            // Production batches: creating one hands out a credential that provisions devices, so even reading
+            // them (which devices a batch produced, its bootstrap identity) is for operators.
+            needs(HttpMethod.POST, BatchRoutes.PATH, Role.OPERATOR),
+            needs(HttpMethod.GET, BatchRoutes.PATH, Role.OPERATOR),
+            needs(HttpMethod.GET, BatchRoutes.PATH + "/:id", Role.OPERATOR),
+            needs(HttpMethod.DELETE, BatchRoutes.PATH + "/:id", Role.OPERATOR));
 
     private AccessRules() {
     }

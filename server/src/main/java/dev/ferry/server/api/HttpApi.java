@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import dev.ferry.server.bootstrap.BatchService;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -56,10 +57,14 @@ public final class HttpApi {
     public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads) {
     }
 
+    /** Production batches, and the bootstrap server's URI devices of a batch use (null when it is off). */
+    public record Batches(BatchService service, Supplier<String> bootstrapUri) {
+    }
+
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
-            Supplier<PackageUris> packageUris) {
+            Supplier<PackageUris> packageUris, Batches batches) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -78,6 +83,7 @@ public final class HttpApi {
         declared.addAll(firmwareRoutes.routes());
         declared.addAll(new DistributionRoutes(firmware.images(), packageUris).routes());
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
+        declared.addAll(new BatchRoutes(batches.service(), blocking, batches.bootstrapUri()).routes());
         this.routes = withHead(declared);
         for (ApiRoute route : routes) {
             router.route(route.method(), route.path()).handler(route::check);
