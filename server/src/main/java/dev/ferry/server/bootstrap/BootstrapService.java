@@ -80,6 +80,9 @@ public final class BootstrapService implements AutoCloseable {
         LeshanBootstrapServerBuilder builder = new LeshanBootstrapServerBuilder();
         builder.setEndpointsProviders(endpoints.build());
         builder.setSecurityStore(batches.credentials());
+        builder.setBootstrapHandlerFactory(
+                (sender, sessionManager, listener) -> new ResumingBootstrapHandler(sender, sessionManager, listener,
+                        tasks));
         builder.setSessionManager(new SessionManager(tasks, new BatchAuthorizer(batches.credentials(), bootstrapper,
                 new BatchAuthorizer.Fleet() {
                     @Override
@@ -141,7 +144,7 @@ public final class BootstrapService implements AutoCloseable {
         return ((CaliforniumBootstrapServerEndpoint) endpoint).getCoapEndpoint().getAddress();
     }
 
-    /** Extra rounds devices waited for their provisioning (see {@link BootstrapTasks}), since start. */
+    /** Bootstraps that had to wait for their provisioning (see {@link BootstrapTasks}), since start. */
     public long provisioningWaitRounds() {
         return tasks.waitRounds();
     }
@@ -151,5 +154,7 @@ public final class BootstrapService implements AutoCloseable {
     public void close() {
         server.destroy();
         bootstrapper.close();
+        LOG.info("Bootstrap server stopped; {} bootstrap(s) had to wait for their provisioning"
+                + " since start", tasks.waitRounds());
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -39,13 +41,14 @@ import dev.ferry.server.device.SecurityMode;
  * </ol>
  * Leshan's task provider is synchronous and runs on Californium threads, which must not wait on the database.
  * So provisioning is prepared asynchronously while the device answers the first round; it is normally done by
- * then. When it is not, one more Bootstrap-Discover of /0 is sent (a round trip that costs the server one small
- * datagram and changes nothing on the device), until it is done or {@link #PROVISIONING_DEADLINE_NANOS} passes;
- * then, or when provisioning was refused, the session is cancelled before anything is written.
+ * then. When it is not, the second round is a placeholder request that {@link ResumingBootstrapHandler} does not
+ * send: it resumes the session from the provisioning thread once provisioning is done (or failed, or took longer
+ * than {@link #PROVISIONING_DEADLINE_SECONDS}; then the session is cancelled before anything is written). Nothing
+ * waits and nothing polls.
  */
 final class BootstrapTasks implements BootstrapTaskProvider {
     static final int SHORT_SERVER_ID = 1;
-    static final long PROVISIONING_DEADLINE_NANOS = 30_000_000_000L;
+    static final long PROVISIONING_DEADLINE_SECONDS = 30;
     private static final Map<Integer, String> OBJECT_VERSIONS = Map.of(0, "1.1", 1, "1.1", 2, "1.0");
 
     /** Where the device's LwM2M server is: the URI for a device of the given security mode. */
@@ -54,11 +57,12 @@ final class BootstrapTasks implements BootstrapTaskProvider {
 
     private static final class Pending {
         final CompletableFuture<DeviceBootstrapper.Provisioned> provisioned;
-        final long deadline = System.nanoTime() + PROVISIONING_DEADLINE_NANOS;
+        /** The placeholder of the round that waits for provisioning; never sent to the device. */
+        final BootstrapDiscoverRequest placeholder = new BootstrapDiscoverRequest(0);
         volatile Integer bootstrapInstance;
 
         Pending(CompletableFuture<DeviceBootstrapper.Provisioned> provisioned) {
-            this.provisioned = provisioned;
+            this.provisioned = provisioned.orTimeout(PROVISIONING_DEADLINE_SECONDS, TimeUnit.SECONDS);
         }
     }
 
@@ -92,14 +96,18 @@ final class BootstrapTasks implements BootstrapTaskProvider {
             p.bootstrapInstance = discovered.isSuccess() ? bootstrapInstance(discovered.getObjectLinks()) : -1;
         }
         if (!p.provisioned.isDone()) {
-            if (System.nanoTime() - p.deadline > 0) {
-                bootstrapper.refuse(session.getEndpoint(), "provisioning took longer than "
-                        + PROVISIONING_DEADLINE_NANOS / 1_000_000_000L + " s", BatchAuthorizer.address(
-                                session.getClientTransportData()));
-                session.cancel();
-            }
             waitRounds.incrementAndGet();
-            return tasks(List.of(new BootstrapDiscoverRequest(0)), false);
+            return tasks(List.of(p.placeholder), false);
+        }
+        if (p.provisioned.isCompletedExceptionally()) {
+            p.provisioned.exceptionally(e -> {
+                if (e instanceof TimeoutException) {
+                    bootstrapper.refuse(session.getEndpoint(), "provisioning took longer than "
+                            + PROVISIONING_DEADLINE_SECONDS + " s", BatchAuthorizer.address(
+                                    session.getClientTransportData()));
+                }
+                return null;
+            });
         }
         DeviceBootstrapper.Provisioned device = p.provisioned.isCompletedExceptionally() ? null
                 : p.provisioned.getNow(null);
@@ -176,12 +184,21 @@ final class BootstrapTasks implements BootstrapTaskProvider {
         return tasks;
     }
 
+    /**
+     * What the session waits for before {@code request} can be answered, when {@code request} is the placeholder
+     * of a round that waits for provisioning; null for requests to send.
+     */
+    CompletableFuture<?> placeholderOf(BootstrapSession session, BootstrapDownlinkRequest<?> request) {
+        Pending p = pending.get(session.getId());
+        return p != null && p.placeholder == request ? p.provisioned : null;
+    }
+
     /** Forgets a session that ended or failed. */
     void ended(BootstrapSession session) {
         pending.remove(session.getId());
     }
 
-    /** Extra Bootstrap-Discover rounds sent while a device's provisioning was not done yet, since start. */
+    /** Rounds that waited for a device's provisioning, since start. */
     long waitRounds() {
         return waitRounds.get();
     }
