@@ -15,6 +15,8 @@ CREATE TABLE bootstrap_batch (
     tags                  VARCHAR(2200) DEFAULT '' NOT NULL,
     model                 VARCHAR(128),
     max_devices           INT           NOT NULL,
+    -- Endpoints produced so far (rows of bootstrap_batch_device): checked and counted in one UPDATE.
+    produced              INT           DEFAULT 0 NOT NULL,
     expires_at            TIMESTAMP WITH TIME ZONE NOT NULL,
     created_at            TIMESTAMP WITH TIME ZONE NOT NULL,
     revoked_at            TIMESTAMP WITH TIME ZONE,

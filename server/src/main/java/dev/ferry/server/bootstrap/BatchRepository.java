@@ -13,10 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.exception.IntegrityConstraintViolationException;
-import org.jooq.impl.DSL;
 
 import dev.ferry.server.device.SecurityMode;
 import dev.ferry.server.store.Database;
@@ -26,9 +24,6 @@ final class BatchRepository {
     /** A batch as stored, with its key and the endpoints it produced, for loading {@link BatchCredentials}. */
     record Stored(Batch batch, byte[] key, Set<String> produced) {
     }
-
-    private static final Field<Integer> PRODUCED = DSL.field(DSL.selectCount().from(BOOTSTRAP_BATCH_DEVICE)
-            .where(BOOTSTRAP_BATCH_DEVICE.BATCH_ID.eq(BOOTSTRAP_BATCH.ID))).as("produced");
 
     private final Database database;
 
@@ -63,12 +58,12 @@ final class BatchRepository {
 
     /** Newest first. */
     List<Batch> list(int limit) {
-        return database.dsl().select(BOOTSTRAP_BATCH.fields()).select(PRODUCED).from(BOOTSTRAP_BATCH)
+        return database.dsl().selectFrom(BOOTSTRAP_BATCH)
                 .orderBy(BOOTSTRAP_BATCH.ID.desc()).limit(limit).fetch(BatchRepository::toBatch);
     }
 
     Optional<Batch> find(long id) {
-        return database.dsl().select(BOOTSTRAP_BATCH.fields()).select(PRODUCED).from(BOOTSTRAP_BATCH)
+        return database.dsl().selectFrom(BOOTSTRAP_BATCH)
                 .where(BOOTSTRAP_BATCH.ID.eq(id)).fetchOptional(BatchRepository::toBatch);
     }
 
@@ -92,7 +87,7 @@ final class BatchRepository {
         Map<Long, Set<String>> produced = new HashMap<>();
         dsl.select(BOOTSTRAP_BATCH_DEVICE.BATCH_ID, BOOTSTRAP_BATCH_DEVICE.ENDPOINT).from(BOOTSTRAP_BATCH_DEVICE)
                 .forEach(r -> produced.computeIfAbsent(r.value1(), k -> new HashSet<>()).add(r.value2()));
-        return dsl.select(BOOTSTRAP_BATCH.fields()).select(PRODUCED).from(BOOTSTRAP_BATCH)
+        return dsl.selectFrom(BOOTSTRAP_BATCH)
                 .where(BOOTSTRAP_BATCH.CREDENTIAL_KIND.eq("psk"))
                 .fetch(r -> new Stored(toBatch(r), r.get(BOOTSTRAP_BATCH.PSK_KEY),
                         produced.getOrDefault(r.get(BOOTSTRAP_BATCH.ID), Set.of())));
@@ -105,20 +100,23 @@ final class BatchRepository {
     String recordBootstrap(long batchId, String endpoint, OffsetDateTime at) {
         return database.dsl().transactionResult(tx -> {
             DSLContext dsl = tx.dsl();
-            Integer max = dsl.select(BOOTSTRAP_BATCH.MAX_DEVICES).from(BOOTSTRAP_BATCH)
-                    .where(BOOTSTRAP_BATCH.ID.eq(batchId)).forUpdate().fetchOne(BOOTSTRAP_BATCH.MAX_DEVICES);
-            if (max == null) {
-                return "batch " + batchId + " no longer exists";
-            }
-            int updated = dsl.update(BOOTSTRAP_BATCH_DEVICE).set(BOOTSTRAP_BATCH_DEVICE.LAST_BOOTSTRAP, at)
+            int again = dsl.update(BOOTSTRAP_BATCH_DEVICE).set(BOOTSTRAP_BATCH_DEVICE.LAST_BOOTSTRAP, at)
                     .set(BOOTSTRAP_BATCH_DEVICE.BOOTSTRAPS, BOOTSTRAP_BATCH_DEVICE.BOOTSTRAPS.plus(1))
                     .where(BOOTSTRAP_BATCH_DEVICE.BATCH_ID.eq(batchId), BOOTSTRAP_BATCH_DEVICE.ENDPOINT.eq(endpoint))
                     .execute();
-            if (updated > 0) {
-                return null;
+            if (again > 0) {
+                return null; // a device the batch produced before: it does not count again
             }
-            if (dsl.fetchCount(BOOTSTRAP_BATCH_DEVICE, BOOTSTRAP_BATCH_DEVICE.BATCH_ID.eq(batchId)) >= max) {
-                return "batch " + batchId + " is exhausted: it produced its " + max + " device(s)";
+            // The limit is checked and the device counted in one statement: concurrent bootstraps cannot both
+            // take the last place.
+            int counted = dsl.update(BOOTSTRAP_BATCH).set(BOOTSTRAP_BATCH.PRODUCED, BOOTSTRAP_BATCH.PRODUCED.plus(1))
+                    .where(BOOTSTRAP_BATCH.ID.eq(batchId), BOOTSTRAP_BATCH.PRODUCED.lt(BOOTSTRAP_BATCH.MAX_DEVICES))
+                    .execute();
+            if (counted == 0) {
+                Integer max = dsl.select(BOOTSTRAP_BATCH.MAX_DEVICES).from(BOOTSTRAP_BATCH)
+                        .where(BOOTSTRAP_BATCH.ID.eq(batchId)).fetchOne(BOOTSTRAP_BATCH.MAX_DEVICES);
+                return max == null ? "batch " + batchId + " no longer exists"
+                        : "batch " + batchId + " is exhausted: it produced its " + max + " device(s)";
             }
             dsl.insertInto(BOOTSTRAP_BATCH_DEVICE).set(BOOTSTRAP_BATCH_DEVICE.BATCH_ID, batchId)
                     .set(BOOTSTRAP_BATCH_DEVICE.ENDPOINT, endpoint).set(BOOTSTRAP_BATCH_DEVICE.FIRST_BOOTSTRAP, at)
@@ -130,8 +128,15 @@ final class BatchRepository {
     /** Takes back a record made by {@link #recordBootstrap} for a device whose provisioning then failed. */
     void forget(long batchId, String endpoint, boolean wasNew) {
         if (wasNew) {
-            database.dsl().deleteFrom(BOOTSTRAP_BATCH_DEVICE).where(BOOTSTRAP_BATCH_DEVICE.BATCH_ID.eq(batchId),
-                    BOOTSTRAP_BATCH_DEVICE.ENDPOINT.eq(endpoint)).execute();
+            database.dsl().transaction(tx -> {
+                int deleted = tx.dsl().deleteFrom(BOOTSTRAP_BATCH_DEVICE).where(
+                        BOOTSTRAP_BATCH_DEVICE.BATCH_ID.eq(batchId), BOOTSTRAP_BATCH_DEVICE.ENDPOINT.eq(endpoint))
+                        .execute();
+                if (deleted > 0) {
+                    tx.dsl().update(BOOTSTRAP_BATCH).set(BOOTSTRAP_BATCH.PRODUCED, BOOTSTRAP_BATCH.PRODUCED.minus(1))
+                            .where(BOOTSTRAP_BATCH.ID.eq(batchId)).execute();
+                }
+            });
         }
     }
 
@@ -141,6 +146,6 @@ final class BatchRepository {
                 SecurityMode.fromWireName(r.get(BOOTSTRAP_BATCH.DEVICE_SECURITY_MODE)).orElseThrow(),
                 tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), r.get(BOOTSTRAP_BATCH.MODEL),
                 r.get(BOOTSTRAP_BATCH.MAX_DEVICES), r.get(BOOTSTRAP_BATCH.EXPIRES_AT),
-                r.get(BOOTSTRAP_BATCH.CREATED_AT), r.get(BOOTSTRAP_BATCH.REVOKED_AT), r.get(PRODUCED));
+                r.get(BOOTSTRAP_BATCH.CREATED_AT), r.get(BOOTSTRAP_BATCH.REVOKED_AT), r.get(BOOTSTRAP_BATCH.PRODUCED));
     }
 }
