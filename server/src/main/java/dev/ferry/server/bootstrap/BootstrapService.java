@@ -69,7 +69,7 @@ public final class BootstrapService implements AutoCloseable {
                         : "coaps://" + host + ":" + settings.lwm2mCoapsPort().getAsInt(),
                 settings.lifetimeSeconds());
 
-        CaliforniumBootstrapServerEndpointsProvider.Builder endpoints = new CaliforniumBootstrapServerEndpointsProvider.Builder(
+        var endpoints = new CaliforniumBootstrapServerEndpointsProvider.Builder(
                 new CoapBootstrapServerProtocolProvider(), new CoapsBootstrapServerProtocolProvider());
         Configuration configuration = endpoints.createDefaultConfiguration();
         configuration.set(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);

@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -99,20 +100,19 @@ final class BootstrapTasks implements BootstrapTaskProvider {
             waitRounds.incrementAndGet();
             return tasks(List.of(p.placeholder), false);
         }
-        if (p.provisioned.isCompletedExceptionally()) {
-            p.provisioned.exceptionally(e -> {
-                if (e instanceof TimeoutException) {
-                    bootstrapper.refuse(session.getEndpoint(), "provisioning took longer than "
-                            + PROVISIONING_DEADLINE_SECONDS + " s", BatchAuthorizer.address(
-                                    session.getClientTransportData()));
-                }
-                return null;
-            });
+        DeviceBootstrapper.Provisioned device;
+        try {
+            device = p.provisioned.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                bootstrapper.refuse(session.getEndpoint(), "provisioning took longer than "
+                        + PROVISIONING_DEADLINE_SECONDS + " s",
+                        BatchAuthorizer.address(session.getClientTransportData()));
+            }
+            device = null; // a refusal is recorded already
         }
-        DeviceBootstrapper.Provisioned device = p.provisioned.isCompletedExceptionally() ? null
-                : p.provisioned.getNow(null);
         if (device == null) {
-            session.cancel(); // the refusal is recorded already; nothing gets written
+            session.cancel(); // nothing gets written; Leshan stops the session before sending this request
             return tasks(List.of(new BootstrapDiscoverRequest(0)), false);
         }
         return tasks(writes(session, device, p.bootstrapInstance), true);

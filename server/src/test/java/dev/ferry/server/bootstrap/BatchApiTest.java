@@ -69,10 +69,10 @@ class BatchApiTest {
 
     @Test
     void well_formed_batches_that_make_no_sense_are_unprocessable() {
-        assertProblem(server.post(BATCHES, "{\"name\":\"past\",\"maxDevices\":5,\"expiresAt\":\"2020-01-01T00:00:00Z\"}"),
-                422, "is not in the future");
-        assertProblem(server.post(BATCHES, "{\"name\":\"far\",\"maxDevices\":5,\"expiresAt\":\"2099-01-01T00:00:00Z\"}"),
-                422, "more than 10 years ahead");
+        assertProblem(server.post(BATCHES, "{\"name\":\"past\",\"maxDevices\":5,"
+                + "\"expiresAt\":\"2020-01-01T00:00:00Z\"}"), 422, "is not in the future");
+        assertProblem(server.post(BATCHES, "{\"name\":\"far\",\"maxDevices\":5,"
+                + "\"expiresAt\":\"2099-01-01T00:00:00Z\"}"), 422, "more than 10 years ahead");
         assertProblem(server.post(BATCHES, "{\"name\":\"rpk\",\"maxDevices\":5,\"expiresInSeconds\":60,"
                 + "\"security\":\"rpk\"}"), 422, "batches give their devices psk");
     }

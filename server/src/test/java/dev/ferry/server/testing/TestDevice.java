@@ -179,7 +179,8 @@ public final class TestDevice implements AutoCloseable {
                 }
 
                 @Override
-                public void onBootstrapSuccess(LwM2mServer server, org.eclipse.leshan.core.request.BootstrapRequest request) {
+                public void onBootstrapSuccess(LwM2mServer server,
+                        org.eclipse.leshan.core.request.BootstrapRequest request) {
                     bootstraps.incrementAndGet();
                 }
             });

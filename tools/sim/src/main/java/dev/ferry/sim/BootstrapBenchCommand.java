@@ -91,7 +91,8 @@ final class BootstrapBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerGauge gauge = serverPid == null ? null : new ServerGauge(serverPid);
         ClientScheduler scheduler = new ClientScheduler(concurrency + 2, "bench-clients");
-        ScheduledThreadPoolExecutor coap = new ScheduledThreadPoolExecutor(4, ClientScheduler.daemonThreads("bench-coap"));
+        ScheduledThreadPoolExecutor coap = new ScheduledThreadPoolExecutor(4,
+                ClientScheduler.daemonThreads("bench-coap"));
         coap.prestartAllCoreThreads();
         RegistrationRound.Clients clients = new RegistrationRound.Clients("coaps://unused", cipherSuites, concurrency,
                 Duration.ofSeconds(timeoutSeconds), scheduler, coap);
@@ -148,7 +149,8 @@ final class BootstrapBenchCommand implements Callable<Integer> {
                 + ",\"expiresInSeconds\":3600,\"tags\":[\"bench\"],\"model\":\"sim-1\"}";
         HttpResponse<String> reply = WholeExchange.send(http, HttpRequest.newBuilder(URI.create(api
                 + "/api/v1/provisioning/batches")).timeout(TIMEOUT).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString(), TIMEOUT);
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString(),
+                TIMEOUT);
         if (reply.statusCode() != 201) {
             throw new IllegalStateException("creating the batch failed: " + reply.statusCode() + " " + reply.body());
         }
