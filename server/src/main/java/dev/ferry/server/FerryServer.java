@@ -17,6 +17,8 @@ import dev.ferry.server.api.HttpApi;
 import dev.ferry.server.api.HttpTls;
 import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.ca.FleetCa;
+import dev.ferry.server.bootstrap.BatchService;
+import dev.ferry.server.bootstrap.BootstrapService;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
@@ -57,10 +59,12 @@ public final class FerryServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpApi api;
     private final UpdateService updates;
+    private final BootstrapService bootstrap;
     private boolean closed;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
-            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates) {
+            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
+            BootstrapService bootstrap) {
         this.database = database;
         this.repository = repository;
         this.eventBus = eventBus;
@@ -69,6 +73,7 @@ public final class FerryServer implements AutoCloseable {
         this.vertx = vertx;
         this.api = api;
         this.updates = updates;
+        this.bootstrap = bootstrap;
     }
 
     private static String usedBy(UpdateRepository sessions, long firmwareId) {
@@ -117,6 +122,13 @@ public final class FerryServer implements AutoCloseable {
                 }
 
                 @Override
+                public void rekeyed(DeviceCredentials credentials) {
+                    // Drops the DTLS connections made with the old credential, then trusts the new one.
+                    securityStore.remove(credentials.endpoint(), true);
+                    securityStore.put(credentials);
+                }
+
+                @Override
                 public void deprovisioned(String endpoint) {
                     lwm2m.forget(endpoint);
                     certificates.deviceRemoved(endpoint);
@@ -136,6 +148,10 @@ public final class FerryServer implements AutoCloseable {
             FirmwareService firmware = new FirmwareService(firmwareRepository, blobs, published,
                     firmwareId -> usedBy(updateRepository, firmwareId), imageBlocks::evict);
 
+            BatchService batches = new BatchService(database);
+            BootstrapService bootstrap = startBootstrap(config, batches, provisioning, repository, writer, lwm2m,
+                    securityStore);
+
             HttpApi[] httpApi = new HttpApi[1];
             Supplier<PackageUris> packageUris = () -> new PackageUris(config.publicHost(),
                     lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort(),
@@ -154,10 +170,10 @@ public final class FerryServer implements AutoCloseable {
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,
-                    certificates);
+                    certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
-                    updateService);
+                    updateService, bootstrap);
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -170,6 +186,11 @@ public final class FerryServer implements AutoCloseable {
             LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK, X.509 from the fleet CA{})",
                     config.bindAddress(), lwm2m.coapsAddress().getPort(), operatorCas.isEmpty() ? ""
                             : " and " + operatorCas.size() + " CA(s) of dtls.trusted-certificates");
+            if (bootstrap != null) {
+                LOG.info("LwM2M bootstrap server listening on coap://{}:{} and coaps://{}:{} (production batches)",
+                        config.bindAddress(), bootstrap.coapAddress().getPort(), config.bindAddress(),
+                        bootstrap.coapsAddress().getPort());
+            }
             LOG.info("HTTP API listening on {}://{}:{}/api/v1 (data in {}); HTTP firmware downloads {}",
                     tls.isPresent() ? "https" : "http", config.bindAddress(), api.actualPort(),
                     config.dataDir().toAbsolutePath(), config.publicHttp() ? "open to anyone (distribution.public-http)"
@@ -183,6 +204,31 @@ public final class FerryServer implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** The bootstrap server, unless bootstrap.enabled is false; devices are sent to this server's LwM2M ports. */
+    private static BootstrapService startBootstrap(FerryConfig config, BatchService batches,
+            ProvisioningService provisioning, DeviceRepository repository, RegistryWriter writer, LwM2mService lwm2m,
+            DeviceSecurityStore securityStore) {
+        if (!config.bootstrapEnabled()) {
+            LOG.info("LwM2M bootstrap server off (bootstrap.enabled=false)");
+            return null;
+        }
+        return BootstrapService.start(new BootstrapService.Settings(config.bindAddress(), config.bootstrapCoapPort(),
+                config.bootstrapCoapsPort(), config.publicHost(), config.bootstrapLifetimeSeconds(),
+                () -> lwm2m.coapAddress().getPort(), () -> lwm2m.coapsAddress().getPort()), batches, provisioning,
+                repository, writer, endpoint -> securityStore.modeOf(endpoint).isPresent(),
+                endpoint -> lwm2m.leshan().getRegistrationService().getByEndpoint(endpoint) != null);
+    }
+
+    /** The bootstrap server's CoAPS URI as devices reach it (batch PSKs are DTLS); null when it is off. */
+    private static String bootstrapUri(FerryConfig config, BootstrapService bootstrap) {
+        if (bootstrap == null) {
+            return null;
+        }
+        String host = config.publicHost().contains(":") && !config.publicHost().startsWith("[")
+                ? "[" + config.publicHost() + "]" : config.publicHost();
+        return "coaps://" + host + ":" + bootstrap.coapsAddress().getPort();
     }
 
     /** Loads the persisted registrations and makes the registry's online flags agree with what was loaded. */
@@ -215,6 +261,11 @@ public final class FerryServer implements AutoCloseable {
 
     public InetSocketAddress coapsAddress() {
         return lwm2m.coapsAddress();
+    }
+
+    /** The bootstrap server, or null when bootstrap.enabled is false. */
+    public BootstrapService bootstrap() {
+        return bootstrap;
     }
 
     public DeviceEventBus events() {
@@ -259,6 +310,9 @@ public final class FerryServer implements AutoCloseable {
             unclean.add("HTTP API");
         }
         updates.close();
+        if (bootstrap != null) {
+            bootstrap.close(); // before the LwM2M server: no device is handed an endpoint that is going away
+        }
         lwm2m.close();
         // Registrations stay: what is queued is written, and the next start loads them again.
         writer.close();

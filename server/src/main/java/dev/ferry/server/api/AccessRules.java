@@ -70,7 +70,14 @@ public final class AccessRules {
             needs(HttpMethod.GET, "/api/v1/ca", Role.VIEWER),
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/certificate", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/certificates", Role.VIEWER),
-            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/certificate/revoke", Role.OPERATOR));
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/certificate/revoke", Role.OPERATOR),
+
+            // Production batches: creating one hands out a credential that provisions devices, so even reading
+            // them (which devices a batch produced, its bootstrap identity) is for operators.
+            needs(HttpMethod.POST, BatchRoutes.PATH, Role.OPERATOR),
+            needs(HttpMethod.GET, BatchRoutes.PATH, Role.OPERATOR),
+            needs(HttpMethod.GET, BatchRoutes.PATH + "/:id", Role.OPERATOR),
+            needs(HttpMethod.DELETE, BatchRoutes.PATH + "/:id", Role.OPERATOR));
 
     private AccessRules() {
     }

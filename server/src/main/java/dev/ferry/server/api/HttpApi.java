@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.device.ClaimCodes;
+import dev.ferry.server.bootstrap.BatchService;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -65,10 +66,14 @@ public final class HttpApi {
             boolean publicHttp) {
     }
 
+    /** Production batches, and the bootstrap server's URI devices of a batch use (null when it is off). */
+    public record Batches(BatchService service, Supplier<String> bootstrapUri) {
+    }
+
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
-            Supplier<PackageUris> packageUris, DeviceCertificates certificates) {
+            Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -92,6 +97,7 @@ public final class HttpApi {
                 updates.httpDownloadAccess(), firmware.publicHttp()).routes());
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
         declared.addAll(new CertificateRoutes(certificates, blocking).routes());
+        declared.addAll(new BatchRoutes(batches.service(), blocking, batches.bootstrapUri()).routes());
         this.routes = withHead(declared);
         for (ApiRoute route : routes) {
             route.mountOn(router).handler(route::check);

@@ -32,6 +32,10 @@ public final class FerryConfig {
         deviceCertificateValidity();
         publicHttp();
         httpTls();
+        bootstrapEnabled();
+        bootstrapCoapPort();
+        bootstrapCoapsPort();
+        bootstrapLifetimeSeconds();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -229,6 +233,34 @@ public final class FerryConfig {
         }
         String bind = bindAddress();
         return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+    }
+
+    public boolean bootstrapEnabled() {
+        String value = get(Setting.BOOTSTRAP_ENABLED).trim().toLowerCase();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new ConfigException(Setting.BOOTSTRAP_ENABLED.key() + " must be true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    public int bootstrapCoapPort() {
+        return port(Setting.BOOTSTRAP_COAP_PORT);
+    }
+
+    public int bootstrapCoapsPort() {
+        return port(Setting.BOOTSTRAP_COAPS_PORT);
+    }
+
+    /** The lifetime bootstrapped devices register with; must be one the LwM2M server accepts. */
+    public int bootstrapLifetimeSeconds() {
+        int lifetime = positiveInt(Setting.BOOTSTRAP_LIFETIME_SECONDS, 1, Integer.MAX_VALUE);
+        dev.ferry.server.lwm2m.LifetimeRange range = lifetimeRange();
+        if (lifetime < range.minSeconds() || lifetime > range.maxSeconds()) {
+            throw new ConfigException(Setting.BOOTSTRAP_LIFETIME_SECONDS.key() + " (" + lifetime + ") must be within "
+                    + Setting.LWM2M_MIN_LIFETIME_SECONDS.key() + " and " + Setting.LWM2M_MAX_LIFETIME_SECONDS.key()
+                    + " (" + range.minSeconds() + " to " + range.maxSeconds() + ")");
+        }
+        return lifetime;
     }
 
     public Path firmwareDir() {

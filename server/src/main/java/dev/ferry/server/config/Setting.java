@@ -84,7 +84,18 @@ public enum Setting {
             "true: anyone who knows an image's SHA-256 may download it over HTTP at /fw/<sha256>, and"
                     + " /ota/manifest.json lists the published images (for hobbyist set-ups and devices that poll on"
                     + " their own). false: an HTTP download needs the per-session download token the server writes"
-                    + " into the package URI of a pull-http update, valid until that session ends.");
+                    + " into the package URI of a pull-http update, valid until that session ends."),
+    BOOTSTRAP_ENABLED("bootstrap.enabled", "true",
+            "Run the LwM2M bootstrap server, where devices of a production batch exchange the batch's credential"
+                    + " for their own."),
+    BOOTSTRAP_COAP_PORT("bootstrap.coap-port", "5783",
+            "UDP port of the bootstrap server's plain CoAP endpoint (0 picks a free port)."),
+    BOOTSTRAP_COAPS_PORT("bootstrap.coaps-port", "5784",
+            "UDP port of the bootstrap server's CoAP-over-DTLS endpoint, where batch PSKs are accepted (0 picks a"
+                    + " free port)."),
+    BOOTSTRAP_LIFETIME_SECONDS("bootstrap.lifetime-seconds", "3600",
+            "Registration lifetime written into the Server object (1/x/1) of devices the bootstrap server"
+                    + " provisions; within lwm2m.min-lifetime-seconds and lwm2m.max-lifetime-seconds.");
 
     private final String key;
     private final String defaultValue;

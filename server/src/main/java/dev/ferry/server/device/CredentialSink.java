@@ -5,4 +5,9 @@ public interface CredentialSink {
     void provisioned(DeviceCredentials credentials);
 
     void deprovisioned(String endpoint);
+
+    /** The device's credential was replaced; what was trusted under the old one must go. */
+    default void rekeyed(DeviceCredentials credentials) {
+        provisioned(credentials);
+    }
 }

@@ -44,6 +44,11 @@ public final class DeviceRepository {
     }
 
     public Device insert(DeviceCredentials credentials, Collection<String> tags, String metadata) {
+        return insert(credentials, tags, metadata, null);
+    }
+
+    /** As {@link #insert(DeviceCredentials, Collection, String)}, with the model known so far (may be null). */
+    public Device insert(DeviceCredentials credentials, Collection<String> tags, String metadata, String model) {
         OffsetDateTime now = OffsetDateTime.now();
         try {
             database.dsl().transaction(tx -> {
@@ -61,6 +66,7 @@ public final class DeviceRepository {
                         .set(DEVICE.ENDPOINT, credentials.endpoint())
                         .set(DEVICE.SECURITY_MODE, credentials.mode().wireName())
                         .set(DEVICE.METADATA, metadata)
+                        .set(DEVICE.MODEL, model)
                         .set(DEVICE.CREATED_AT, now)
                         .set(DEVICE.UPDATED_AT, now)
                         .returningResult(DEVICE.ID).fetchOne(DEVICE.ID);
@@ -80,6 +86,31 @@ public final class DeviceRepository {
                     "endpoint '" + credentials.endpoint() + "' or its PSK identity is already provisioned");
         }
         return find(credentials.endpoint()).orElseThrow();
+    }
+
+    /**
+     * Replaces a device's credential (its PSK identity stays unique: re-keying keeps the endpoint as identity)
+     * and records a {@code changed} event naming {@code reason}; false when the device is unknown.
+     */
+    public boolean replaceCredentials(DeviceCredentials credentials, String reason) {
+        return database.dsl().transactionResult(tx -> {
+            DSLContext dsl = tx.dsl();
+            Long id = dsl.select(DEVICE.ID).from(DEVICE).where(DEVICE.ENDPOINT.eq(credentials.endpoint()))
+                    .fetchOne(DEVICE.ID);
+            if (id == null) {
+                return false;
+            }
+            OffsetDateTime now = OffsetDateTime.now();
+            dsl.update(DEVICE).set(DEVICE.SECURITY_MODE, credentials.mode().wireName()).set(DEVICE.UPDATED_AT, now)
+                    .where(DEVICE.ID.eq(id)).execute();
+            dsl.update(DEVICE_CREDENTIAL).set(DEVICE_CREDENTIAL.PSK_IDENTITY, credentials.pskIdentity())
+                    .set(DEVICE_CREDENTIAL.PSK_KEY, credentials.pskKey())
+                    .set(DEVICE_CREDENTIAL.PUBLIC_KEY, credentials.publicKey())
+                    .where(DEVICE_CREDENTIAL.DEVICE_ID.eq(id)).execute();
+            insertEvent(dsl, credentials.endpoint(), DeviceEventType.CHANGED, "credentials replaced ("
+                    + credentials.mode().wireName() + "): " + reason, null, now);
+            return true;
+        });
     }
 
     /** Replaces tags and/or metadata (null leaves that part unchanged); empty when the device is unknown. */

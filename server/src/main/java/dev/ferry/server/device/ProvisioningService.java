@@ -44,7 +44,8 @@ public final class ProvisioningService {
 
     public ProvisionResult provision(ProvisionRequest request) {
         Prepared prepared = prepare(request);
-        Device device = repository.insert(prepared.credentials(), prepared.tags(), prepared.metadata());
+        Device device = repository.insert(prepared.credentials(), prepared.tags(), prepared.metadata(),
+                request.model());
         sink.provisioned(prepared.credentials());
         return new ProvisionResult(device, prepared.generatedKey());
     }
@@ -66,6 +67,10 @@ public final class ProvisioningService {
         String endpoint = requireEndpoint(request.endpoint());
         List<String> tags = validTags(request.tags());
         checkMetadata(request.metadata());
+        if (request.model() != null && !Names.isModel(request.model())) {
+            throw new InvalidDeviceInputException("model must be " + Names.MODEL_RULE + "; got '" + request.model()
+                    + "'");
+        }
         byte[] generated = null;
         DeviceCredentials credentials;
         switch (request.mode()) {
@@ -114,6 +119,31 @@ public final class ProvisioningService {
         default -> throw new IllegalStateException("unhandled security mode " + request.mode());
         }
         return new Prepared(credentials, tags, request.metadata() == null ? "{}" : request.metadata(), generated);
+    }
+
+    /**
+     * Gives a provisioned device a new credential: for PSK a newly generated key (the identity stays the
+     * endpoint), for none no key. Written to the registry first, then to the DTLS side, which drops the
+     * device's connections made with the old credential. Empty when the device is unknown.
+     */
+    public Optional<ProvisionResult> rekey(String endpoint, SecurityMode mode, String reason) {
+        DeviceCredentials credentials;
+        byte[] generated = null;
+        if (mode == SecurityMode.PSK) {
+            generated = new byte[GENERATED_PSK_BYTES];
+            random.nextBytes(generated);
+            credentials = DeviceCredentials.psk(endpoint, endpoint, generated);
+        } else if (mode == SecurityMode.NONE) {
+            credentials = DeviceCredentials.none(endpoint);
+        } else {
+            throw new InvalidDeviceInputException("re-keying creates psk or none credentials, not " + mode.wireName());
+        }
+        if (!repository.replaceCredentials(credentials, reason)) {
+            return Optional.empty();
+        }
+        sink.rekeyed(credentials);
+        byte[] key = generated;
+        return repository.find(endpoint).map(device -> new ProvisionResult(device, key));
     }
 
     public Optional<Device> change(String endpoint, List<String> tags, String metadata) {

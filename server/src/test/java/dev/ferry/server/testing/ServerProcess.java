@@ -87,7 +87,9 @@ public final class ServerProcess implements AutoCloseable {
                     "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.ferry.server.Main",
                     "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1",
                     "--http-port", Integer.toString(ports.http()), "--coap-port", Integer.toString(ports.coap()),
-                    "--coaps-port", Integer.toString(ports.coaps())));
+                    "--coaps-port", Integer.toString(ports.coaps()),
+                    // Free ports, so that servers of tests running side by side do not contend for 5783/5784.
+                    "--bootstrap-coap-port", "0", "--bootstrap-coaps-port", "0"));
             command.addAll(List.of(flags));
             ServerProcess server;
             try {

@@ -47,9 +47,11 @@ public final class TestDevice implements AutoCloseable {
     private final DeviceObject deviceObject;
     private final CompletableFuture<Void> registered;
     private final List<String> reads;
+    private final AtomicInteger bootstraps;
 
     private TestDevice(LeshanClient client, DeviceObject deviceObject, CompletableFuture<Void> registered,
-            List<String> reads) {
+            List<String> reads, AtomicInteger bootstraps) {
+        this.bootstraps = bootstraps;
         this.client = client;
         this.deviceObject = deviceObject;
         this.registered = registered;
@@ -67,6 +69,7 @@ public final class TestDevice implements AutoCloseable {
         private boolean firmwareObject;
         private String firmwareVersion = "1.0.0";
         private List<CipherSuite> cipherSuites;
+        private boolean bootstrap;
 
         private Builder(String endpoint) {
             this.endpoint = endpoint;
@@ -79,6 +82,24 @@ public final class TestDevice implements AutoCloseable {
 
         public Builder psk(String serverUri, String identity, byte[] key) {
             security = Security.psk(serverUri, 123, identity.getBytes(java.nio.charset.StandardCharsets.UTF_8), key);
+            return this;
+        }
+
+        /**
+         * A device fresh from the factory: only a bootstrap server account with its batch's PSK, no LwM2M server;
+         * it bootstraps first and registers with what the bootstrap server wrote.
+         */
+        public Builder bootstrapPsk(String bootstrapUri, String identity, byte[] key) {
+            security = Security.pskBootstrap(bootstrapUri, identity.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    key);
+            bootstrap = true;
+            return this;
+        }
+
+        /** A device that bootstraps over plain CoAP, without any credential. */
+        public Builder bootstrapNoSec(String bootstrapUri) {
+            security = Security.noSecBootstrap(bootstrapUri);
+            bootstrap = true;
             return this;
         }
 
@@ -122,7 +143,11 @@ public final class TestDevice implements AutoCloseable {
         public TestDevice start() {
             ObjectsInitializer initializer = new ObjectsInitializer(new StaticModel(ObjectLoader.loadAllDefault()));
             initializer.setInstancesForObject(LwM2mId.SECURITY, security);
-            initializer.setInstancesForObject(LwM2mId.SERVER, new Server(123, lifetimeSeconds));
+            if (bootstrap) {
+                initializer.setClassForObject(LwM2mId.SERVER, Server.class);
+            } else {
+                initializer.setInstancesForObject(LwM2mId.SERVER, new Server(123, lifetimeSeconds));
+            }
             List<String> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
             DeviceObject deviceObject = new DeviceObject(endpoint, firmwareVersion, reads);
             initializer.setInstancesForObject(LwM2mId.DEVICE, deviceObject);
@@ -146,14 +171,21 @@ public final class TestDevice implements AutoCloseable {
             builder.setEndpointsProviders(endpoints.build());
             LeshanClient client = builder.build();
             CompletableFuture<Void> registered = new CompletableFuture<>();
+            AtomicInteger bootstraps = new AtomicInteger();
             client.addObserver(new LwM2mClientObserverAdapter() {
                 @Override
                 public void onRegistrationSuccess(LwM2mServer server, RegisterRequest request, String registrationId) {
                     registered.complete(null);
                 }
+
+                @Override
+                public void onBootstrapSuccess(LwM2mServer server,
+                        org.eclipse.leshan.core.request.BootstrapRequest request) {
+                    bootstraps.incrementAndGet();
+                }
             });
             client.start();
-            return new TestDevice(client, deviceObject, registered, reads);
+            return new TestDevice(client, deviceObject, registered, reads, bootstraps);
         }
     }
 
@@ -167,6 +199,11 @@ public final class TestDevice implements AutoCloseable {
      */
     public List<String> reads() {
         return List.copyOf(reads);
+    }
+
+    /** Bootstraps the client saw finish successfully. */
+    public int bootstrapCount() {
+        return bootstraps.get();
     }
 
     public int rebootCount() {

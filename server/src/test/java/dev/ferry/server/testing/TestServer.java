@@ -64,6 +64,8 @@ public final class TestServer implements AutoCloseable {
                 settings.putIfAbsent(Setting.HTTP_PORT, "0");
                 settings.putIfAbsent(Setting.COAP_PORT, "0");
                 settings.putIfAbsent(Setting.COAPS_PORT, "0");
+                settings.putIfAbsent(Setting.BOOTSTRAP_COAP_PORT, "0");
+                settings.putIfAbsent(Setting.BOOTSTRAP_COAPS_PORT, "0");
                 // Tests use lifetimes of a few seconds to see expiry quickly.
                 settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
                 TestServer server = new TestServer(dataDir, settings);
@@ -109,6 +111,10 @@ public final class TestServer implements AutoCloseable {
         settings.put(Setting.COAP_PORT, Integer.toString(server.coapAddress().getPort()));
         settings.put(Setting.COAPS_PORT, Integer.toString(server.coapsAddress().getPort()));
         settings.put(Setting.HTTP_PORT, Integer.toString(server.httpPort()));
+        if (server.bootstrap() != null) {
+            settings.put(Setting.BOOTSTRAP_COAP_PORT, Integer.toString(server.bootstrap().coapAddress().getPort()));
+            settings.put(Setting.BOOTSTRAP_COAPS_PORT, Integer.toString(server.bootstrap().coapsAddress().getPort()));
+        }
         server.close();
         synchronized (events) {
             events.clear();
@@ -134,6 +140,15 @@ public final class TestServer implements AutoCloseable {
 
     public String coapsUri() {
         return "coaps://127.0.0.1:" + server.coapsAddress().getPort();
+    }
+
+    /** The bootstrap server's CoAPS endpoint, where batch PSKs are accepted. */
+    public String bootstrapCoapsUri() {
+        return "coaps://127.0.0.1:" + server.bootstrap().coapsAddress().getPort();
+    }
+
+    public String bootstrapCoapUri() {
+        return "coap://127.0.0.1:" + server.bootstrap().coapAddress().getPort();
     }
 
     /** Waits for a committed device event matching the predicate, seen since start or the last restart. */

@@ -52,12 +52,24 @@ final class RegistrationRound {
         }
     }
 
+    /** Makes the client of one endpoint; the default registers directly with its benchmark PSK (or no security). */
+    interface DeviceFactory {
+        SimulatedDevice create(String endpoint, Clients clients);
+    }
+
     private final Clients clients;
+    private final DeviceFactory factory;
     private double threadsPerClient;
 
     RegistrationRound(Clients clients, double threadsPerClient) {
+        this(clients, threadsPerClient, (endpoint, c) -> new SimulatedDevice(endpoint, c.serverUri(), endpoint,
+                c.secure() ? BenchKeys.psk(endpoint) : null, c.cipherSuites(), 3600, c.scheduler(), c.coapExecutor()));
+    }
+
+    RegistrationRound(Clients clients, double threadsPerClient, DeviceFactory factory) {
         this.clients = clients;
         this.threadsPerClient = threadsPerClient;
+        this.factory = factory;
     }
 
     /** Threads each client took, as measured by the first round that started {@link #THREAD_SAMPLE} of them. */
@@ -87,9 +99,7 @@ final class RegistrationRound {
                 }
                 String endpoint = BenchKeys.endpoint(prefix, i);
                 inFlight.acquire();
-                SimulatedDevice device = new SimulatedDevice(endpoint, clients.serverUri(), endpoint,
-                        clients.secure() ? BenchKeys.psk(endpoint) : null, clients.cipherSuites(), 3600,
-                        clients.scheduler(), clients.coapExecutor());
+                SimulatedDevice device = factory.create(endpoint, clients);
                 devices.add(device);
                 device.start();
                 int index = i;

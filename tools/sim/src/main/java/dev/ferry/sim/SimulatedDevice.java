@@ -28,6 +28,7 @@ import org.eclipse.leshan.client.resource.ObjectsInitializer;
 import org.eclipse.leshan.client.servers.LwM2mServer;
 import org.eclipse.leshan.core.LwM2mId;
 import org.eclipse.leshan.core.ResponseCode;
+import org.eclipse.leshan.core.request.BootstrapRequest;
 import org.eclipse.leshan.core.model.ObjectLoader;
 import org.eclipse.leshan.core.model.StaticModel;
 import org.eclipse.leshan.core.peer.IpPeer;
@@ -64,10 +65,34 @@ public final class SimulatedDevice {
     public SimulatedDevice(String endpoint, String serverUri, String pskIdentity, byte[] pskKey,
             List<CipherSuite> cipherSuites, long lifetime, ScheduledExecutorService sharedExecutor,
             ScheduledExecutorService coapExecutor) {
+        this(endpoint, pskKey == null ? Security.noSec(serverUri, 1)
+                : Security.psk(serverUri, 1, pskIdentity.getBytes(StandardCharsets.UTF_8), pskKey),
+                new Server(1, lifetime), cipherSuites, sharedExecutor, coapExecutor);
+    }
+
+    /**
+     * A device fresh from the factory: only a bootstrap server account with its production batch's PSK. It
+     * bootstraps, then registers with what the bootstrap server wrote; {@link #registered()} then counts from the
+     * start of the bootstrap.
+     */
+    public static SimulatedDevice bootstrapping(String endpoint, String bootstrapUri, String batchIdentity,
+            byte[] batchKey, List<CipherSuite> cipherSuites, ScheduledExecutorService sharedExecutor,
+            ScheduledExecutorService coapExecutor) {
+        return new SimulatedDevice(endpoint, Security.pskBootstrap(bootstrapUri,
+                batchIdentity.getBytes(StandardCharsets.UTF_8), batchKey), null, cipherSuites, sharedExecutor,
+                coapExecutor);
+    }
+
+    /** {@code server} null: no Server instance, as before a bootstrap. */
+    private SimulatedDevice(String endpoint, Security security, Server server, List<CipherSuite> cipherSuites,
+            ScheduledExecutorService sharedExecutor, ScheduledExecutorService coapExecutor) {
         ObjectsInitializer initializer = new ObjectsInitializer(MODEL);
-        initializer.setInstancesForObject(LwM2mId.SECURITY, pskKey == null ? Security.noSec(serverUri, 1)
-                : Security.psk(serverUri, 1, pskIdentity.getBytes(StandardCharsets.UTF_8), pskKey));
-        initializer.setInstancesForObject(LwM2mId.SERVER, new Server(1, lifetime));
+        initializer.setInstancesForObject(LwM2mId.SECURITY, security);
+        if (server == null) {
+            initializer.setClassForObject(LwM2mId.SERVER, Server.class);
+        } else {
+            initializer.setInstancesForObject(LwM2mId.SERVER, server);
+        }
         initializer.setInstancesForObject(LwM2mId.DEVICE, new Device("Ferry Simulator", "sim-1", "SIM-" + endpoint));
         List<LwM2mObjectEnabler> enablers = new ArrayList<>(
                 initializer.create(LwM2mId.SECURITY, LwM2mId.SERVER, LwM2mId.DEVICE));
@@ -98,6 +123,26 @@ public final class SimulatedDevice {
         }
         client.addObserver(new LwM2mClientObserverAdapter() {
             private volatile long started;
+
+            @Override
+            public void onBootstrapStarted(LwM2mServer server, BootstrapRequest request) {
+                if (started == 0) {
+                    started = System.nanoTime();
+                }
+            }
+
+            @Override
+            public void onBootstrapFailure(LwM2mServer server, BootstrapRequest request, ResponseCode code,
+                    String errorMessage, Exception cause) {
+                registered.completeExceptionally(new IllegalStateException("bootstrap of " + endpoint
+                        + " refused: " + code + (errorMessage == null ? "" : " " + errorMessage)));
+            }
+
+            @Override
+            public void onBootstrapTimeout(LwM2mServer server, BootstrapRequest request) {
+                registered.completeExceptionally(new IllegalStateException("bootstrap of " + endpoint
+                        + " timed out"));
+            }
 
             @Override
             public void onRegistrationStarted(LwM2mServer server, RegisterRequest request) {
