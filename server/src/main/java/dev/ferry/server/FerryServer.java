@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.server.api.ApiRoute;
 import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.audit.AuditLog;
+import dev.ferry.server.audit.TransitionAuditor;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
@@ -51,10 +53,12 @@ public final class FerryServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpApi api;
     private final UpdateService updates;
+    private final AuditLog audit;
     private boolean closed;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
-            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates) {
+            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
+            AuditLog audit) {
         this.database = database;
         this.repository = repository;
         this.eventBus = eventBus;
@@ -63,6 +67,7 @@ public final class FerryServer implements AutoCloseable {
         this.vertx = vertx;
         this.api = api;
         this.updates = updates;
+        this.audit = audit;
     }
 
     private static String usedBy(UpdateRepository sessions, long firmwareId) {
@@ -78,10 +83,12 @@ public final class FerryServer implements AutoCloseable {
     public static FerryServer start(FerryConfig config) {
         Database database = Database.open(config);
         try {
-            DeviceRepository repository = new DeviceRepository(database);
+            DeviceEventBus eventBus = new DeviceEventBus();
+            AuditLog audit = AuditLog.open(database);
+            eventBus.subscribe(new TransitionAuditor(audit));
+            DeviceRepository repository = new DeviceRepository(database, eventBus);
             DeviceSecurityStore securityStore = new DeviceSecurityStore();
             securityStore.load(repository.allCredentials());
-            DeviceEventBus eventBus = new DeviceEventBus();
             RegistryWriter writer = new RegistryWriter(database, eventBus, config.registryQueueCapacity(),
                     config.registryBatchSize());
             writer.start();
@@ -133,10 +140,10 @@ public final class FerryServer implements AutoCloseable {
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads")), updateService,
                     () -> new PackageUris(config.publicHost(), lwm2m.coapAddress().getPort(),
-                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
+                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()), audit);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
-                    updateService);
+                    updateService, audit);
             try {
                 api.listen(config.bindAddress(), config.httpPort()).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -212,6 +219,11 @@ public final class FerryServer implements AutoCloseable {
         return api.routes();
     }
 
+    /** The audit log, for tests that read it behind the API's back. */
+    public AuditLog audit() {
+        return audit;
+    }
+
     public RegistryWriter registryWriter() {
         return writer;
     }
@@ -235,6 +247,7 @@ public final class FerryServer implements AutoCloseable {
         lwm2m.close();
         // Registrations stay: what is queued is written, and the next start loads them again.
         writer.close();
+        audit.close(); // after everything that appends to it, before the database closes
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -57,7 +57,12 @@ public final class AccessRules {
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates/:id", Role.VIEWER),
-            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR));
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR),
+
+            // The audit log names who did what to the fleet: an admin's record (the "audit export"),
+            // and verification reads the whole log, so neither is open to viewers.
+            needs(HttpMethod.GET, "/api/v1/audit", Role.ADMIN),
+            needs(HttpMethod.GET, "/api/v1/audit/verify", Role.ADMIN));
 
     private AccessRules() {
     }

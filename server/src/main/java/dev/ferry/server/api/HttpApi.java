@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import dev.ferry.server.audit.AuditLog;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -59,7 +60,7 @@ public final class HttpApi {
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
-            Supplier<PackageUris> packageUris) {
+            Supplier<PackageUris> packageUris, AuditLog audit) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -78,7 +79,10 @@ public final class HttpApi {
         declared.addAll(firmwareRoutes.routes());
         declared.addAll(new DistributionRoutes(firmware.images(), packageUris).routes());
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
+        declared.addAll(new AuditRoutes(audit, blocking).routes());
         this.routes = withHead(declared);
+        // First of all handlers, so that a call refused by any check after it is recorded too.
+        router.route().handler(new AuditRecording(audit, routes)::handle);
         for (ApiRoute route : routes) {
             router.route(route.method(), route.path()).handler(route::check);
         }
