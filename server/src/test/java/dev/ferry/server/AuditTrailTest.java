@@ -3,6 +3,7 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import dev.ferry.image.keys.ImageSigningKey;
 import dev.ferry.server.audit.AuditEntry;
 import dev.ferry.server.audit.AuditQuery;
+import dev.ferry.server.auth.Principal;
+import dev.ferry.server.auth.Role;
 import dev.ferry.server.testing.Images;
 import dev.ferry.server.testing.RawHttp;
 import dev.ferry.server.testing.TestServer;
@@ -60,6 +63,24 @@ class AuditTrailTest {
         for (int i = 1; i < entries.size(); i++) {
             assertThat(entries.get(i).getLong("sequence")).isGreaterThan(entries.get(i - 1).getLong("sequence"));
         }
+    }
+
+    @Test
+    void the_callers_token_name_and_role_are_recorded() {
+        server = TestServer.givenServer().start();
+        // Stands in for authentication, which puts the caller's principal into the routing context this way.
+        server.server().httpApiRouter().route().order(-1).handler(ctx -> {
+            ctx.put("ferry.principal", new Principal("t-17", "release-pipeline", Role.CI, Optional.empty()));
+            ctx.next();
+        });
+
+        assertThat(server.post("/api/v1/devices", device("by-token-1", "none")).status()).isEqualTo(201);
+
+        JsonObject call = audit("?actor=release-pipeline").get(0);
+        assertThat(call.getJsonObject("actor")).isEqualTo(new JsonObject().put("name", "release-pipeline")
+                .put("role", "ci"));
+        assertThat(call.getString("action")).isEqualTo("POST /api/v1/devices");
+        assertThat(call.getString("summary")).doesNotContain("t-17");
     }
 
     @Test
@@ -122,6 +143,10 @@ class AuditTrailTest {
         JsonObject session = fixture.start("updated-1", fixture.firmwareV2, "pull-coap");
         fixture.outcome(session, "succeeded", null);
 
+        // A transition's entry is not awaited by anyone: it is written with the next entry or within 20 ms.
+        TestServer.eventually("the outcome of the session is in the audit log", () -> audit(
+                "?target=device:updated-1&action=update.session").stream()
+                .anyMatch(e -> e.getString("outcome").equals("succeeded")));
         List<JsonObject> transitions = audit("?target=device:updated-1&action=update.session");
         assertThat(transitions).extracting(e -> e.getString("outcome"))
                 .containsSubsequence("pending", "starting", "downloading", "downloaded", "updating", "succeeded");

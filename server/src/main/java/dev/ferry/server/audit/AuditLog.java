@@ -26,7 +26,10 @@ public final class AuditLog implements AutoCloseable {
     static final int MAX_BATCH = 256;
     private static final long[] RETRY_MILLIS = { 100, 500, 2000 };
 
-    private record Pending(AuditEvent event, CompletableFuture<AuditEntry> done) {
+    /** Longest an entry nobody waits for stays queued, to share a commit with the next one. */
+    static final long LINGER_MILLIS = 20;
+
+    private record Pending(AuditEvent event, CompletableFuture<AuditEntry> done, boolean awaited) {
     }
 
     private final AuditStore store;
@@ -51,8 +54,24 @@ public final class AuditLog implements AutoCloseable {
         return log;
     }
 
-    /** Queues an event; the future completes with the stored entry once it is committed, or fails. */
+    /**
+     * Queues an event someone waits for (an API call's reply); it is committed with whatever else is queued,
+     * at once. The future completes with the stored entry once it is committed, or fails.
+     */
     public CompletableFuture<AuditEntry> append(AuditEvent event) {
+        return enqueue(event, true);
+    }
+
+    /**
+     * Queues an event nobody waits for (a transition, already committed in its own right): it may wait up to
+     * {@value #LINGER_MILLIS} ms for the next entry, so that a transition and the API call that caused it (or a
+     * burst of transitions) share one commit instead of costing one each.
+     */
+    public CompletableFuture<AuditEntry> appendSoon(AuditEvent event) {
+        return enqueue(event, false);
+    }
+
+    private CompletableFuture<AuditEntry> enqueue(AuditEvent event, boolean awaited) {
         CompletableFuture<AuditEntry> done = new CompletableFuture<>();
         if (closing) {
             done.completeExceptionally(new IllegalStateException("the audit log is closed"));
@@ -60,7 +79,7 @@ public final class AuditLog implements AutoCloseable {
                     event.outcome());
             return done;
         }
-        queue.add(new Pending(event, done));
+        queue.add(new Pending(event, done, awaited));
         return done;
     }
 
@@ -95,6 +114,7 @@ public final class AuditLog implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                linger(batch);
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -104,6 +124,20 @@ public final class AuditLog implements AutoCloseable {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /** While nobody waits for the batch, gives the next entry up to {@link #LINGER_MILLIS} to join it. */
+    private void linger(List<Pending> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+        while (!closing && batch.size() < MAX_BATCH && batch.stream().noneMatch(Pending::awaited)) {
+            long left = deadline - System.nanoTime();
+            Pending next = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
         }
     }
 

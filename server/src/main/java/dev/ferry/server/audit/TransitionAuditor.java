@@ -44,7 +44,7 @@ public final class TransitionAuditor implements DeviceEventListener {
     }
 
     private void append(DeviceEvent event, String action, String target, String outcome) {
-        log.append(new AuditEvent(event.occurredAt().toInstant(), Actor.server(), action, target, outcome,
+        log.appendSoon(new AuditEvent(event.occurredAt().toInstant(), Actor.server(), action, target, outcome,
                 Redaction.redactText(event.detail()))).exceptionally(e -> {
                     LOG.error("Audit entry for {} of {} lost: {}", action, event.endpoint(), e.getMessage());
                     return null;
