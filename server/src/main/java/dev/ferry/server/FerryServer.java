@@ -82,9 +82,10 @@ public final class FerryServer implements AutoCloseable {
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
         Database database = Database.open(config);
+        AuditLog audit = null;
         try {
             DeviceEventBus eventBus = new DeviceEventBus();
-            AuditLog audit = AuditLog.open(database);
+            audit = AuditLog.open(database);
             eventBus.subscribe(new TransitionAuditor(audit));
             DeviceRepository repository = new DeviceRepository(database, eventBus);
             DeviceSecurityStore securityStore = new DeviceSecurityStore();
@@ -160,6 +161,9 @@ public final class FerryServer implements AutoCloseable {
                     api.actualPort(), config.dataDir().toAbsolutePath());
             return server;
         } catch (RuntimeException e) {
+            if (audit != null) {
+                audit.close();
+            }
             database.close();
             throw e;
         }

@@ -44,11 +44,6 @@ public final class AuditChain {
         return HexFormat.of().formatHex(sha256().digest(encoded.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** The time as the encoding writes it. */
-    static String formatTime(Instant time) {
-        return TIME.format(time);
-    }
-
     private static void netstring(StringBuilder out, String value) {
         out.append(value.getBytes(StandardCharsets.UTF_8).length).append(':').append(value).append(',');
     }
