@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -14,6 +16,9 @@ import dev.ferry.server.api.ApiRoute;
 import dev.ferry.server.api.HttpApi;
 import dev.ferry.server.audit.AuditLog;
 import dev.ferry.server.audit.TransitionAuditor;
+import dev.ferry.server.api.HttpTls;
+import dev.ferry.server.ca.DeviceCertificates;
+import dev.ferry.server.ca.FleetCa;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
@@ -30,6 +35,7 @@ import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.update.DownloadTokens;
 import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateRepository;
 import dev.ferry.server.update.UpdateService;
@@ -81,6 +87,11 @@ public final class FerryServer implements AutoCloseable {
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
+        // First: a wrong CA or TLS setting stops the start before anything is opened.
+        FleetCa fleetCa = FleetCa.load(config.caCertificate(), config.caKey(), config.dataDir());
+        Optional<HttpTls> tls = config.httpTls().map(t -> HttpTls.load(t,
+                List.of(config.publicHost(), config.bindAddress())));
+        DownloadTokens downloadTokens = DownloadTokens.loadOrCreate(config.dataDir());
         Database database = Database.open(config);
         AuditLog audit = null;
         try {
@@ -95,8 +106,14 @@ public final class FerryServer implements AutoCloseable {
             writer.start();
 
             ServerIdentity identity = ServerIdentity.loadOrCreate(config.dataDir());
-            List<X509Certificate> trusted = trustedCertificates(config);
-            LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted);
+            DeviceCertificates certificates = new DeviceCertificates(fleetCa, database,
+                    config.deviceCertificateValidity());
+            List<X509Certificate> operatorCas = trustedCertificates(config);
+            List<X509Certificate> trusted = new ArrayList<>(operatorCas);
+            trusted.add(0, fleetCa.certificate());
+            LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted,
+                    certificates.revocations()::isRevoked);
+            certificates.dropConnectionsWith(lwm2m::dropCertificateConnections);
             restoreRegistrations(new RegistrationRows(database), lwm2m);
             lwm2m.start();
 
@@ -110,12 +127,14 @@ public final class FerryServer implements AutoCloseable {
                 @Override
                 public void deprovisioned(String endpoint) {
                     lwm2m.forget(endpoint);
+                    certificates.deviceRemoved(endpoint);
                     if (updates[0] != null) {
                         updates[0].deviceRemoved(endpoint);
                     }
                 }
             };
-            ProvisioningService provisioning = new ProvisioningService(repository, sink, !trusted.isEmpty(),
+            // X.509 devices always work: the fleet CA signs their certificates.
+            ProvisioningService provisioning = new ProvisioningService(repository, sink, true,
                     DeviceSecurityStore::decodePublicKey);
             BlobStore blobs = new BlobStore(config.firmwareDir().resolve("blobs"));
             PublishedImages published = new PublishedImages(blobs);
@@ -126,9 +145,12 @@ public final class FerryServer implements AutoCloseable {
                     firmwareId -> usedBy(updateRepository, firmwareId), imageBlocks::evict);
 
             HttpApi[] httpApi = new HttpApi[1];
+            Supplier<PackageUris> packageUris = () -> new PackageUris(config.publicHost(),
+                    lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort(),
+                    tls.isPresent());
             UpdateService updateService = new UpdateService(updateRepository, firmwareRepository, repository, blobs,
-                    eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), () -> new PackageUris(config.publicHost(),
-                            lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
+                    eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
+                    downloadTokens);
             updates[0] = updateService;
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
@@ -139,14 +161,13 @@ public final class FerryServer implements AutoCloseable {
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
-                            config.firmwareDir().resolve("uploads")), updateService,
-                    () -> new PackageUris(config.publicHost(), lwm2m.coapAddress().getPort(),
-                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()), audit);
+                            config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,
+                    certificates, audit);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, audit);
             try {
-                api.listen(config.bindAddress(), config.httpPort()).toCompletionStage().toCompletableFuture()
+                api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 server.close();
@@ -154,11 +175,17 @@ public final class FerryServer implements AutoCloseable {
                         + config.httpPort() + ": " + rootMessage(e), e);
             }
             LOG.info("LwM2M CoAP listening on coap://{}:{}", config.bindAddress(), lwm2m.coapAddress().getPort());
-            LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK{})", config.bindAddress(),
-                    lwm2m.coapsAddress().getPort(),
-                    trusted.isEmpty() ? "; X.509 off: no dtls.trusted-certificates" : ", X.509");
-            LOG.info("HTTP API listening on http://{}:{}/api/v1 (data in {})", config.bindAddress(),
-                    api.actualPort(), config.dataDir().toAbsolutePath());
+            LOG.info("LwM2M CoAPS listening on coaps://{}:{} (DTLS: PSK, RPK, X.509 from the fleet CA{})",
+                    config.bindAddress(), lwm2m.coapsAddress().getPort(), operatorCas.isEmpty() ? ""
+                            : " and " + operatorCas.size() + " CA(s) of dtls.trusted-certificates");
+            LOG.info("HTTP API listening on {}://{}:{}/api/v1 (data in {}); HTTP firmware downloads {}",
+                    tls.isPresent() ? "https" : "http", config.bindAddress(), api.actualPort(),
+                    config.dataDir().toAbsolutePath(), config.publicHttp() ? "open to anyone (distribution.public-http)"
+                            : "need an update session's download token");
+            tls.ifPresent(t -> LOG.info("HTTPS certificate {} (SHA-256 fingerprint {}){}",
+                    t.certificate().getSubjectX500Principal().getName(), t.fingerprint(),
+                    config.httpTls().get().generated() ? ", self-signed, in " + config.httpTls().get().generatedDir()
+                            : ""));
             return server;
         } catch (RuntimeException e) {
             if (audit != null) {

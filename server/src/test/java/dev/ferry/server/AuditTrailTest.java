@@ -125,7 +125,15 @@ class AuditTrailTest {
         assertThat(server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
                 .put("privateKey", pem).encode()).status()).isEqualTo(400);
 
+        String claimCode = server.post("/api/v1/devices/secret-1/claim-code", null).json().getString("claimCode");
+        assertThat(server.post("/api/v1/devices/claim", new JsonObject().put("code", claimCode)
+                .put("tags", List.of("owner-1")).encode()).status()).isEqualTo(200);
+
         String log = server.get("/api/v1/audit?limit=1000").body();
+        assertThat(log).contains("claimed; tags added [owner-1]"); // the claim's transition, without its code
+        for (String code : List.of(claimCode, claimCode.replace("-", ""))) {
+            assertThat(log).doesNotContain(code);
+        }
         assertThat(generatedKey).hasSize(32);
         String pemBody = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         for (String secret : List.of(generatedKey, chosenKey, pemBody, pemBody.substring(0, 40))) {

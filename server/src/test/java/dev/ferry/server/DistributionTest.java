@@ -45,6 +45,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.ferry.image.keys.ImageSigningKey;
+import dev.ferry.server.config.Setting;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.testing.Images;
 import dev.ferry.server.testing.TestServer;
@@ -64,7 +65,8 @@ class DistributionTest {
         CoapConfig.register();
         UdpConfig.register();
         DtlsConfig.register();
-        server = TestServer.givenServer().start();
+        // HTTP downloads open to anyone, to test their HTTP semantics on their own; DownloadTokenTest tests the tokens.
+        server = TestServer.givenServer().with(Setting.DISTRIBUTION_PUBLIC_HTTP, "true").start();
         ImageSigningKey key = Images.newKey();
         server.post("/api/v1/signing-keys", new JsonObject().put("name", "release").put("publicKey",
                 Images.publicPem(key)).encode());

@@ -29,7 +29,9 @@ class FirmwareRepositoryTest {
 
     @BeforeEach
     void startServerTrustingOneKey() {
-        server = TestServer.givenServer().start();
+        // The manifest and /fw over HTTP are served without download tokens only with public HTTP downloads.
+        server = TestServer.givenServer().with(dev.ferry.server.config.Setting.DISTRIBUTION_PUBLIC_HTTP, "true")
+                .start();
         TestServer.Reply key = server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
                 .put("publicKey", Images.publicPem(trusted)).encode());
         assertThat(key.status()).as(key.body()).isEqualTo(201);

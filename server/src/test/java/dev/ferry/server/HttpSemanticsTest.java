@@ -28,7 +28,9 @@ class HttpSemanticsTest {
 
     @BeforeAll
     static void startServer() {
-        server = TestServer.givenServer().with(Setting.PUBLIC_HOST, PUBLIC_HOST).start();
+        // Public HTTP downloads: the manifest is served only then.
+        server = TestServer.givenServer().with(Setting.PUBLIC_HOST, PUBLIC_HOST)
+                .with(Setting.DISTRIBUTION_PUBLIC_HTTP, "true").start();
         http = new RawHttp(server);
     }
 

@@ -22,6 +22,8 @@ public final class AccessRules {
 
     static final List<Rule> RULES = List.of(
             open(HttpMethod.GET, "/health"),
+            // Device-facing downloads take no bearer token: the credential is the update session's download token
+            // in the URL (see DistributionRoutes), unless distribution.public-http opens them to anyone.
             open(HttpMethod.GET, "/fw/:sha256"),
             open(HttpMethod.HEAD, "/fw/:sha256"),
             open(HttpMethod.GET, "/ota/manifest.json"),
@@ -35,6 +37,10 @@ public final class AccessRules {
             needs(HttpMethod.DELETE, "/api/v1/devices/:endpoint", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/events", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/events", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices:bulk", Role.OPERATOR),
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/claim-code", Role.OPERATOR),
+            // A consumer's app claims with an operator token; one limited to a device tag should add that tag.
+            needs(HttpMethod.POST, "/api/v1/devices/claim", Role.OPERATOR),
 
             needs(HttpMethod.GET, ResourceRoutes.OBJECT_PATH, Role.VIEWER),
             needs(HttpMethod.GET, ResourceRoutes.INSTANCE_PATH, Role.VIEWER),
@@ -58,6 +64,13 @@ public final class AccessRules {
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates/:id", Role.VIEWER),
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR),
+
+            // Fleet CA: signing a CSR and revoking are operator work, like provisioning and deprovisioning
+            // (which revokes too); the CA certificate and issued certificates are public data.
+            needs(HttpMethod.GET, "/api/v1/ca", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/certificate", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/devices/:endpoint/certificates", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/certificate/revoke", Role.OPERATOR),
 
             // The audit log names who did what to the fleet: an admin's record (the "audit export"),
             // and verification reads the whole log, so neither is open to viewers.

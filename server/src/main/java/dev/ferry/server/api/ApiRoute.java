@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -31,11 +33,17 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
          */
         ACTION,
         /** A firmware image, raw ({@code application/octet-stream}) or as {@code multipart/form-data}. */
-        IMAGE
+        IMAGE,
+        /** A list of devices: {@code text/csv} with a header row, or a JSON object {@code {"devices": [...]}}. */
+        DEVICE_LIST
     }
 
     static final String JSON_TYPE = "application/json";
     static final List<String> IMAGE_TYPES = List.of("application/octet-stream", "multipart/form-data");
+    static final String CSV_TYPE = "text/csv";
+    static final List<String> DEVICE_LIST_TYPES = List.of(CSV_TYPE, JSON_TYPE);
+    /** A ':' that follows something other than '/' is part of the path ({@code /devices:bulk}), not a parameter. */
+    private static final Pattern PARAMETER = Pattern.compile("(?<=/):(\\w+)");
 
     static ApiRoute get(String path, Handler<RoutingContext> handler) {
         return new ApiRoute(HttpMethod.GET, path, Body.NONE, Set.of(), Set.of(), handler);
@@ -87,11 +95,37 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
 
     /** The path in OpenAPI form: {@code /devices/{endpoint}}. */
     public String documentedPath() {
-        return path.replaceAll(":(\\w+)", "{$1}");
+        return PARAMETER.matcher(path).replaceAll("{$1}");
     }
 
     Pattern pathPattern() {
-        return Pattern.compile(Pattern.quote(path).replaceAll(":\\w+", "\\\\E[^/]+\\\\Q"));
+        return Pattern.compile(PARAMETER.matcher(Pattern.quote(path)).replaceAll("\\\\E[^/]+\\\\Q"));
+    }
+
+    /** Whether a request path is one of this route's. */
+    public boolean matches(String requestPath) {
+        return pathPattern().matcher(requestPath).matches();
+    }
+
+    /** Mounts a handler route for this operation's method and path; see {@link #mount}. */
+    Route mountOn(Router router) {
+        return mount(router, method, path);
+    }
+
+    /**
+     * Vert.x reads every ':' in a path as the start of a parameter, so {@code /api/v1/devices:bulk} would match
+     * {@code /api/v1/devicesX}. A path with a literal ':' is mounted as a quoted regular expression instead, named
+     * by its path (a regex route has no {@link Route#getPath()}).
+     */
+    static Route mount(Router router, HttpMethod method, String path) {
+        String literal = PARAMETER.matcher(path).replaceAll("");
+        if (literal.indexOf(':') < 0) {
+            return router.route(method, path);
+        }
+        if (!literal.equals(path)) {
+            throw new IllegalArgumentException("a path with a literal ':' cannot also take parameters: " + path);
+        }
+        return router.routeWithRegex(method, Pattern.quote(path)).setName(path);
     }
 
     /**
@@ -124,6 +158,11 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
         case IMAGE -> {
             if (contentType == null || !IMAGE_TYPES.contains(mediaType(contentType))) {
                 throw unsupported(contentType, IMAGE_TYPES, "");
+            }
+        }
+        case DEVICE_LIST -> {
+            if (!isJson(contentType) && !isCsv(contentType)) {
+                throw unsupported(contentType, DEVICE_LIST_TYPES, " (CSV in UTF-8)");
             }
         }
         case NONE -> {
@@ -171,6 +210,21 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
         for (int i = 1; i < parts.length; i++) {
             String parameter = parts[i].strip().toLowerCase(Locale.ROOT).replace("\"", "");
             if (!parameter.isEmpty() && !parameter.equals("charset=utf-8")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code text/csv}, optionally with a UTF-8 charset (RFC 7111 also allows a header parameter). */
+    static boolean isCsv(String contentType) {
+        if (contentType == null || !mediaType(contentType).equals(CSV_TYPE)) {
+            return false;
+        }
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip().toLowerCase(Locale.ROOT).replace("\"", "");
+            if (!parameter.isEmpty() && !parameter.equals("charset=utf-8") && !parameter.startsWith("header=")) {
                 return false;
             }
         }

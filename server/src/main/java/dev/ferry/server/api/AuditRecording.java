@@ -205,11 +205,12 @@ final class AuditRecording {
          */
         private String target(JsonObject body) {
             String location = ctx.response().headers().get(HttpHeaders.LOCATION);
-            String path = location != null && location.startsWith(PREFIX) ? location : ctx.normalizedPath();
+            boolean created = location != null && location.startsWith(PREFIX);
+            String path = created ? location : ctx.normalizedPath();
             String rest = path.length() > PREFIX.length() ? path.substring(PREFIX.length()) : "";
             String[] segments = rest.split("/");
             String kind = KINDS.get(segments[0]);
-            if (kind != null && segments.length > 1 && !segments[1].isEmpty()) {
+            if (kind != null && segments.length > 1 && !segments[1].isEmpty() && (created || namesId())) {
                 // A path keeps '+' literal (endpoints may hold one); only %XX is decoded.
                 String id = URLDecoder.decode(segments[1].replace("+", "%2B"), StandardCharsets.UTF_8);
                 return kind + ":" + printable(id);
@@ -218,6 +219,12 @@ final class AuditRecording {
                 return "device:" + printable(endpoint);
             }
             return kind != null ? "" : printable(rest);
+        }
+
+        /** Whether the route's second segment is a parameter (devices/:endpoint), not a word (devices/claim). */
+        private boolean namesId() {
+            String[] declared = route == null ? new String[0] : route.path().substring(PREFIX.length()).split("/");
+            return declared.length > 1 && declared[1].startsWith(":");
         }
     }
 

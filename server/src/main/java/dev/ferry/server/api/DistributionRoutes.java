@@ -9,6 +9,7 @@ import dev.ferry.server.device.Names;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.PublishedImages;
+import dev.ferry.server.distribution.HttpDownloadAccess;
 import dev.ferry.server.update.Delivery;
 import dev.ferry.server.update.PackageUris;
 import io.vertx.core.http.HttpHeaders;
@@ -21,26 +22,40 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Image downloads over HTTP ({@code /fw/<sha256>}: ETag, conditional requests, single byte ranges for resuming,
  * streamed from disk) and the OTA manifest. Both answer from memory and the file system, never the database.
+ * Unless {@code distribution.public-http} is on, a download needs the download token of an unfinished update session
+ * installing that image (the {@code token} query parameter of the package URI the session wrote), and the manifest,
+ * whose URLs carry no token, is refused.
  */
 final class DistributionRoutes {
     private final PublishedImages images;
     private final Supplier<PackageUris> packageUris;
+    private final HttpDownloadAccess access;
+    private final boolean publicHttp;
 
     /** @param packageUris where devices reach this server (public-host), for the manifest's download URLs */
-    DistributionRoutes(PublishedImages images, Supplier<PackageUris> packageUris) {
+    DistributionRoutes(PublishedImages images, Supplier<PackageUris> packageUris, HttpDownloadAccess access,
+            boolean publicHttp) {
         this.images = images;
         this.packageUris = packageUris;
+        this.access = access;
+        this.publicHttp = publicHttp;
     }
 
     List<ApiRoute> routes() {
         return List.of(
-                ApiRoute.get("/fw/:sha256", this::download).answers(200, 206, 304, 404, 416),
-                ApiRoute.head("/fw/:sha256", this::download).answers(200, 206, 304, 404, 416),
-                ApiRoute.get("/ota/manifest.json", this::manifest).query("model", "current").answers(200));
+                ApiRoute.get("/fw/:sha256", this::download).query(PackageUris.TOKEN_PARAMETER)
+                        .answers(200, 206, 304, 403, 404, 416),
+                ApiRoute.head("/fw/:sha256", this::download).query(PackageUris.TOKEN_PARAMETER)
+                        .answers(200, 206, 304, 403, 404, 416),
+                ApiRoute.get("/ota/manifest.json", this::manifest).query("model", "current").answers(200, 403));
     }
 
     private void download(RoutingContext ctx) {
         String sha256 = ctx.pathParam("sha256");
+        if (!publicHttp) {
+            // Before anything about the image: without a valid token, not even whether it exists is told.
+            refuseUnless(access.check(ctx.queryParams().get(PackageUris.TOKEN_PARAMETER), sha256));
+        }
         Optional<Firmware> firmware = BlobStore.isSha256Hex(sha256) ? images.bySha256(sha256) : Optional.empty();
         if (firmware.isEmpty()) {
             throw new ApiProblem(404, "unknown-image", "Unknown image",
@@ -52,7 +67,8 @@ final class DistributionRoutes {
         HttpServerResponse response = ctx.response()
                 .putHeader(HttpHeaders.ETAG, etag)
                 .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=31536000, immutable")
+                // A token URL must stop working when its session ends, in caches too.
+                .putHeader(HttpHeaders.CACHE_CONTROL, publicHttp ? "public, max-age=31536000, immutable" : "no-store")
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream");
         if (matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
             response.setStatusCode(304).end();
@@ -83,6 +99,23 @@ final class DistributionRoutes {
         response.sendFile(images.blobPath(sha256).toString(), offset, length).onFailure(ctx::fail);
     }
 
+    private static void refuseUnless(HttpDownloadAccess.Verdict verdict) {
+        switch (verdict) {
+        case GRANTED -> {
+        }
+        case MISSING -> throw new ApiProblem(403, "download-token-required", "Download token required",
+                "HTTP downloads need the download token of an update session: a pull-http update writes the"
+                        + " device a package URI ending in ?" + PackageUris.TOKEN_PARAMETER + "=... To let anyone"
+                        + " download published images over HTTP, set distribution.public-http=true");
+        case INVALID -> throw new ApiProblem(403, "download-token-invalid", "Download token not valid",
+                "the download token was not made for this image; a token opens only the image of the update"
+                        + " session it was made for");
+        case EXPIRED -> throw new ApiProblem(403, "download-token-expired", "Download token expired",
+                "the download token's update session has ended or passed its deadline; start a new update to give"
+                        + " the device a new download URL");
+        }
+    }
+
     private static boolean matches(String ifNoneMatch, String etag) {
         if (ifNoneMatch == null) {
             return false;
@@ -99,6 +132,12 @@ final class DistributionRoutes {
     private void manifest(RoutingContext ctx) {
         String model = QueryParams.name(ctx, "model", Names::isModel, Names.MODEL_RULE);
         ImageVersion current = QueryParams.version(ctx, "current");
+        if (!publicHttp) {
+            throw new ApiProblem(403, "manifest-not-public", "Manifest not public",
+                    "the manifest lists download URLs that anyone may use, and HTTP downloads need a session's"
+                            + " download token; set distribution.public-http=true to serve it. Devices updated by this"
+                            + " server get their download URL in the package URI of their update session instead");
+        }
         // From the configured public host, never the request's Host header, which the client chooses.
         PackageUris uris = packageUris.get();
         JsonArray entries = new JsonArray();

@@ -8,10 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.ferry.server.audit.AuditLog;
+import dev.ferry.server.ca.DeviceCertificates;
+import dev.ferry.server.device.ClaimCodes;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -33,6 +36,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /** The HTTP API: routes, one failure handler rendering problem documents, and the listener. */
 public final class HttpApi {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
     static final long MAX_BODY_BYTES = 1024 * 1024;
     static final int MAX_REQUEST_LINE_BYTES = HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH;
     static final int MAX_HEADER_BYTES = HttpServerOptions.DEFAULT_MAX_HEADER_SIZE;
@@ -53,14 +57,19 @@ public final class HttpApi {
     private final List<ApiRoute> routes;
     private HttpServer server;
 
-    /** The firmware repository and what serves its images. */
-    public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads) {
+    /**
+     * The firmware repository and what serves its images.
+     *
+     * @param publicHttp whether HTTP downloads are open to anyone ({@code distribution.public-http})
+     */
+    public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads,
+            boolean publicHttp) {
     }
 
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
-            Supplier<PackageUris> packageUris, AuditLog audit) {
+            Supplier<PackageUris> packageUris, DeviceCertificates certificates, AuditLog audit) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -74,25 +83,31 @@ public final class HttpApi {
                 ApiRoute.get("/health", this::health).answers(200, 503),
                 ApiRoute.get("/api/v1/openapi.yaml", this::openApi).answers(200),
                 ApiRoute.get("/api/v1/server/security", this::security).answers(200)));
+        BulkRoutes bulkRoutes = new BulkRoutes(provisioning, blocking);
         declared.addAll(new DeviceRoutes(repository, provisioning, blocking).routes());
+        declared.addAll(bulkRoutes.routes());
+        declared.addAll(new ClaimRoutes(new ClaimCodes(repository), blocking).routes());
         declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());
         declared.addAll(firmwareRoutes.routes());
-        declared.addAll(new DistributionRoutes(firmware.images(), packageUris).routes());
+        declared.addAll(new DistributionRoutes(firmware.images(), packageUris,
+                updates.httpDownloadAccess(), firmware.publicHttp()).routes());
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
+        declared.addAll(new CertificateRoutes(certificates, blocking).routes());
         declared.addAll(new AuditRoutes(audit, blocking).routes());
         this.routes = withHead(declared);
         // First of all handlers, so that a call refused by any check after it is recorded too.
         router.route().handler(new AuditRecording(audit, routes)::handle);
         for (ApiRoute route : routes) {
-            router.route(route.method(), route.path()).handler(route::check);
+            route.mountOn(router).handler(route::check);
         }
         firmwareRoutes.mountUploadBody(router);
+        bulkRoutes.mountBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         for (ApiRoute route : routes) {
             if (route.body() == ApiRoute.Body.ACTION) {
-                router.route(route.method(), route.path()).handler(JsonInput::noContent).handler(route.handler());
+                route.mountOn(router).handler(JsonInput::noContent).handler(route.handler());
             } else {
-                router.route(route.method(), route.path()).handler(route.handler());
+                route.mountOn(router).handler(route.handler());
             }
         }
         router.route().failureHandler(this::renderFailure);
@@ -133,13 +148,21 @@ public final class HttpApi {
         return router;
     }
 
-    public Future<HttpServer> listen(String host, int port) {
+    /** @param tls HTTPS with this key and certificate, or empty for plain HTTP */
+    public Future<HttpServer> listen(String host, int port, Optional<HttpTls> tls) {
         // No cleartext HTTP/2 upgrade: on that path Vert.x answers oversized headers without a problem document
-        // and sends bodies to HEAD requests, so every request takes the one HTTP/1.1 path described here.
+        // and sends bodies to HEAD requests, so every request takes the one HTTP/1.1 path described here (over TLS
+        // too: no ALPN, so HTTP/1.1 only).
         HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES).setHttp2ClearTextEnabled(false);
+        tls.ifPresent(t -> t.apply(options));
         return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(Problems::invalidRequest)
-                .listen(port, host).onSuccess(s -> server = s);
+                .exceptionHandler(HttpApi::connectionFailed).listen(port, host).onSuccess(s -> server = s);
+    }
+
+    /** A connection that failed before it carried a request: plain HTTP to the HTTPS port, a failed handshake. */
+    private static void connectionFailed(Throwable cause) {
+        LOG.debug("HTTP connection closed: {}", cause.toString());
     }
 
     public int actualPort() {

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.server.ca.CertificateRequestException;
 import dev.ferry.server.device.DeviceConflictException;
 import dev.ferry.server.device.InvalidDeviceInputException;
 import dev.ferry.server.firmware.FirmwareConflictException;
@@ -81,6 +82,9 @@ final class Problems {
         if (cause instanceof ApiProblem problem) {
             return problem;
         }
+        if (cause instanceof CertificateRequestException refused) {
+            return CertificateRoutes.problem(refused);
+        }
         if (cause instanceof InvalidDeviceInputException) {
             return ApiProblem.badRequest(cause.getMessage());
         }
@@ -121,8 +125,9 @@ final class Problems {
                     "this route does not support that method; the Allow header lists those it does, and"
                             + " /api/v1/openapi.yaml describes them");
             case 413 -> new ApiProblem(413, "too-large", "Request too large",
-                    "request body exceeds the limit (JSON bodies 1 MiB; firmware images: the server's"
-                            + " firmware.max-image-bytes setting)");
+                    "request body exceeds the limit (JSON bodies 1 MiB; device lists for"
+                            + " /api/v1/devices:bulk 16 MiB; firmware images: the server's firmware.max-image-bytes"
+                            + " setting)");
             default -> new ApiProblem(statusCode < 400 ? 500 : statusCode, "error", "Error",
                     "the request failed with status " + statusCode);
             };

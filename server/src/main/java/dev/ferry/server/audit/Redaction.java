@@ -9,17 +9,19 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Makes request content fit for the audit log: any field whose name looks like it holds a secret (contains
- * {@code key}, {@code psk}, {@code secret}, {@code token}, {@code password}, {@code passphrase} or
- * {@code credential}, in any case, so also {@code publicKey} and {@code privateKey}) has its value replaced by
+ * {@code key}, {@code psk}, {@code secret}, {@code token}, {@code password}, {@code passphrase},
+ * {@code credential} or {@code code} (claim codes), in any case, so also {@code publicKey} and
+ * {@code privateKey}) has its value replaced by
  * {@value #REDACTED}, at any depth; so does any string that holds PEM key material. Long strings are cut.
  */
 public final class Redaction {
     public static final String REDACTED = "[redacted]";
     static final int MAX_STRING = 200;
-    private static final Pattern SECRET_NAME = Pattern.compile("key|psk|secret|token|password|passphrase|credential");
+    private static final Pattern SECRET_NAME = Pattern.compile(
+            "key|psk|secret|token|password|passphrase|credential|code");
 
     private static final Pattern SECRET_ASSIGNMENT = Pattern.compile(
-            "(?i)([a-z_-]*(?:key|psk|secret|token|password|passphrase|credential)[a-z_-]*)=[^\\s&,;]+");
+            "(?i)([a-z_-]*(?:key|psk|secret|token|password|passphrase|credential|code)[a-z_-]*)=[^\\s&,;]+");
 
     private Redaction() {
     }

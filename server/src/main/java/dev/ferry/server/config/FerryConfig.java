@@ -29,6 +29,9 @@ public final class FerryConfig {
         downloadCacheBytes();
         updateSettings();
         databaseDurability();
+        deviceCertificateValidity();
+        publicHttp();
+        httpTls();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -95,6 +98,22 @@ public final class FerryConfig {
         return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path));
     }
 
+    /** The operator's fleet CA certificate file; empty when the server keeps its own CA. */
+    public Optional<Path> caCertificate() {
+        String path = get(Setting.CA_CERTIFICATE);
+        return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path.trim()));
+    }
+
+    /** The private key file of {@link #caCertificate()}. */
+    public Optional<Path> caKey() {
+        String path = get(Setting.CA_KEY);
+        return path.isBlank() ? Optional.empty() : Optional.of(Path.of(path.trim()));
+    }
+
+    public Duration deviceCertificateValidity() {
+        return Duration.ofDays(positiveInt(Setting.CA_DEVICE_CERTIFICATE_DAYS, 1, 36_500));
+    }
+
     public Duration requestTimeout() {
         return Duration.ofMillis(positiveInt(Setting.REQUEST_TIMEOUT_MS, 100, 600_000));
     }
@@ -104,9 +123,13 @@ public final class FerryConfig {
     }
 
     public boolean readDeviceInfo() {
-        String value = get(Setting.READ_DEVICE_INFO).trim().toLowerCase();
+        return bool(Setting.READ_DEVICE_INFO);
+    }
+
+    private boolean bool(Setting setting) {
+        String value = get(setting).trim().toLowerCase();
         if (!value.equals("true") && !value.equals("false")) {
-            throw new ConfigException(Setting.READ_DEVICE_INFO.key() + " must be true or false, got '" + value + "'");
+            throw new ConfigException(setting.key() + " must be true or false, got '" + value + "'");
         }
         return Boolean.parseBoolean(value);
     }
@@ -151,6 +174,37 @@ public final class FerryConfig {
                     + " must be a power of two: 16, 32, 64, 128, 256, 512 or 1024, got " + size);
         }
         return size;
+    }
+
+    /** Whether HTTP downloads of published images are open to anyone, without a session's download token. */
+    public boolean publicHttp() {
+        return bool(Setting.DISTRIBUTION_PUBLIC_HTTP);
+    }
+
+    /** HTTPS for the API, or empty for plain HTTP; the files are checked when the server starts. */
+    public Optional<HttpTlsSettings> httpTls() {
+        String mode = get(Setting.HTTP_TLS).trim().toLowerCase();
+        if (!mode.equals("on") && !mode.equals("off")) {
+            throw new ConfigException(Setting.HTTP_TLS.key() + " must be on or off, got '" + mode + "'");
+        }
+        String key = get(Setting.HTTP_TLS_KEY).trim();
+        String certificate = get(Setting.HTTP_TLS_CERTIFICATE).trim();
+        if (mode.equals("off")) {
+            if (!key.isEmpty() || !certificate.isEmpty()) {
+                throw new ConfigException((key.isEmpty() ? Setting.HTTP_TLS_CERTIFICATE : Setting.HTTP_TLS_KEY).key()
+                        + " is set but " + Setting.HTTP_TLS.key() + " is off; set " + Setting.HTTP_TLS.key()
+                        + "=on to serve HTTPS, or leave both files empty");
+            }
+            return Optional.empty();
+        }
+        if (key.isEmpty() != certificate.isEmpty()) {
+            Setting missing = key.isEmpty() ? Setting.HTTP_TLS_KEY : Setting.HTTP_TLS_CERTIFICATE;
+            throw new ConfigException(missing.key() + " is empty but " + (key.isEmpty() ? Setting.HTTP_TLS_CERTIFICATE
+                    : Setting.HTTP_TLS_KEY).key() + " is set; give both PEM files, or neither to use a"
+                    + " generated self-signed certificate");
+        }
+        return Optional.of(key.isEmpty() ? HttpTlsSettings.generatedIn(dataDir().resolve("https"))
+                : HttpTlsSettings.files(Path.of(key), Path.of(certificate)));
     }
 
     public long downloadCacheBytes() {

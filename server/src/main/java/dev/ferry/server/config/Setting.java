@@ -8,6 +8,17 @@ package dev.ferry.server.config;
 public enum Setting {
     BIND_ADDRESS("bind-address", "0.0.0.0", "Address the HTTP, CoAP and CoAPS listeners bind to."),
     HTTP_PORT("http.port", "8080", "TCP port of the HTTP API (0 picks a free port)."),
+    HTTP_TLS("http.tls", "off",
+            "on: the HTTP API (and HTTP firmware pulls) is served over HTTPS only, TLS 1.2 and 1.3. With"
+                    + " http.tls.key and http.tls.certificate empty, a key and a self-signed certificate are made once"
+                    + " in data-dir/https/ and the certificate's SHA-256 fingerprint is logged for pinning. off: plain"
+                    + " HTTP."),
+    HTTP_TLS_KEY("http.tls.key", "",
+            "PEM file of the HTTPS private key (PKCS#8, or a traditional EC or RSA key); give it with"
+                    + " http.tls.certificate. Empty: the generated key in data-dir."),
+    HTTP_TLS_CERTIFICATE("http.tls.certificate", "",
+            "PEM file of the HTTPS certificate chain, the server's own certificate first; it must match"
+                    + " http.tls.key."),
     COAP_PORT("coap.port", "5683", "UDP port of the plain CoAP LwM2M endpoint (0 picks a free port)."),
     COAPS_PORT("coaps.port", "5684", "UDP port of the CoAP-over-DTLS LwM2M endpoint (0 picks a free port)."),
     DATA_DIR("data-dir", "./data", "Directory for the embedded database, server keys and firmware blobs."),
@@ -20,7 +31,14 @@ public enum Setting {
                     + " killed, kill -9 included) or power-loss (also an OS crash or power cut; each commit waits for"
                     + " the disk)."),
     TRUSTED_CERTIFICATES("dtls.trusted-certificates", "",
-            "PEM file of CA certificates that sign device X.509 certificates; empty disables X.509 devices."),
+            "PEM file of further CA certificates that sign device X.509 certificates, trusted in addition to the"
+                    + " fleet CA; empty: only the fleet CA."),
+    CA_CERTIFICATE("ca.certificate", "",
+            "PEM file of the operator's own fleet CA certificate (a CA certificate), used with ca.key to sign device"
+                    + " certificates; empty: the server keeps its own CA in data-dir/ca, created on first start."),
+    CA_KEY("ca.key", "", "PEM file of the private key of ca.certificate (unencrypted; keep it mode 0600)."),
+    CA_DEVICE_CERTIFICATE_DAYS("ca.device-certificate-days", "3650",
+            "Validity of the device certificates the fleet CA signs, in days (never beyond the CA's own)."),
     DTLS_HANDSHAKE_STALL_SECONDS("dtls.handshake-stall-seconds", "30",
             "A DTLS handshake whose PSK identity is known but which does not complete in this time is recorded as"
                     + " rejected (the device could not prove its key). A wrong key is recorded at once, when the"
@@ -61,7 +79,12 @@ public enum Setting {
     UPDATE_RETRY_BACKOFF_SECONDS("update.retry-backoff-seconds", "5",
             "Wait before the first retry of an update; doubled for each further retry."),
     DOWNLOAD_CACHE_BYTES("distribution.cache-bytes", "67108864",
-            "Memory for keeping published images whole while devices download them block by block.");
+            "Memory for keeping published images whole while devices download them block by block."),
+    DISTRIBUTION_PUBLIC_HTTP("distribution.public-http", "false",
+            "true: anyone who knows an image's SHA-256 may download it over HTTP at /fw/<sha256>, and"
+                    + " /ota/manifest.json lists the published images (for hobbyist set-ups and devices that poll on"
+                    + " their own). false: an HTTP download needs the per-session download token the server writes"
+                    + " into the package URI of a pull-http update, valid until that session ends.");
 
     private final String key;
     private final String defaultValue;

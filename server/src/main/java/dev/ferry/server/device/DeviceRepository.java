@@ -38,6 +38,11 @@ public final class DeviceRepository {
         this.events = events;
     }
 
+    /** For the registry's other writers in this package (bulk provisioning, claim codes). */
+    Database database() {
+        return database;
+    }
+
     public List<DeviceCredentials> allCredentials() {
         return database.dsl()
                 .select(DEVICE.ENDPOINT, DEVICE.SECURITY_MODE, DEVICE_CREDENTIAL.PSK_IDENTITY,
@@ -172,6 +177,18 @@ public final class DeviceRepository {
     static DeviceEvent toEvent(DeviceEventRecord r) {
         return new DeviceEvent(r.getId(), r.getEndpoint(), DeviceEventType.fromWireName(r.getEventType()),
                 r.getDetail(), r.getPeerAddress(), r.getOccurredAt());
+    }
+
+    static void insertEvent(DSLContext dsl, String endpoint, DeviceEventType type, String detail, String peer,
+            OffsetDateTime at) {
+        dsl.insertInto(DEVICE_EVENT).set(DEVICE_EVENT.ENDPOINT, endpoint)
+                .set(DEVICE_EVENT.EVENT_TYPE, type.wireName()).set(DEVICE_EVENT.DETAIL, truncate(detail, 1000))
+                .set(DEVICE_EVENT.PEER_ADDRESS, peer).set(DEVICE_EVENT.OCCURRED_AT, at).execute();
+    }
+
+    /** Publishes an event of this repository's devices once its transaction committed (see {@link #recordEvent}). */
+    void publish(DeviceEvent event) {
+        events.publish(event);
     }
 
     /** Writes an event inside the caller's transaction; publish it on the bus once that commits. */

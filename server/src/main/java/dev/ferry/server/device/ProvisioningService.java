@@ -43,6 +43,26 @@ public final class ProvisioningService {
     }
 
     public ProvisionResult provision(ProvisionRequest request) {
+        Prepared prepared = prepare(request);
+        Device device = repository.insert(prepared.credentials(), prepared.tags(), prepared.metadata());
+        sink.provisioned(prepared.credentials());
+        return new ProvisionResult(device, prepared.generatedKey());
+    }
+
+    /**
+     * Provisions every row or none, in one transaction; every bad row is reported at once. See
+     * {@link BulkProvisioning}.
+     */
+    public List<BulkProvisioning.Provisioned> provisionAll(List<BulkRow> rows, List<RowError> parseErrors) {
+        return new BulkProvisioning(this, repository, sink).provision(rows, parseErrors);
+    }
+
+    /** A request checked and turned into what the registry stores; a generated key is set only when made here. */
+    record Prepared(DeviceCredentials credentials, List<String> tags, String metadata, byte[] generatedKey) {
+    }
+
+    /** Checks a request and makes its credentials (generating a PSK if asked), without touching the registry. */
+    Prepared prepare(ProvisionRequest request) {
         String endpoint = requireEndpoint(request.endpoint());
         List<String> tags = validTags(request.tags());
         checkMetadata(request.metadata());
@@ -53,8 +73,8 @@ public final class ProvisioningService {
         case PSK -> {
             String identity = request.pskIdentity() == null ? endpoint : request.pskIdentity();
             if (identity.isEmpty() || identity.length() > MAX_PSK_IDENTITY_LENGTH) {
-                throw new InvalidDeviceInputException("security.identity must be 1 to " + MAX_PSK_IDENTITY_LENGTH
-                        + " characters");
+                throw new InvalidDeviceInputException("security.identity",
+                        "security.identity must be 1 to " + MAX_PSK_IDENTITY_LENGTH + " characters");
             }
             byte[] key = request.pskKey();
             if (key == null) {
@@ -62,38 +82,38 @@ public final class ProvisioningService {
                 random.nextBytes(key);
                 generated = key;
             } else if (key.length < MIN_PSK_BYTES || key.length > MAX_PSK_BYTES) {
-                throw new InvalidDeviceInputException("security.key must be " + MIN_PSK_BYTES + " to " + MAX_PSK_BYTES
-                        + " bytes (" + 2 * MIN_PSK_BYTES + " to " + 2 * MAX_PSK_BYTES + " hex digits), got "
-                        + key.length + " bytes");
+                throw new InvalidDeviceInputException("security.key", "security.key must be " + MIN_PSK_BYTES
+                        + " to " + MAX_PSK_BYTES + " bytes (" + 2 * MIN_PSK_BYTES + " to " + 2 * MAX_PSK_BYTES
+                        + " hex digits), got " + key.length + " bytes");
             }
             credentials = DeviceCredentials.psk(endpoint, identity, key);
         }
         case RPK -> {
             if (request.publicKey() == null) {
-                throw new InvalidDeviceInputException(
+                throw new InvalidDeviceInputException("security.publicKey",
                         "security.publicKey is required for mode rpk: the device's EC public key, base64 DER");
             }
             try {
                 publicKeyDecoder.apply(request.publicKey());
             } catch (IllegalArgumentException e) {
                 LOG.debug("Refused an RPK public key for {}", endpoint, e);
-                throw new InvalidDeviceInputException("security.publicKey is not usable: it must be the device's EC"
-                        + " public key as base64 DER (SubjectPublicKeyInfo), e.g. from 'openssl ec -pubout -outform DER'");
+                throw new InvalidDeviceInputException("security.publicKey", "security.publicKey is not usable:"
+                        + " it must be the device's EC public key as base64 DER (SubjectPublicKeyInfo), e.g. from"
+                        + " 'openssl ec -pubout -outform DER'");
             }
             credentials = DeviceCredentials.rpk(endpoint, request.publicKey());
         }
         case X509 -> {
             if (!x509Enabled) {
-                throw new InvalidDeviceInputException("security mode x509 needs a trusted CA: set "
-                        + "dtls.trusted-certificates to the PEM file of the CA that signs device certificates");
+                throw new InvalidDeviceInputException("security.mode", "security mode x509 needs a trusted"
+                        + " CA: set dtls.trusted-certificates to the PEM file of the CA that signs device"
+                        + " certificates");
             }
             credentials = DeviceCredentials.x509(endpoint);
         }
         default -> throw new IllegalStateException("unhandled security mode " + request.mode());
         }
-        Device device = repository.insert(credentials, tags, request.metadata() == null ? "{}" : request.metadata());
-        sink.provisioned(credentials);
-        return new ProvisionResult(device, generated);
+        return new Prepared(credentials, tags, request.metadata() == null ? "{}" : request.metadata(), generated);
     }
 
     public Optional<Device> change(String endpoint, List<String> tags, String metadata) {
@@ -114,23 +134,24 @@ public final class ProvisioningService {
 
     private static String requireEndpoint(String endpoint) {
         if (!Names.isEndpoint(endpoint)) {
-            throw new InvalidDeviceInputException("endpoint must be " + Names.ENDPOINT_RULE
+            throw new InvalidDeviceInputException("endpoint", "endpoint must be " + Names.ENDPOINT_RULE
                     + (endpoint == null ? "" : "; got '" + endpoint + "'"));
         }
         return endpoint;
     }
 
-    private static List<String> validTags(Collection<String> tags) {
+    static List<String> validTags(Collection<String> tags) {
         if (tags == null) {
             return List.of();
         }
         if (tags.size() > MAX_TAGS) {
-            throw new InvalidDeviceInputException("at most " + MAX_TAGS + " tags per device, got " + tags.size());
+            throw new InvalidDeviceInputException("tags",
+                    "at most " + MAX_TAGS + " tags per device, got " + tags.size());
         }
         Set<String> unique = new LinkedHashSet<>();
         for (String tag : tags) {
             if (!Names.isTag(tag)) {
-                throw new InvalidDeviceInputException("tag '" + tag + "' is invalid: " + Names.TAG_RULE);
+                throw new InvalidDeviceInputException("tags", "tag '" + tag + "' is invalid: " + Names.TAG_RULE);
             }
             unique.add(tag);
         }
@@ -139,7 +160,7 @@ public final class ProvisioningService {
 
     private static void checkMetadata(String metadata) {
         if (metadata != null && metadata.length() > MAX_METADATA_LENGTH) {
-            throw new InvalidDeviceInputException(
+            throw new InvalidDeviceInputException("metadata",
                     "metadata is too large: at most " + MAX_METADATA_LENGTH + " characters of JSON");
         }
     }

@@ -78,7 +78,9 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
     @Override
     public void handshakeFailed(Handshaker handshaker, Throwable error) {
         if (pending.remove(handshaker) != null) {
-            record(endpointOf(handshaker), "DTLS handshake failed: " + error.getMessage(), handshaker.getPeerAddress());
+            String endpoint = error instanceof RevocationCheckingVerifier.RevokedCertificateException revoked
+                    ? revoked.endpoint() : endpointOf(handshaker);
+            record(endpoint, "DTLS handshake failed: " + error.getMessage(), handshaker.getPeerAddress());
         }
     }
 

@@ -1,11 +1,19 @@
 package dev.ferry.server.lwm2m;
 
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.Principal;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.eclipse.californium.core.coap.Request;
@@ -14,9 +22,11 @@ import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.elements.Connector;
+import org.eclipse.californium.elements.auth.X509CertPath;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.elements.util.DaemonThreadFactory;
+import org.eclipse.californium.elements.util.Filter;
 import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
@@ -71,10 +81,12 @@ public final class LwM2mService implements AutoCloseable {
     private final DurableRegistrationStore registrations;
     private final DtlsConnectionFile dtlsConnections;
     private final DeviceInfoReader infoReader;
+    private final Predicate<X509Certificate> revoked;
 
     private LwM2mService(LeshanServer server, DeviceSecurityStore securityStore,
             HandshakeFailureRecorder handshakeRecorder, StatelessAnswers stateless, LifetimeRange lifetimes,
-            DurableRegistrationStore registrations, DtlsConnectionFile dtlsConnections, DeviceInfoReader infoReader) {
+            DurableRegistrationStore registrations, DtlsConnectionFile dtlsConnections, DeviceInfoReader infoReader,
+            Predicate<X509Certificate> revoked) {
         this.server = server;
         this.securityStore = securityStore;
         this.resources = new DeviceResources(server, lifetimes);
@@ -83,10 +95,16 @@ public final class LwM2mService implements AutoCloseable {
         this.registrations = registrations;
         this.dtlsConnections = dtlsConnections;
         this.infoReader = infoReader;
+        this.revoked = revoked;
     }
 
+    /**
+     * @param trustedCertificates the CAs whose device certificates are trusted (the fleet CA among them)
+     * @param revoked whether a device certificate is on the denylist; asked at every X.509 handshake, so it must
+     *        answer from memory
+     */
     public static LwM2mService create(FerryConfig config, DeviceSecurityStore securityStore, RegistryWriter writer,
-            ServerIdentity identity, List<X509Certificate> trustedCertificates) {
+            ServerIdentity identity, List<X509Certificate> trustedCertificates, Predicate<X509Certificate> revoked) {
         HandshakeFailureRecorder handshakeRecorder = new HandshakeFailureRecorder(writer, securityStore,
                 config.handshakeStallLimit());
         StatelessAnswers stateless = new StatelessAnswers();
@@ -115,6 +133,7 @@ public final class LwM2mService implements AutoCloseable {
                 new InetSocketAddress(config.bindAddress(), config.coapsPort())), null, null,
                 // A fixed label: Scandium's default names the configured port, which may be 0 (any free port).
                 dtls -> dtls.setSessionListener(handshakeRecorder).setConnectionListener(handshakeRecorder.macErrors())
+                        .setAdvancedCertificateVerifier(new RevocationCheckingVerifier(trustedCertificates, revoked))
                         .setSerializationLabel("ferry-coaps"), null) {
             @Override
             protected Connector createConnector(DtlsConnectorConfig dtlsConfig) {
@@ -131,9 +150,6 @@ public final class LwM2mService implements AutoCloseable {
         builder.setLinkParser(new StrictLinkParser());
         builder.setPrivateKey(identity.privateKey());
         builder.setCertificateChain(new X509Certificate[] { identity.certificate() });
-        if (!trustedCertificates.isEmpty()) {
-            builder.setTrustedCertificates(trustedCertificates.toArray(new X509Certificate[0]));
-        }
         LeshanServer server = builder.build();
         processOnReceivingThreads(server);
         LifetimeRange lifetimes = config.lifetimeRange();
@@ -144,7 +160,7 @@ public final class LwM2mService implements AutoCloseable {
         infoReader.attach(server);
         server.getRegistrationService().addListener(new RegistrationTracker(writer, infoReader));
         LwM2mService service = new LwM2mService(server, securityStore, handshakeRecorder, stateless,
-                lifetimes, registrations, new DtlsConnectionFile(config.dataDir()), infoReader);
+                lifetimes, registrations, new DtlsConnectionFile(config.dataDir()), infoReader, revoked);
         if (service.coapEndpoint(Protocol.COAPS).getConnector() instanceof DTLSConnector dtls) {
             dtls.setAlertHandler(handshakeRecorder);
         }
@@ -185,6 +201,10 @@ public final class LwM2mService implements AutoCloseable {
             }
         }
         server.start();
+        if (dtlsConnector() instanceof DTLSConnector dtls) {
+            // A saved session would never meet the handshake's denylist check again.
+            terminate(dtls, peer -> peer instanceof X509CertPath path && revoked.test(path.getTarget()));
+        }
     }
 
     public LeshanServer leshan() {
@@ -242,6 +262,45 @@ public final class LwM2mService implements AutoCloseable {
      */
     public void forget(String endpoint) {
         securityStore.remove(endpoint, true);
+        endRegistration(endpoint);
+    }
+
+    /**
+     * Ends the DTLS connections (and their resumable sessions) that authenticated with one of these certificates,
+     * and then the device's registration if one of them carried it: a device whose certificate was revoked has to
+     * handshake again, which the denylist refuses. Blocks until the connector has dropped them.
+     */
+    public void dropCertificateConnections(String endpoint, Set<BigInteger> serials) {
+        if (!(dtlsConnector() instanceof DTLSConnector dtls)) {
+            return;
+        }
+        if (terminate(dtls, peer -> peer instanceof X509CertPath path
+                && serials.contains(path.getTarget().getSerialNumber())) > 0) {
+            endRegistration(endpoint);
+        }
+    }
+
+    /** Terminates the matching connections, removing their sessions too; returns how many matched. */
+    private static int terminate(DTLSConnector dtls, Predicate<Principal> matches) {
+        AtomicInteger matched = new AtomicInteger();
+        Future<Void> done = dtls.startTerminateConnectionsForPrincipal((Filter<Principal>) peer -> {
+            boolean match = peer != null && matches.test(peer);
+            if (match) {
+                matched.incrementAndGet();
+            }
+            return match;
+        }, true);
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Dropping DTLS connections did not finish: {}", e.toString());
+        }
+        return matched.get();
+    }
+
+    private void endRegistration(String endpoint) {
         Registration registration = server.getRegistrationService().getByEndpoint(endpoint);
         if (registration != null && server.getRegistrationService() instanceof RegistrationServiceImpl service) {
             Deregistration removed = service.getStore().removeRegistration(registration.getId());

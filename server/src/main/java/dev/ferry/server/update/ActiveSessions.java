@@ -1,5 +1,6 @@
 package dev.ferry.server.update;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,7 +15,8 @@ import dev.ferry.server.firmware.Firmware;
 
 /**
  * The update engine's unfinished sessions, indexed the ways it looks them up. Everything but the claims
- * ({@link #reserve}, {@link #release}, {@link #isAssigned}, {@link #isClaimed}) is confined to the engine's thread.
+ * ({@link #reserve}, {@link #release}, {@link #isAssigned}, {@link #isClaimed}) and the downloads
+ * ({@link #mayDownload}) is confined to the engine's thread.
  */
 final class ActiveSessions {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveSessions.class);
@@ -24,6 +26,8 @@ final class ActiveSessions {
     private final Map<String, ActiveSession> byEndpoint = new HashMap<>();
     /** Endpoint to the image its unfinished session installs; read by the download resources' threads. */
     private final Map<String, Assignment> assigned = new ConcurrentHashMap<>();
+    /** Session id to the image it installs and its deadline, for HTTP download tokens; read by the API's threads. */
+    private final Map<Long, Download> downloads = new ConcurrentHashMap<>();
     /** Sessions in STARTING or DOWNLOADING, the ones the concurrency limit counts. */
     private int downloading;
 
@@ -35,6 +39,10 @@ final class ActiveSessions {
         static Assignment of(Firmware image) {
             return new Assignment(image.id(), image.sha256());
         }
+    }
+
+    /** What an unfinished session's download token opens, and until when at the latest. */
+    private record Download(String sha256, OffsetDateTime deadline) {
     }
 
     boolean reserve(String endpoint, Firmware image) {
@@ -56,6 +64,13 @@ final class ActiveSessions {
         return installing != null && installing.sha256().equals(sha256);
     }
 
+    /** Whether the session is unfinished, installs the image with this SHA-256 and is not past its deadline. */
+    boolean mayDownload(long sessionId, String sha256, OffsetDateTime now) {
+        Download download = downloads.get(sessionId);
+        return download != null && download.sha256().equals(sha256)
+                && (download.deadline() == null || now.isBefore(download.deadline()));
+    }
+
     void add(ActiveSession a) {
         byId.put(a.session.id(), a);
         ActiveSession earlier = byEndpoint.put(a.session.endpoint(), a);
@@ -67,9 +82,11 @@ final class ActiveSessions {
             downloading++;
         }
         assigned.put(a.session.endpoint(), Assignment.of(a.image));
+        downloads.put(a.session.id(), new Download(a.image.sha256(), a.session.deadlineAt()));
     }
 
     void remove(UpdateSession s) {
+        downloads.remove(s.id());
         byId.remove(s.id());
         byEndpoint.computeIfPresent(s.endpoint(), (endpoint, a) -> a.session.id() == s.id() ? null : a);
         assigned.computeIfPresent(s.endpoint(), (endpoint, installing) ->

@@ -94,7 +94,10 @@ final class Object5Link {
     }
 
     CompletableFuture<Void> writePackageUri(Registration registration, String uri) {
-        return send(registration, new WriteRequest(FIRMWARE, 0, 1, uri), timeout).thenApply(r -> null);
+        // Named by its path only: the request's own text holds the URI, and an HTTP one its download token, which
+        // would reach failure details, the session's history and the log.
+        return requests.send(registration, new WriteRequest(FIRMWARE, 0, 1, uri), timeout, "/5/0/1 (package URI)")
+                .thenApply(r -> null);
     }
 
     /** Pushes the image into 5/0/0; the transfer is block-wise, so it gets the download's time limit. */

@@ -24,9 +24,11 @@ final class SessionDelivery {
     private final BlobStore blobs;
     private final UpdateSettings settings;
     private final Supplier<PackageUris> packageUris;
+    private final DownloadTokens tokens;
 
     SessionDelivery(SessionSteps steps, Object5Link link, BlobStore blobs, UpdateSettings settings,
-            Supplier<PackageUris> packageUris) {
+            Supplier<PackageUris> packageUris, DownloadTokens tokens) {
+        this.tokens = tokens;
         this.steps = steps;
         this.link = link;
         this.blobs = blobs;
@@ -68,9 +70,12 @@ final class SessionDelivery {
         a.pushedWhole = false;
         a.nextRead = null;
         if (a.session.delivery().isPull()) {
-            String uri = packageUris.get().of(a.session.delivery(), a.image);
+            PackageUris uris = packageUris.get();
+            Delivery delivery = a.session.delivery();
+            String uri = uris.forSession(delivery, a.image, tokens.mint(a.session.id(), a.image.sha256()));
             boolean busyDevice = a.deviceState != null && a.deviceState != 0;
-            steps.move(a, UpdateState.DOWNLOADING, null, "writing package URI " + uri + " to 5/0/1");
+            steps.move(a, UpdateState.DOWNLOADING, null, "writing package URI "
+                    + PackageUris.shown(delivery, a.image, uris) + " to 5/0/1");
             a.forgetDeviceState();
             CompletableFuture<Void> reset = busyDevice ? link.writePackageUri(registration, "")
                     : CompletableFuture.completedFuture(null);

@@ -51,14 +51,14 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
     private final ActiveSessions active = new ActiveSessions();
 
     UpdateEngine(UpdateRepository sessions, FirmwareRepository firmware, BlobStore blobs, Object5Link link,
-            DeviceEventBus events, UpdateSettings settings, Supplier<PackageUris> packageUris,
+            DeviceEventBus events, UpdateSettings settings, Supplier<PackageUris> packageUris, DownloadTokens tokens,
             Consumer<RegistryChange> registry) {
         this.sessions = sessions;
         this.firmware = firmware;
         this.link = link;
         this.events = events;
         this.settings = settings;
-        this.delivery = new SessionDelivery(this, link, blobs, settings, packageUris);
+        this.delivery = new SessionDelivery(this, link, blobs, settings, packageUris, tokens);
         this.verdict = new SessionVerdict(this, link);
         this.readings = new Object5Readings(this, link, registry);
     }
@@ -123,6 +123,11 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
     /** Whether the device's unfinished session installs the image with this SHA-256; callable from any thread. */
     boolean isAssigned(String endpoint, String sha256) {
         return active.isAssigned(endpoint, sha256);
+    }
+
+    /** Whether an unfinished session, not past its deadline, installs this image; callable from any thread. */
+    boolean mayDownload(long sessionId, String sha256) {
+        return active.mayDownload(sessionId, sha256, OffsetDateTime.now());
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -28,6 +29,7 @@ import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.RegistryChange;
 import dev.ferry.server.device.RegistryWriter;
 import dev.ferry.server.distribution.FirmwareAccess;
+import dev.ferry.server.distribution.HttpDownloadAccess;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.FirmwareRepository;
@@ -46,17 +48,20 @@ public final class UpdateService implements AutoCloseable {
     private final DeviceEventBus events;
     private final RegistryWriter registry;
     private final UpdateEngine engine;
+    private final DownloadTokens tokens;
 
     public UpdateService(UpdateRepository sessions, FirmwareRepository firmware, DeviceRepository devices,
             BlobStore blobs, DeviceEventBus events, RegistryWriter registry, LeshanServer leshan,
-            DeviceResources requests, UpdateSettings settings, Supplier<PackageUris> packageUris) {
+            DeviceResources requests, UpdateSettings settings, Supplier<PackageUris> packageUris,
+            DownloadTokens tokens) {
         this.sessions = sessions;
         this.firmware = firmware;
         this.devices = devices;
         this.events = events;
         this.registry = registry;
-        this.engine = new UpdateEngine(sessions, firmware, blobs, new Object5Link(leshan, requests, settings.requestTimeout()),
-                events, settings, packageUris, registry::submit);
+        this.tokens = tokens;
+        this.engine = new UpdateEngine(sessions, firmware, blobs, new Object5Link(leshan, requests,
+                settings.requestTimeout()), events, settings, packageUris, tokens, registry::submit);
         leshan.getRegistrationService().addListener(new Registrations());
         leshan.getPresenceService().addListener(new Presence());
         leshan.getObservationService().addListener(new Notifications());
@@ -118,6 +123,24 @@ public final class UpdateService implements AutoCloseable {
      */
     public FirmwareAccess downloadAccess() {
         return (endpoint, image) -> engine.isAssigned(endpoint, image.sha256());
+    }
+
+    /**
+     * Who may download what over HTTP: the holder of a session's download token, the image that session installs,
+     * while it is unfinished and not past its deadline. Callable from any thread; never touches the database.
+     */
+    public HttpDownloadAccess httpDownloadAccess() {
+        return (token, sha256) -> {
+            if (token == null || token.isEmpty()) {
+                return HttpDownloadAccess.Verdict.MISSING;
+            }
+            OptionalLong session = tokens.sessionOf(token, sha256);
+            if (session.isEmpty()) {
+                return HttpDownloadAccess.Verdict.INVALID;
+            }
+            return engine.mayDownload(session.getAsLong(), sha256) ? HttpDownloadAccess.Verdict.GRANTED
+                    : HttpDownloadAccess.Verdict.EXPIRED;
+        };
     }
 
     /** Stops the engine's work on a device that was deprovisioned. */

@@ -33,7 +33,9 @@ public final class TestServer implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<Setting, String> settings;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** With http.tls=on: the certificate the server presents, the only one the test's client trusts. */
+    private java.security.cert.X509Certificate tlsCertificate;
     private final List<DeviceEvent> events = new ArrayList<>();
     private FerryServer server;
 
@@ -65,7 +67,12 @@ public final class TestServer implements AutoCloseable {
                 // Tests use lifetimes of a few seconds to see expiry quickly.
                 settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
                 TestServer server = new TestServer(dataDir, settings);
-                server.boot();
+                try {
+                    server.boot();
+                } catch (RuntimeException e) {
+                    server.close(); // a start refused (e.g. a bad setting) leaves no data directory behind
+                    throw e;
+                }
                 return server;
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -75,6 +82,11 @@ public final class TestServer implements AutoCloseable {
 
     private void boot() {
         server = FerryServer.start(FerryConfig.of(settings));
+        if ("on".equals(settings.get(Setting.HTTP_TLS)) && tlsCertificate == null) {
+            tlsCertificate = HttpsTrust.presentedCertificate(settings, dataDir);
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .sslContext(HttpsTrust.trusting(tlsCertificate)).build();
+        }
         server.events().subscribe(event -> {
             synchronized (events) {
                 events.add(event);
@@ -200,7 +212,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Reply send(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -212,10 +224,15 @@ public final class TestServer implements AutoCloseable {
 
     /** Sends raw bytes with a content type, e.g. a firmware image. */
     public Reply sendBytes(String method, String path, byte[] body, String contentType) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        return sendBytes(method, path, body, contentType, WHOLE_EXCHANGE);
+    }
+
+    /** As {@link #sendBytes(String, String, byte[], String)}, for large requests: the answer within {@code within}. */
+    public Reply sendBytes(String method, String path, byte[] body, String contentType, Duration within) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(within)
                 .header("content-type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        return exchange(request);
+        return exchange(request, within);
     }
 
     /** Uploads a firmware image as the raw body and returns the reply. */
@@ -241,14 +258,24 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** http://127.0.0.1:port, or https:// with http.tls=on (the client then trusts the server's certificate). */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.httpPort();
+        return (tlsCertificate == null ? "http" : "https") + "://127.0.0.1:" + server.httpPort();
+    }
+
+    /** The certificate the server presents over HTTPS, or null without http.tls=on. */
+    public java.security.cert.X509Certificate tlsCertificate() {
+        return tlsCertificate;
     }
 
     private Reply exchange(HttpRequest request) {
+        return exchange(request, WHOLE_EXCHANGE);
+    }
+
+    private Reply exchange(HttpRequest request, Duration within) {
         try {
             HttpResponse<String> response = WholeExchange.send(http, request, HttpResponse.BodyHandlers.ofString(),
-                    WHOLE_EXCHANGE);
+                    within);
             return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""),
                     response.body());
         } catch (IOException e) {
