@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.server.api.ApiRoute;
 import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.audit.AuditLog;
+import dev.ferry.server.audit.TransitionAuditor;
 import dev.ferry.server.api.HttpTls;
 import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.ca.FleetCa;
@@ -60,11 +62,12 @@ public final class FerryServer implements AutoCloseable {
     private final HttpApi api;
     private final UpdateService updates;
     private final BootstrapService bootstrap;
+    private final AuditLog audit;
     private boolean closed;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
             RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
-            BootstrapService bootstrap) {
+            BootstrapService bootstrap, AuditLog audit) {
         this.database = database;
         this.repository = repository;
         this.eventBus = eventBus;
@@ -74,6 +77,7 @@ public final class FerryServer implements AutoCloseable {
         this.api = api;
         this.updates = updates;
         this.bootstrap = bootstrap;
+        this.audit = audit;
     }
 
     private static String usedBy(UpdateRepository sessions, long firmwareId) {
@@ -93,11 +97,14 @@ public final class FerryServer implements AutoCloseable {
                 List.of(config.publicHost(), config.bindAddress())));
         DownloadTokens downloadTokens = DownloadTokens.loadOrCreate(config.dataDir());
         Database database = Database.open(config);
+        AuditLog audit = null;
         try {
-            DeviceRepository repository = new DeviceRepository(database);
+            DeviceEventBus eventBus = new DeviceEventBus();
+            audit = AuditLog.open(database);
+            eventBus.subscribe(new TransitionAuditor(audit));
+            DeviceRepository repository = new DeviceRepository(database, eventBus);
             DeviceSecurityStore securityStore = new DeviceSecurityStore();
             securityStore.load(repository.allCredentials());
-            DeviceEventBus eventBus = new DeviceEventBus();
             RegistryWriter writer = new RegistryWriter(database, eventBus, config.registryQueueCapacity(),
                     config.registryBatchSize());
             writer.start();
@@ -170,10 +177,10 @@ public final class FerryServer implements AutoCloseable {
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,
-                    certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)));
+                    certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
-                    updateService, bootstrap);
+                    updateService, bootstrap, audit);
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -201,6 +208,9 @@ public final class FerryServer implements AutoCloseable {
                             : ""));
             return server;
         } catch (RuntimeException e) {
+            if (audit != null) {
+                audit.close();
+            }
             database.close();
             throw e;
         }
@@ -290,6 +300,11 @@ public final class FerryServer implements AutoCloseable {
         return api.routes();
     }
 
+    /** The audit log, for tests that read it behind the API's back. */
+    public AuditLog audit() {
+        return audit;
+    }
+
     public RegistryWriter registryWriter() {
         return writer;
     }
@@ -316,6 +331,7 @@ public final class FerryServer implements AutoCloseable {
         lwm2m.close();
         // Registrations stay: what is queued is written, and the next start loads them again.
         writer.close();
+        audit.close(); // after everything that appends to it, before the database closes
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -2,10 +2,12 @@ package dev.ferry.server;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.ferry.server.audit.AuditCommand;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.ConfigLoader;
 import dev.ferry.server.config.FerryConfig;
@@ -17,7 +19,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
-/** {@code java -jar ferry-server.jar [--config FILE] [--http-port N] ...}: runs the server until SIGTERM. */
+/**
+ * {@code java -jar ferry-server.jar [--config FILE] [--http-port N] ...}: runs the server until SIGTERM.
+ * {@code ... audit verify [--data-dir DIR | --config FILE]} checks the audit log offline instead.
+ */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_CONFIG_FILE = "ferry.conf";
@@ -26,6 +31,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("audit")) {
+            System.exit(AuditCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err,
+                    System.getenv()));
+            return;
+        }
         CommandLine cli = new CommandLine(commandSpec());
         ParseResult parsed;
         try {

@@ -77,7 +77,12 @@ public final class AccessRules {
             needs(HttpMethod.POST, BatchRoutes.PATH, Role.OPERATOR),
             needs(HttpMethod.GET, BatchRoutes.PATH, Role.OPERATOR),
             needs(HttpMethod.GET, BatchRoutes.PATH + "/:id", Role.OPERATOR),
-            needs(HttpMethod.DELETE, BatchRoutes.PATH + "/:id", Role.OPERATOR));
+            needs(HttpMethod.DELETE, BatchRoutes.PATH + "/:id", Role.OPERATOR),
+
+            // The audit log names who did what to the fleet: an admin's record (the "audit export"),
+            // and verification reads the whole log, so neither is open to viewers.
+            needs(HttpMethod.GET, "/api/v1/audit", Role.ADMIN),
+            needs(HttpMethod.GET, "/api/v1/audit/verify", Role.ADMIN));
 
     private AccessRules() {
     }

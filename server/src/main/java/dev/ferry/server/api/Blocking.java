@@ -20,7 +20,15 @@ final class Blocking {
         return vertx.executeBlocking(work, false);
     }
 
+    /** Sends a JSON reply; that of a mutating call once its audit entry is committed ({@link AuditRecording}). */
     static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json");
+        AuditRecording.send(ctx, null, () -> ctx.response().end(body.encode()));
+    }
+
+    /** Sends 204 No Content, as {@link #json} sends its reply. */
+    static void noContent(RoutingContext ctx) {
+        ctx.response().setStatusCode(204);
+        AuditRecording.send(ctx, null, () -> ctx.response().end());
     }
 }

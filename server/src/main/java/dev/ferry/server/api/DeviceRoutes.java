@@ -110,7 +110,7 @@ final class DeviceRoutes {
         blocking.run(() -> provisioning.deprovision(endpoint))
                 .onSuccess(deleted -> {
                     if (deleted) {
-                        ctx.response().setStatusCode(204).end();
+                        Blocking.noContent(ctx);
                     } else {
                         ctx.fail(ApiProblem.unknownDevice(endpoint));
                     }

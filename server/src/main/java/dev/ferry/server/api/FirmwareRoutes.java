@@ -138,7 +138,7 @@ final class FirmwareRoutes {
         blocking.run(() -> service.delete(id))
                 .onSuccess(deleted -> {
                     if (deleted) {
-                        ctx.response().setStatusCode(204).end();
+                        Blocking.noContent(ctx);
                     } else {
                         ctx.fail(unknownFirmware(id));
                     }
@@ -179,7 +179,7 @@ final class FirmwareRoutes {
         blocking.run(() -> service.removeSigningKey(id))
                 .onSuccess(deleted -> {
                     if (deleted) {
-                        ctx.response().setStatusCode(204).end();
+                        Blocking.noContent(ctx);
                     } else {
                         ctx.fail(unknownKey(id));
                     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import dev.ferry.server.audit.AuditLog;
 import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.device.ClaimCodes;
 import dev.ferry.server.bootstrap.BatchService;
@@ -73,7 +74,8 @@ public final class HttpApi {
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
-            Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches) {
+            Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
+            AuditLog audit) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -98,7 +100,10 @@ public final class HttpApi {
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
         declared.addAll(new CertificateRoutes(certificates, blocking).routes());
         declared.addAll(new BatchRoutes(batches.service(), blocking, batches.bootstrapUri()).routes());
+        declared.addAll(new AuditRoutes(audit, blocking).routes());
         this.routes = withHead(declared);
+        // First of all handlers, so that a call refused by any check after it is recorded too.
+        router.route().handler(new AuditRecording(audit, routes)::handle);
         for (ApiRoute route : routes) {
             route.mountOn(router).handler(route::check);
         }

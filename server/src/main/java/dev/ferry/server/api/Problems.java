@@ -36,8 +36,9 @@ final class Problems {
             return;
         }
         problem.headers().forEach(ctx.response()::putHeader);
-        ctx.response().setStatusCode(problem.status()).putHeader("content-type", CONTENT_TYPE)
-                .end(body(problem, ctx.request().path()).encode());
+        ctx.response().setStatusCode(problem.status()).putHeader("content-type", CONTENT_TYPE);
+        String body = body(problem, ctx.request().path()).encode();
+        AuditRecording.send(ctx, problem.type(), () -> ctx.response().end(body));
     }
 
     static JsonObject body(ApiProblem problem, String instance) {

@@ -91,7 +91,7 @@ final class ResourceRoutes {
         }
         await(ctx, resources.write(t.endpoint, t.objectId, t.instanceId, t.resourceId, body.getValue("value"),
                 t.timeout))
-                .onSuccess(done -> ctx.response().setStatusCode(204).end())
+                .onSuccess(done -> Blocking.noContent(ctx))
                 .onFailure(ctx::fail);
     }
 
@@ -101,7 +101,7 @@ final class ResourceRoutes {
         JsonInput.allowOnly(body, "the execute", "arguments");
         String arguments = JsonInput.optString(body, "arguments", "");
         await(ctx, resources.execute(t.endpoint, t.objectId, t.instanceId, t.resourceId, arguments, t.timeout))
-                .onSuccess(done -> ctx.response().setStatusCode(204).end())
+                .onSuccess(done -> Blocking.noContent(ctx))
                 .onFailure(ctx::fail);
     }
 

@@ -31,21 +31,24 @@ public final class ClaimCodes {
     public Optional<String> issue(String endpoint) {
         String code = ClaimCode.generate(random);
         byte[] hash = ClaimCode.hash(code);
-        boolean issued = repository.database().dsl().transactionResult(tx -> {
+        DeviceEvent issued = repository.database().dsl().transactionResult(tx -> {
             DSLContext dsl = tx.dsl();
             Long id = dsl.select(DEVICE.ID).from(DEVICE).where(DEVICE.ENDPOINT.eq(endpoint)).fetchOne(DEVICE.ID);
             if (id == null) {
-                return false;
+                return null;
             }
             OffsetDateTime now = OffsetDateTime.now();
             dsl.deleteFrom(DEVICE_CLAIM_CODE).where(DEVICE_CLAIM_CODE.DEVICE_ID.eq(id)).execute();
             dsl.insertInto(DEVICE_CLAIM_CODE).set(DEVICE_CLAIM_CODE.DEVICE_ID, id)
                     .set(DEVICE_CLAIM_CODE.CODE_HASH, hash).set(DEVICE_CLAIM_CODE.CREATED_AT, now).execute();
-            DeviceRepository.insertEvent(dsl, endpoint, DeviceEventType.CHANGED,
-                    "claim code issued; an earlier code, if any, no longer works", null, now);
-            return true;
+            return DeviceRepository.recordEvent(dsl, endpoint, DeviceEventType.CHANGED,
+                    "claim code issued; an earlier code, if any, no longer works", now);
         });
-        return issued ? Optional.of(code) : Optional.empty();
+        if (issued == null) {
+            return Optional.empty();
+        }
+        repository.publish(issued);
+        return Optional.of(code);
     }
 
     /**
@@ -58,29 +61,29 @@ public final class ClaimCodes {
     public Optional<Device> claim(String code, List<String> tags) {
         List<String> added = ProvisioningService.validTags(tags);
         byte[] hash = ClaimCode.hash(code);
-        Optional<String> endpoint = repository.database().dsl().transactionResult(tx -> {
+        Optional<DeviceEvent> claimedEvent = repository.database().dsl().transactionResult(tx -> {
             DSLContext dsl = tx.dsl();
             OffsetDateTime now = OffsetDateTime.now();
             Long id = dsl.select(DEVICE_CLAIM_CODE.DEVICE_ID).from(DEVICE_CLAIM_CODE)
                     .where(DEVICE_CLAIM_CODE.CODE_HASH.eq(hash)).and(DEVICE_CLAIM_CODE.CLAIMED_AT.isNull())
                     .fetchOne(DEVICE_CLAIM_CODE.DEVICE_ID);
             if (id == null) {
-                return Optional.<String>empty();
+                return Optional.<DeviceEvent>empty();
             }
             int claimed = dsl.update(DEVICE_CLAIM_CODE).set(DEVICE_CLAIM_CODE.CLAIMED_AT, now)
                     .where(DEVICE_CLAIM_CODE.DEVICE_ID.eq(id)).and(DEVICE_CLAIM_CODE.CODE_HASH.eq(hash))
                     .and(DEVICE_CLAIM_CODE.CLAIMED_AT.isNull()).execute();
             if (claimed == 0) {
-                return Optional.<String>empty(); // another claim of the same code committed first
+                return Optional.<DeviceEvent>empty(); // another claim of the same code committed first
             }
             String name = dsl.select(DEVICE.ENDPOINT).from(DEVICE).where(DEVICE.ID.eq(id)).fetchOne(DEVICE.ENDPOINT);
             addTags(dsl, id, added);
             dsl.update(DEVICE).set(DEVICE.UPDATED_AT, now).where(DEVICE.ID.eq(id)).execute();
-            DeviceRepository.insertEvent(dsl, name, DeviceEventType.CHANGED, "claimed; tags added " + added, null,
-                    now);
-            return Optional.of(name);
+            return Optional.of(DeviceRepository.recordEvent(dsl, name, DeviceEventType.CHANGED,
+                    "claimed; tags added " + added, now));
         });
-        return endpoint.flatMap(repository::find);
+        claimedEvent.ifPresent(repository::publish);
+        return claimedEvent.flatMap(event -> repository.find(event.endpoint()));
     }
 
     private static void addTags(DSLContext dsl, Long id, List<String> added) {

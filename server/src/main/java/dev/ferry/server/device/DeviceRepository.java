@@ -25,9 +25,17 @@ import dev.ferry.server.store.generated.tables.records.DeviceEventRecord;
 /** Registry reads and operator-initiated writes. Every method blocks on the database. */
 public final class DeviceRepository {
     private final Database database;
+    private final DeviceEventBus events;
 
+    /** A repository whose provisioning events are published nowhere (tools and tests of the registry alone). */
     public DeviceRepository(Database database) {
+        this(database, new DeviceEventBus());
+    }
+
+    /** Provisioning events (provisioned, changed, deprovisioned) are published on {@code events} once committed. */
+    public DeviceRepository(Database database, DeviceEventBus events) {
         this.database = database;
+        this.events = events;
     }
 
     /** For the registry's other writers in this package (bulk provisioning, claim codes). */
@@ -50,8 +58,9 @@ public final class DeviceRepository {
     /** As {@link #insert(DeviceCredentials, Collection, String)}, with the model known so far (may be null). */
     public Device insert(DeviceCredentials credentials, Collection<String> tags, String metadata, String model) {
         OffsetDateTime now = OffsetDateTime.now();
+        DeviceEvent provisioned;
         try {
-            database.dsl().transaction(tx -> {
+            provisioned = database.dsl().transactionResult(tx -> {
                 DSLContext dsl = tx.dsl();
                 if (dsl.fetchExists(DEVICE, DEVICE.ENDPOINT.eq(credentials.endpoint()))) {
                     throw new DeviceConflictException(
@@ -77,14 +86,15 @@ public final class DeviceRepository {
                         .set(DEVICE_CREDENTIAL.PUBLIC_KEY, credentials.publicKey())
                         .execute();
                 insertTags(dsl, id, tags);
-                insertEvent(dsl, credentials.endpoint(), DeviceEventType.PROVISIONED,
-                        "provisioned with security mode " + credentials.mode().wireName(), null, now);
+                return recordEvent(dsl, credentials.endpoint(), DeviceEventType.PROVISIONED,
+                        "provisioned with security mode " + credentials.mode().wireName(), now);
             });
         } catch (IntegrityConstraintViolationException e) {
             // Two operators provisioning the same endpoint at once: the constraint, not the check, caught it.
             throw new DeviceConflictException(
                     "endpoint '" + credentials.endpoint() + "' or its PSK identity is already provisioned");
         }
+        events.publish(provisioned);
         return find(credentials.endpoint()).orElseThrow();
     }
 
@@ -115,11 +125,11 @@ public final class DeviceRepository {
 
     /** Replaces tags and/or metadata (null leaves that part unchanged); empty when the device is unknown. */
     public Optional<Device> update(String endpoint, Collection<String> tags, String metadata, String summary) {
-        boolean found = database.dsl().transactionResult(tx -> {
+        DeviceEvent changed = database.dsl().transactionResult(tx -> {
             DSLContext dsl = tx.dsl();
             Long id = dsl.select(DEVICE.ID).from(DEVICE).where(DEVICE.ENDPOINT.eq(endpoint)).fetchOne(DEVICE.ID);
             if (id == null) {
-                return false;
+                return null;
             }
             OffsetDateTime now = OffsetDateTime.now();
             var update = dsl.update(DEVICE).set(DEVICE.UPDATED_AT, now);
@@ -131,22 +141,26 @@ public final class DeviceRepository {
                 dsl.deleteFrom(DEVICE_TAG).where(DEVICE_TAG.DEVICE_ID.eq(id)).execute();
                 insertTags(dsl, id, tags);
             }
-            insertEvent(dsl, endpoint, DeviceEventType.CHANGED, summary, null, now);
-            return true;
+            return recordEvent(dsl, endpoint, DeviceEventType.CHANGED, summary, now);
         });
-        return found ? find(endpoint) : Optional.empty();
+        if (changed == null) {
+            return Optional.empty();
+        }
+        events.publish(changed);
+        return find(endpoint);
     }
 
     public boolean delete(String endpoint) {
-        return database.dsl().transactionResult(tx -> {
+        DeviceEvent deprovisioned = database.dsl().transactionResult(tx -> {
             DSLContext dsl = tx.dsl();
             int deleted = dsl.deleteFrom(DEVICE).where(DEVICE.ENDPOINT.eq(endpoint)).execute();
-            if (deleted > 0) {
-                insertEvent(dsl, endpoint, DeviceEventType.DEPROVISIONED, "credentials removed", null,
-                        OffsetDateTime.now());
-            }
-            return deleted > 0;
+            return deleted == 0 ? null : recordEvent(dsl, endpoint, DeviceEventType.DEPROVISIONED,
+                    "credentials removed", OffsetDateTime.now());
         });
+        if (deprovisioned != null) {
+            events.publish(deprovisioned);
+        }
+        return deprovisioned != null;
     }
 
     public Optional<Device> find(String endpoint) {
@@ -201,6 +215,11 @@ public final class DeviceRepository {
         dsl.insertInto(DEVICE_EVENT).set(DEVICE_EVENT.ENDPOINT, endpoint)
                 .set(DEVICE_EVENT.EVENT_TYPE, type.wireName()).set(DEVICE_EVENT.DETAIL, truncate(detail, 1000))
                 .set(DEVICE_EVENT.PEER_ADDRESS, peer).set(DEVICE_EVENT.OCCURRED_AT, at).execute();
+    }
+
+    /** Publishes an event of this repository's devices once its transaction committed (see {@link #recordEvent}). */
+    void publish(DeviceEvent event) {
+        events.publish(event);
     }
 
     /** Writes an event inside the caller's transaction; publish it on the bus once that commits. */

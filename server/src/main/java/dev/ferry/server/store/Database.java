@@ -63,6 +63,33 @@ public final class Database implements AutoCloseable {
         return new Database(dataSource, dialectOf(url));
     }
 
+    /**
+     * One read-only connection to the database {@code config} names, without a pool and without migrating, for
+     * offline tools. An embedded H2 database must exist and must not be open in a running server (H2 locks its
+     * file): both refusals are {@link SQLException}s naming the cause ({@link #isInUse} tells the second).
+     */
+    public static Connection connectReadOnly(FerryConfig config) throws SQLException {
+        SyncedFilePath.register();
+        String url = config.databaseUrl();
+        if (url.startsWith("jdbc:h2:")) {
+            url = url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r";
+        }
+        Connection connection = java.sql.DriverManager.getConnection(url, config.databaseUser(),
+                config.databasePassword());
+        connection.setReadOnly(true);
+        return connection;
+    }
+
+    /** Whether a connection was refused because another process (a running server) holds the H2 database. */
+    public static boolean isInUse(SQLException e) {
+        return e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1;
+    }
+
+    /** Whether a connection was refused because the H2 database does not exist. */
+    public static boolean isMissing(SQLException e) {
+        return e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_NOT_FOUND_WITH_IF_EXISTS_1;
+    }
+
     private static SQLDialect dialectOf(String url) {
         return url.startsWith("jdbc:postgresql:") ? SQLDialect.POSTGRES : SQLDialect.H2;
     }

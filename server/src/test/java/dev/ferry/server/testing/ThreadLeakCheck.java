@@ -18,9 +18,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * (src/test/resources/META-INF/services).
  */
 public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallback {
-    /** Threads of things a test must close: Californium connectors and executors, Leshan, Vert.x, H2, Hikari. */
+    /**
+     * Threads of things a test must close: Californium connectors and executors, Leshan, Vert.x, H2, Hikari, the
+     * server's audit writer.
+     */
     private static final Pattern OWNED = Pattern.compile(
-            "(?i)(UDP-|DTLS-|Coap|Leshan|vert\\.x-|MVStore|HikariPool|sim-).*");
+            "(?i)(UDP-|DTLS-|Coap|Leshan|vert\\.x-|MVStore|HikariPool|sim-|ferry-audit-).*");
     /** Time given to threads that are stopping when the class ends. */
     private static final Duration GRACE = Duration.ofSeconds(10);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
