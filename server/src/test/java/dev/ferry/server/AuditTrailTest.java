@@ -66,6 +66,23 @@ class AuditTrailTest {
     }
 
     @Test
+    void bulk_provisioning_records_the_call_and_each_device_it_provisioned() {
+        server = TestServer.givenServer().start();
+
+        TestServer.Reply reply = server.sendBytes("POST", "/api/v1/devices:bulk",
+                "endpoint,security\nbulk-audit-1,none\nbulk-audit-2,none\n".getBytes(), "text/csv");
+        assertThat(reply.status()).isEqualTo(201);
+
+        assertThat(audit("?action=POST%20/api/v1/devices:bulk")).extracting(e -> e.getString("outcome"))
+                .containsExactly("201");
+        for (String endpoint : List.of("bulk-audit-1", "bulk-audit-2")) {
+            assertThat(audit("?target=device:" + endpoint))
+                    .extracting(e -> e.getString("action") + " -> " + e.getString("outcome"))
+                    .containsExactly("device.provisioning -> provisioned");
+        }
+    }
+
+    @Test
     void the_callers_token_name_and_role_are_recorded() {
         server = TestServer.givenServer().start();
         // Stands in for authentication, which puts the caller's principal into the routing context this way.

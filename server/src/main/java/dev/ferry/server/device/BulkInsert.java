@@ -5,6 +5,7 @@ import static dev.ferry.server.store.generated.Tables.DEVICE_CREDENTIAL;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -61,13 +62,17 @@ final class BulkInsert {
     /**
      * Writes every device on the caller's transaction's connection: one fixed statement per table, run as JDBC
      * batches of {@link #CHUNK} devices. The rows that belong to a device find its id by its endpoint's unique index.
+     * Returns the PROVISIONED events written, for the caller to publish once the transaction committed.
      */
-    static void insert(Connection connection, List<NewDevice> devices, OffsetDateTime now) throws SQLException {
+    static List<DeviceEvent> insert(Connection connection, List<NewDevice> devices, OffsetDateTime now)
+            throws SQLException {
+        List<DeviceEvent> written = new ArrayList<>(devices.size());
         try (PreparedStatement device = connection.prepareStatement(INSERT_DEVICE);
                 PreparedStatement credential = connection.prepareStatement(INSERT_CREDENTIAL);
                 PreparedStatement tag = connection.prepareStatement(INSERT_TAG);
                 PreparedStatement code = connection.prepareStatement(INSERT_CLAIM_CODE);
-                PreparedStatement event = connection.prepareStatement(RegistryStatements.INSERT_EVENT)) {
+                PreparedStatement event = connection.prepareStatement(RegistryStatements.INSERT_EVENT,
+                        new String[] { "id" })) {
             for (int from = 0; from < devices.size(); from += CHUNK) {
                 List<NewDevice> chunk = devices.subList(from, Math.min(devices.size(), from + CHUNK));
                 boolean tags = false;
@@ -88,7 +93,7 @@ final class BulkInsert {
                     credential.addBatch();
                     event.setString(1, c.endpoint());
                     event.setString(2, DeviceEventType.PROVISIONED.wireName());
-                    event.setString(3, "provisioned with security mode " + c.mode().wireName() + " (bulk)");
+                    event.setString(3, provisionedDetail(c));
                     event.setString(4, null);
                     event.setObject(5, now);
                     event.addBatch();
@@ -109,6 +114,15 @@ final class BulkInsert {
                 device.executeBatch();
                 credential.executeBatch();
                 event.executeBatch();
+                try (ResultSet ids = event.getGeneratedKeys()) {
+                    for (NewDevice d : chunk) {
+                        if (!ids.next()) {
+                            throw new SQLException("the database returned fewer event ids than events written");
+                        }
+                        written.add(new DeviceEvent(ids.getLong(1), d.credentials().endpoint(),
+                                DeviceEventType.PROVISIONED, provisionedDetail(d.credentials()), null, now));
+                    }
+                }
                 if (tags) {
                     tag.executeBatch();
                 }
@@ -117,6 +131,11 @@ final class BulkInsert {
                 }
             }
         }
+        return written;
+    }
+
+    private static String provisionedDetail(DeviceCredentials credentials) {
+        return "provisioned with security mode " + credentials.mode().wireName() + " (bulk)";
     }
 
     private static <T> void inChunks(List<T> items, int size, Consumer<List<T>> work) {

@@ -116,11 +116,10 @@ public final class BulkProvisioning {
         }
         List<NewDevice> devices = accepted.stream().map(p -> new NewDevice(p.credentials(), p.model(), p.tags(),
                 metadata.get(p.row()), p.claimCode() == null ? null : ClaimCode.hash(p.claimCode()))).toList();
+        List<DeviceEvent> written;
         try {
-            repository.database().inTransaction(connection -> {
-                BulkInsert.insert(connection, devices, OffsetDateTime.now());
-                return null;
-            });
+            written = repository.database().inTransaction(
+                    connection -> BulkInsert.insert(connection, devices, OffsetDateTime.now()));
         } catch (DataAccessException e) {
             if (!isConstraintViolation(e)) {
                 throw e;
@@ -129,6 +128,8 @@ public final class BulkProvisioning {
             throw new DeviceConflictException("an endpoint or PSK identity of this list was provisioned by another"
                     + " request meanwhile; nothing was provisioned, send the list again to see which");
         }
+        // Committed: listeners (the audit log among them) hear of each device, as for a single provisioning.
+        written.forEach(repository::publish);
     }
 
     /** A unique key refused a row (SQLSTATE class 23), also when a JDBC batch chains the cause. */
