@@ -3,8 +3,11 @@ package dev.ferry.server;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -12,6 +15,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.ferry.server.api.ApiRoute;
 import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.auth.FailedAttempts;
+import dev.ferry.server.auth.InitialAdminToken;
+import dev.ferry.server.auth.RequestRate;
+import dev.ferry.server.auth.TokenStore;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
@@ -34,6 +41,7 @@ import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.lwm2m.LwM2mService;
 import dev.ferry.server.lwm2m.ServerIdentity;
 import dev.ferry.server.store.Database;
+import dev.ferry.server.store.LocalDatabaseServer;
 import io.vertx.core.Vertx;
 
 /**
@@ -51,10 +59,15 @@ public final class FerryServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpApi api;
     private final UpdateService updates;
+    private final TokenStore tokens;
+    private final Optional<LocalDatabaseServer> served;
     private boolean closed;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
-            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates) {
+            RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
+            TokenStore tokens, Optional<LocalDatabaseServer> served) {
+        this.tokens = tokens;
+        this.served = served;
         this.database = database;
         this.repository = repository;
         this.eventBus = eventBus;
@@ -77,7 +90,12 @@ public final class FerryServer implements AutoCloseable {
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
         Database database = Database.open(config);
+        TokenStore tokens = new TokenStore(database, Clock.systemUTC());
+        Optional<LocalDatabaseServer> served = Optional.empty();
         try {
+            served = LocalDatabaseServer.start(config);
+            tokens.load();
+            InitialAdminToken.ensure(tokens, config.dataDir());
             DeviceRepository repository = new DeviceRepository(database);
             DeviceSecurityStore securityStore = new DeviceSecurityStore();
             securityStore.load(repository.allCredentials());
@@ -133,10 +151,13 @@ public final class FerryServer implements AutoCloseable {
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads")), updateService,
                     () -> new PackageUris(config.publicHost(), lwm2m.coapAddress().getPort(),
-                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()));
+                            lwm2m.coapsAddress().getPort(), httpApi[0].actualPort()),
+                    new HttpApi.Access(tokens, new FailedAttempts(config.authFailureLimit(), Duration.ofMinutes(1),
+                            Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),
+                                    System::nanoTime)));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
-                    updateService);
+                    updateService, tokens, served);
             try {
                 api.listen(config.bindAddress(), config.httpPort()).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -153,6 +174,8 @@ public final class FerryServer implements AutoCloseable {
                     api.actualPort(), config.dataDir().toAbsolutePath());
             return server;
         } catch (RuntimeException e) {
+            tokens.close();
+            served.ifPresent(LocalDatabaseServer::close);
             database.close();
             throw e;
         }
@@ -241,6 +264,8 @@ public final class FerryServer implements AutoCloseable {
             LOG.warn("Vert.x did not close cleanly: {}", rootMessage(e));
             unclean.add("Vert.x");
         }
+        tokens.close();
+        served.ifPresent(LocalDatabaseServer::close);
         database.close();
         if (unclean.isEmpty()) {
             LOG.info("Shut down cleanly");

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.ferry.server.auth.TokenCommand;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.ConfigLoader;
 import dev.ferry.server.config.FerryConfig;
@@ -17,7 +18,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
-/** {@code java -jar ferry-server.jar [--config FILE] [--http-port N] ...}: runs the server until SIGTERM. */
+/**
+ * {@code java -jar ferry-server.jar [--config FILE] [--http-port N] ...}: runs the server until SIGTERM.
+ * {@code java -jar ferry-server.jar token create --role admin ...} makes an API token instead (see TokenCommand).
+ */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_CONFIG_FILE = "ferry.conf";
@@ -26,6 +30,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(TokenCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(),
+                    System.out, System.err));
+            return;
+        }
         CommandLine cli = new CommandLine(commandSpec());
         ParseResult parsed;
         try {
@@ -87,7 +96,8 @@ public final class Main {
                 .version("Ferry server 0.1.0");
         spec.usageMessage().description("Ferry fleet server: LwM2M device management and over-the-air updates.",
                 "Settings come from --config FILE (default ./" + DEFAULT_CONFIG_FILE + " when present), then FERRY_*"
-                        + " environment variables, then these flags; later sources win.");
+                        + " environment variables, then these flags; later sources win.",
+                "'ferry-server token create --role admin' makes an API token instead (see 'token create --help').");
         spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(Path.class)
                 .description("Config file in Java properties syntax (see server/ferry.example.conf).").build());
         for (Setting setting : Setting.values()) {

@@ -57,7 +57,11 @@ public final class AccessRules {
             needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates", Role.VIEWER),
             needs(HttpMethod.GET, "/api/v1/devices/:endpoint/updates/:id", Role.VIEWER),
-            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR));
+            needs(HttpMethod.POST, "/api/v1/devices/:endpoint/updates/:id/cancel", Role.OPERATOR),
+
+            needs(HttpMethod.GET, "/api/v1/tokens", Role.ADMIN),
+            needs(HttpMethod.POST, "/api/v1/tokens", Role.ADMIN),
+            needs(HttpMethod.DELETE, "/api/v1/tokens/:id", Role.ADMIN));
 
     private AccessRules() {
     }

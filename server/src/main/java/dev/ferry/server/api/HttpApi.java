@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import dev.ferry.server.auth.FailedAttempts;
+import dev.ferry.server.auth.RequestRate;
+import dev.ferry.server.auth.TokenStore;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -52,6 +55,10 @@ public final class HttpApi {
     private final List<ApiRoute> routes;
     private HttpServer server;
 
+    /** Who may call the API: the tokens and the limits on failed and excessive requests. */
+    public record Access(TokenStore tokens, FailedAttempts failures, RequestRate rate) {
+    }
+
     /** The firmware repository and what serves its images. */
     public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads) {
     }
@@ -59,7 +66,7 @@ public final class HttpApi {
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
-            Supplier<PackageUris> packageUris) {
+            Supplier<PackageUris> packageUris, Access access) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -78,9 +85,12 @@ public final class HttpApi {
         declared.addAll(firmwareRoutes.routes());
         declared.addAll(new DistributionRoutes(firmware.images(), packageUris).routes());
         declared.addAll(new UpdateRoutes(updates, blocking).routes());
+        declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         this.routes = withHead(declared);
+        Authentication authentication = new Authentication(access.tokens(), access.failures(), access.rate(),
+                blocking, endpoint -> repository.find(endpoint).map(dev.ferry.server.device.Device::tags));
         for (ApiRoute route : routes) {
-            router.route(route.method(), route.path()).handler(route::check);
+            router.route(route.method(), route.path()).handler(authentication.handlerFor(route)).handler(route::check);
         }
         firmwareRoutes.mountUploadBody(router);
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));

@@ -29,6 +29,9 @@ public final class FerryConfig {
         downloadCacheBytes();
         updateSettings();
         databaseDurability();
+        tokenRateLimit();
+        tokenRateBurst();
+        authFailureLimit();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -80,6 +83,11 @@ public final class FerryConfig {
         String value = get(Setting.DATABASE_DURABILITY).trim();
         return dev.ferry.server.store.Durability.fromWireName(value).orElseThrow(() -> new ConfigException(
                 Setting.DATABASE_DURABILITY.key() + " must be process-crash or power-loss, got '" + value + "'"));
+    }
+
+    /** Whether the database is the embedded H2 file in the data directory (no database.url given). */
+    public boolean embeddedDatabase() {
+        return get(Setting.DATABASE_URL).isBlank();
     }
 
     public String databaseUser() {
@@ -175,6 +183,20 @@ public final class FerryConfig {
         }
         String bind = bindAddress();
         return bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind;
+    }
+
+    /** Requests per second per API token; 0 means no limit. */
+    public int tokenRateLimit() {
+        return positiveInt(Setting.HTTP_TOKEN_RATE_LIMIT, 0, 1_000_000);
+    }
+
+    public int tokenRateBurst() {
+        return positiveInt(Setting.HTTP_TOKEN_RATE_BURST, 1, 10_000_000);
+    }
+
+    /** Invalid tokens per minute from one address before it must wait. */
+    public int authFailureLimit() {
+        return positiveInt(Setting.HTTP_AUTH_FAILURE_LIMIT, 1, 1_000_000);
     }
 
     public Path firmwareDir() {
