@@ -87,7 +87,9 @@ public final class ServerProcess implements AutoCloseable {
                     "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.ferry.server.Main",
                     "--data-dir", dataDir.toString(), "--bind-address", "127.0.0.1",
                     "--http-port", Integer.toString(ports.http()), "--coap-port", Integer.toString(ports.coap()),
-                    "--coaps-port", Integer.toString(ports.coaps())));
+                    "--coaps-port", Integer.toString(ports.coaps()),
+                    // Tests send bursts of requests with one token; the rate limit has tests of its own.
+                    "--http-token-rate-limit", "0"));
             command.addAll(List.of(flags));
             ServerProcess server;
             try {
