@@ -2,7 +2,6 @@ package dev.ferry.server.api;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -63,7 +62,7 @@ final class Authentication {
             return;
         }
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             ctx.fail(unauthorized(null, (header == null ? "this route needs an API token" : "the Authorization"
                     + " header is not a bearer token") + "; send 'Authorization: Bearer <token>' (the first admin"
                     + " token is in <data-dir>/admin.token; make more with 'ferry-server token create')"));

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 /**
  * Token values: {@code ferry_} followed by 32 random bytes in base64url (256 bits), recognisable in a leaked file
@@ -14,8 +13,16 @@ import java.util.regex.Pattern;
 public final class TokenSecret {
     public static final String PREFIX = "ferry_";
     private static final int RANDOM_BYTES = 32;
-    private static final Pattern SHAPE = Pattern.compile(Pattern.quote(PREFIX) + "[A-Za-z0-9_-]{43}");
+    private static final int VALUE_LENGTH = PREFIX.length() + 43;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** One digest per thread: checking a request's token is on its path, where getInstance's lookup would cost. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    });
 
     private TokenSecret() {
     }
@@ -29,14 +36,19 @@ public final class TokenSecret {
 
     /** Whether {@code value} has the shape of a token value; anything else cannot be one and needs no lookup. */
     public static boolean wellFormed(String value) {
-        return value != null && value.length() == PREFIX.length() + 43 && SHAPE.matcher(value).matches();
+        if (value == null || value.length() != VALUE_LENGTH || !value.startsWith(PREFIX)) {
+            return false;
+        }
+        for (int i = PREFIX.length(); i < VALUE_LENGTH; i++) {
+            char c = value.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static byte[] hash(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        return SHA256.get().digest(value.getBytes(StandardCharsets.US_ASCII));
     }
 }
