@@ -252,6 +252,10 @@ class Server:
             data, headers = raw, {"Content-Type": "application/octet-stream"}
         elif method in ("POST", "PUT", "PATCH"):
             headers = {"Content-Type": "application/json"}  # the API refuses writes of any other type
+        token_file = self.work / "server-data" / "admin.token"
+        if path.startswith("/api/") and token_file.exists():
+            # the admin token the server wrote into its fresh data directory on its first start
+            headers["Authorization"] = "Bearer " + token_file.read_text().strip()
         req = urllib.request.Request("http://127.0.0.1:%d%s" % (HTTP_PORT, path),
                                      data=data, method=method, headers=headers)
         try:

@@ -3,6 +3,8 @@ package dev.ferry.server;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +23,10 @@ import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.ca.FleetCa;
 import dev.ferry.server.bootstrap.BatchService;
 import dev.ferry.server.bootstrap.BootstrapService;
+import dev.ferry.server.auth.FailedAttempts;
+import dev.ferry.server.auth.InitialAdminToken;
+import dev.ferry.server.auth.RequestRate;
+import dev.ferry.server.auth.TokenStore;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
@@ -44,6 +50,7 @@ import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.lwm2m.LwM2mService;
 import dev.ferry.server.lwm2m.ServerIdentity;
 import dev.ferry.server.store.Database;
+import dev.ferry.server.store.LocalDatabaseServer;
 import io.vertx.core.Vertx;
 
 /**
@@ -63,11 +70,15 @@ public final class FerryServer implements AutoCloseable {
     private final UpdateService updates;
     private final BootstrapService bootstrap;
     private final AuditLog audit;
+    private final TokenStore tokens;
+    private final Optional<LocalDatabaseServer> served;
     private boolean closed;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
             RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
-            BootstrapService bootstrap, AuditLog audit) {
+            BootstrapService bootstrap, AuditLog audit, TokenStore tokens, Optional<LocalDatabaseServer> served) {
+        this.tokens = tokens;
+        this.served = served;
         this.database = database;
         this.repository = repository;
         this.eventBus = eventBus;
@@ -97,8 +108,13 @@ public final class FerryServer implements AutoCloseable {
                 List.of(config.publicHost(), config.bindAddress())));
         DownloadTokens downloadTokens = DownloadTokens.loadOrCreate(config.dataDir());
         Database database = Database.open(config);
+        TokenStore tokens = new TokenStore(database, Clock.systemUTC());
+        Optional<LocalDatabaseServer> served = Optional.empty();
         AuditLog audit = null;
         try {
+            served = LocalDatabaseServer.start(config);
+            tokens.load();
+            InitialAdminToken.ensure(tokens, config.dataDir());
             DeviceEventBus eventBus = new DeviceEventBus();
             audit = AuditLog.open(database);
             eventBus.subscribe(new TransitionAuditor(audit));
@@ -177,10 +193,13 @@ public final class FerryServer implements AutoCloseable {
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,
-                    certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit);
+                    certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit,
+                    new HttpApi.Access(tokens, new FailedAttempts(config.authFailureLimit(), Duration.ofMinutes(1),
+                            Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),
+                                    System::nanoTime)));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
-                    updateService, bootstrap, audit);
+                    updateService, bootstrap, audit, tokens, served);
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -211,6 +230,8 @@ public final class FerryServer implements AutoCloseable {
             if (audit != null) {
                 audit.close();
             }
+            tokens.close();
+            served.ifPresent(LocalDatabaseServer::close);
             database.close();
             throw e;
         }
@@ -338,6 +359,8 @@ public final class FerryServer implements AutoCloseable {
             LOG.warn("Vert.x did not close cleanly: {}", rootMessage(e));
             unclean.add("Vert.x");
         }
+        tokens.close();
+        served.ifPresent(LocalDatabaseServer::close);
         database.close();
         if (unclean.isEmpty()) {
             LOG.info("Shut down cleanly");

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import dev.ferry.server.audit.AuditCommand;
+import dev.ferry.server.auth.TokenCommand;
 import dev.ferry.server.config.ConfigException;
 import dev.ferry.server.config.ConfigLoader;
 import dev.ferry.server.config.FerryConfig;
@@ -22,6 +23,7 @@ import picocli.CommandLine.ParseResult;
 /**
  * {@code java -jar ferry-server.jar [--config FILE] [--http-port N] ...}: runs the server until SIGTERM.
  * {@code ... audit verify [--data-dir DIR | --config FILE]} checks the audit log offline instead.
+ * {@code java -jar ferry-server.jar token create --role admin ...} makes an API token instead (see TokenCommand).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -34,6 +36,11 @@ public final class Main {
         if (args.length > 0 && args[0].equals("audit")) {
             System.exit(AuditCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err,
                     System.getenv()));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(),
+                    System.out, System.err));
             return;
         }
         CommandLine cli = new CommandLine(commandSpec());
@@ -97,7 +104,8 @@ public final class Main {
                 .version("Ferry server 0.1.0");
         spec.usageMessage().description("Ferry fleet server: LwM2M device management and over-the-air updates.",
                 "Settings come from --config FILE (default ./" + DEFAULT_CONFIG_FILE + " when present), then FERRY_*"
-                        + " environment variables, then these flags; later sources win.");
+                        + " environment variables, then these flags; later sources win.",
+                "'ferry-server token create --role admin' makes an API token instead (see 'token create --help').");
         spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(Path.class)
                 .description("Config file in Java properties syntax (see server/ferry.example.conf).").build());
         for (Setting setting : Setting.values()) {

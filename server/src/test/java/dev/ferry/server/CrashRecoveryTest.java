@@ -118,7 +118,7 @@ class CrashRecoveryTest {
             api.close();
         }
         server = ServerProcess.on(dataDir).start("--database-durability", durability);
-        api = new ApiClient(server.baseUrl());
+        api = ApiClient.withAdminTokenOf(server.baseUrl(), dataDir);
     }
 
     private long uploadAndPublish(byte[] image) throws IOException {

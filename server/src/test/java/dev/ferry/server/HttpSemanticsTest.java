@@ -145,7 +145,8 @@ class HttpSemanticsTest {
     void head_is_answered_wherever_get_is() throws IOException {
         Answer get = http.send("GET", "/ota/manifest.json", null);
         String head = RawHttp.raw(server.server().httpPort(), "HEAD", "/ota/manifest.json");
-        String devices = RawHttp.raw(server.server().httpPort(), "HEAD", "/api/v1/devices");
+        String devices = RawHttp.raw(server.server().httpPort(), "HEAD", "/api/v1/devices",
+                "Authorization: Bearer " + server.adminToken());
 
         assertThat(head).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n")
                 .containsIgnoringCase("content-type: " + get.header("content-type"));

@@ -55,7 +55,8 @@ class RegistrationCrashTest {
     private final Map<String, LeshanClient> clients = new LinkedHashMap<>();
     private final Map<String, RegistrationOutcomes> seen = new LinkedHashMap<>();
     private final ServerProcess.Ports ports = ServerProcess.Ports.free();
-    private final ApiClient api = new ApiClient("http://127.0.0.1:" + ports.http());
+    private final ApiClient api = new ApiClient("http://127.0.0.1:" + ports.http(),
+            () -> TestServer.adminTokenIn(dir.resolve("data")));
     private ServerProcess server;
 
     @AfterEach

@@ -82,7 +82,11 @@ public final class AccessRules {
             // The audit log names who did what to the fleet: an admin's record (the "audit export"),
             // and verification reads the whole log, so neither is open to viewers.
             needs(HttpMethod.GET, "/api/v1/audit", Role.ADMIN),
-            needs(HttpMethod.GET, "/api/v1/audit/verify", Role.ADMIN));
+            needs(HttpMethod.GET, "/api/v1/audit/verify", Role.ADMIN),
+
+            needs(HttpMethod.GET, "/api/v1/tokens", Role.ADMIN),
+            needs(HttpMethod.POST, "/api/v1/tokens", Role.ADMIN),
+            needs(HttpMethod.DELETE, "/api/v1/tokens/:id", Role.ADMIN));
 
     private AccessRules() {
     }

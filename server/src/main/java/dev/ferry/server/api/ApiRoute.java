@@ -79,12 +79,18 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
         return new ApiRoute(method, path, body, queryParams, Set.of(statuses), handler);
     }
 
-    /** Every status this route can answer: its own, 400 for a query parameter it does not take, 413/415 for bodies. */
+    /**
+     * Every status this route can answer: its own, 400 for a query parameter it does not take, 413/415 for bodies,
+     * and for a route that needs a token 401 (none or not valid), 403 (role too low) and 429 (rate limits).
+     */
     public Set<Integer> statuses() {
         Set<Integer> all = new TreeSet<>(declaredStatuses);
         all.add(400);
         if (changesState()) {
             all.add(403);
+        }
+        if (AccessRules.of(method, path).flatMap(AccessRules.Rule::needed).isPresent()) {
+            all.addAll(List.of(401, 403, 429));
         }
         if (body != Body.NONE) {
             all.add(413);

@@ -44,7 +44,7 @@ final class DeviceRoutes {
     }
 
     private void list(RoutingContext ctx) {
-        DeviceQuery query = new DeviceQuery(QueryParams.name(ctx, "tag", Names::isTag, Names.TAG_RULE),
+        DeviceQuery query = new DeviceQuery(scopedTag(ctx, QueryParams.name(ctx, "tag", Names::isTag, Names.TAG_RULE)),
                 QueryParams.name(ctx, "model", Names::isModel, Names.MODEL_RULE),
                 QueryParams.bool(ctx, "online"), QueryParams.string(ctx, "firmwareVersion"),
                 QueryParams.string(ctx, "search"), QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
@@ -73,6 +73,7 @@ final class DeviceRoutes {
 
     private void provision(RoutingContext ctx) {
         ProvisionRequest request = ProvisionBody.parse(JsonInput.requireObject(ctx));
+        requireScopeTag(ctx, request.tags(), "provision");
         blocking.run(() -> provisioning.provision(request))
                 .onSuccess(result -> {
                     ctx.response().putHeader("location", "/api/v1/devices/" + result.device().endpoint());
@@ -86,6 +87,9 @@ final class DeviceRoutes {
         JsonObject body = JsonInput.requireObject(ctx);
         JsonInput.allowOnly(body, "the change", "tags", "metadata");
         List<String> tags = JsonInput.optStringList(body, "tags", "");
+        if (tags != null) {
+            requireScopeTag(ctx, tags, "tag");
+        }
         JsonObject metadataPatch = JsonInput.optObject(body, "metadata", "");
         if (tags == null && metadataPatch == null) {
             throw ApiProblem.badRequest("nothing to change: send \"tags\" (replaces all tags) and/or \"metadata\""
@@ -130,11 +134,42 @@ final class DeviceRoutes {
     }
 
     private void allEvents(RoutingContext ctx) {
+        if (Caller.deviceTag(ctx).isPresent()) {
+            throw outOfScope(ctx, "GET /api/v1/events spans the whole fleet; read the events of one device with"
+                    + " GET /api/v1/devices/{endpoint}/events");
+        }
         DeviceEventType type = eventType(ctx);
         int limit = QueryParams.integer(ctx, "limit", 100, 1, MAX_EVENTS);
         blocking.run(() -> new JsonObject().put("items", DeviceJson.events(repository.events(null, type, limit))))
                 .onSuccess(body -> Blocking.json(ctx, 200, body))
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * The tag filter of a device list: a token limited to a tag lists only its devices, so its tag is the filter;
+     * asking it for another tag is refused rather than answered with a list that could only be empty or wrong.
+     */
+    private static String scopedTag(RoutingContext ctx, String asked) {
+        Optional<String> limit = Caller.deviceTag(ctx);
+        if (limit.isEmpty() || asked == null || asked.equals(limit.get())) {
+            return limit.orElse(asked);
+        }
+        throw outOfScope(ctx, "it lists only devices tagged '" + limit.get() + "'; leave out tag or give tag="
+                + limit.get());
+    }
+
+    /** A token limited to a tag may only provision, or leave after a change of tags, devices carrying its tag. */
+    private static void requireScopeTag(RoutingContext ctx, List<String> tags, String action) {
+        Optional<String> limit = Caller.deviceTag(ctx);
+        if (limit.isPresent() && (tags == null || !tags.contains(limit.get()))) {
+            throw outOfScope(ctx, "it may only " + action + " devices whose tags include '" + limit.get() + "'");
+        }
+    }
+
+    private static ApiProblem outOfScope(RoutingContext ctx, String why) {
+        String name = Caller.of(ctx).map(dev.ferry.server.auth.Principal::name).orElse("?");
+        return new ApiProblem(403, "tag-limited", "Forbidden", "the API token '" + name + "' is limited to devices"
+                + " tagged '" + Caller.deviceTag(ctx).orElse("?") + "'; " + why);
     }
 
     private static DeviceEventType eventType(RoutingContext ctx) {

@@ -16,6 +16,9 @@ import dev.ferry.server.audit.AuditLog;
 import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.device.ClaimCodes;
 import dev.ferry.server.bootstrap.BatchService;
+import dev.ferry.server.auth.FailedAttempts;
+import dev.ferry.server.auth.RequestRate;
+import dev.ferry.server.auth.TokenStore;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -58,6 +61,10 @@ public final class HttpApi {
     private final List<ApiRoute> routes;
     private HttpServer server;
 
+    /** Who may call the API: the tokens and the limits on failed and excessive requests. */
+    public record Access(TokenStore tokens, FailedAttempts failures, RequestRate rate) {
+    }
+
     /**
      * The firmware repository and what serves its images.
      *
@@ -75,7 +82,7 @@ public final class HttpApi {
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
-            AuditLog audit) {
+            AuditLog audit, Access access) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -101,11 +108,15 @@ public final class HttpApi {
         declared.addAll(new CertificateRoutes(certificates, blocking).routes());
         declared.addAll(new BatchRoutes(batches.service(), blocking, batches.bootstrapUri()).routes());
         declared.addAll(new AuditRoutes(audit, blocking).routes());
+        declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         this.routes = withHead(declared);
-        // First of all handlers, so that a call refused by any check after it is recorded too.
+        // First of all handlers, so that a call refused by any check after it (authentication included) is
+        // recorded too.
         router.route().handler(new AuditRecording(audit, routes)::handle);
+        Authentication authentication = new Authentication(access.tokens(), access.failures(), access.rate(),
+                blocking, endpoint -> repository.find(endpoint).map(dev.ferry.server.device.Device::tags));
         for (ApiRoute route : routes) {
-            route.mountOn(router).handler(route::check);
+            route.mountOn(router).handler(authentication.handlerFor(route)).handler(route::check);
         }
         firmwareRoutes.mountUploadBody(router);
         bulkRoutes.mountBody(router);

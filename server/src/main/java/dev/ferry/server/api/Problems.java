@@ -98,6 +98,9 @@ final class Problems {
         if (cause instanceof FirmwareConflictException) {
             return new ApiProblem(409, "conflict", "Conflict", cause.getMessage());
         }
+        if (cause instanceof dev.ferry.server.auth.InvalidTokenException) {
+            return ApiProblem.badRequest(cause.getMessage());
+        }
         if (cause instanceof InvalidFirmwareInputException) {
             return ApiProblem.badRequest(cause.getMessage());
         }

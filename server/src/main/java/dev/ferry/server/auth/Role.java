@@ -25,6 +25,11 @@ public enum Role {
         return Optional.empty();
     }
 
+    /** The wire names, for messages: {@code viewer, operator, admin, ci}. */
+    public static String allWireNames() {
+        return String.join(", ", java.util.Arrays.stream(values()).map(Role::wireName).toList());
+    }
+
     /** Whether a token of this role may use a route that needs {@code needed}, optionally also open to ci. */
     public boolean satisfies(Role needed, boolean ciAllowed) {
         if (this == CI) {

@@ -36,6 +36,9 @@ public final class FerryConfig {
         bootstrapCoapPort();
         bootstrapCoapsPort();
         bootstrapLifetimeSeconds();
+        tokenRateLimit();
+        tokenRateBurst();
+        authFailureLimit();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -87,6 +90,11 @@ public final class FerryConfig {
         String value = get(Setting.DATABASE_DURABILITY).trim();
         return dev.ferry.server.store.Durability.fromWireName(value).orElseThrow(() -> new ConfigException(
                 Setting.DATABASE_DURABILITY.key() + " must be process-crash or power-loss, got '" + value + "'"));
+    }
+
+    /** Whether the database is the embedded H2 file in the data directory (no database.url given). */
+    public boolean embeddedDatabase() {
+        return get(Setting.DATABASE_URL).isBlank();
     }
 
     public String databaseUser() {
@@ -261,6 +269,20 @@ public final class FerryConfig {
                     + " (" + range.minSeconds() + " to " + range.maxSeconds() + ")");
         }
         return lifetime;
+    }
+
+    /** Requests per second per API token; 0 means no limit. */
+    public int tokenRateLimit() {
+        return positiveInt(Setting.HTTP_TOKEN_RATE_LIMIT, 0, 1_000_000);
+    }
+
+    public int tokenRateBurst() {
+        return positiveInt(Setting.HTTP_TOKEN_RATE_BURST, 1, 10_000_000);
+    }
+
+    /** Invalid tokens per minute from one address before it must wait. */
+    public int authFailureLimit() {
+        return positiveInt(Setting.HTTP_AUTH_FAILURE_LIMIT, 1, 1_000_000);
     }
 
     public Path firmwareDir() {

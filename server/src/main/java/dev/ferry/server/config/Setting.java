@@ -19,6 +19,14 @@ public enum Setting {
     HTTP_TLS_CERTIFICATE("http.tls.certificate", "",
             "PEM file of the HTTPS certificate chain, the server's own certificate first; it must match"
                     + " http.tls.key."),
+    HTTP_TOKEN_RATE_LIMIT("http.token-rate-limit", "50",
+            "Requests per second one API token may send on average; more are answered 429 with Retry-After."
+                    + " 0: no limit."),
+    HTTP_TOKEN_RATE_BURST("http.token-rate-burst", "100",
+            "Requests one API token may send at once, above its rate, before the rate applies."),
+    HTTP_AUTH_FAILURE_LIMIT("http.auth-failure-limit", "10",
+            "Invalid API tokens one remote address may send per minute; past that, its requests that need a token"
+                    + " are answered 429 with Retry-After until the minute is over."),
     COAP_PORT("coap.port", "5683", "UDP port of the plain CoAP LwM2M endpoint (0 picks a free port)."),
     COAPS_PORT("coaps.port", "5684", "UDP port of the CoAP-over-DTLS LwM2M endpoint (0 picks a free port)."),
     DATA_DIR("data-dir", "./data", "Directory for the embedded database, server keys and firmware blobs."),

@@ -3,6 +3,7 @@ package dev.ferry.server.store;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
@@ -29,6 +30,11 @@ public final class Database implements AutoCloseable {
     static {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
+        // The embedded database also serves other processes of this machine (LocalDatabaseServer), so that
+        // 'ferry-server token create' works while the server runs: on loopback only, never on the network.
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
     }
 
     private Database(HikariDataSource dataSource, SQLDialect dialect) {
@@ -46,7 +52,35 @@ public final class Database implements AutoCloseable {
                     + ": " + e.getMessage(), e);
         }
         SyncedFilePath.register();
-        String url = config.databaseUrl();
+        return open(config, config.databaseUrl());
+    }
+
+    /**
+     * Opens the database as {@link #open} does, or, when a running server has the embedded database open, reaches
+     * it through that server ({@link LocalDatabaseServer}); for commands run beside the server.
+     */
+    public static Database openBesideServer(FerryConfig config) {
+        try {
+            return open(config);
+        } catch (RuntimeException e) {
+            Optional<String> served = LocalDatabaseServer.urlIn(config.dataDir());
+            if (!config.embeddedDatabase() || !alreadyOpen(e) || served.isEmpty()) {
+                throw e;
+            }
+            return open(config, served.get());
+        }
+    }
+
+    private static boolean alreadyOpen(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Database open(FerryConfig config, String url) {
         HikariConfig pool = new HikariConfig();
         pool.setJdbcUrl(url);
         pool.setUsername(config.databaseUser());
@@ -134,9 +168,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this process runs the embedded H2 engine; false when it reached a database another process opened
+     * ({@link LocalDatabaseServer}), which this process must then not shut down.
+     */
+    private boolean runsEmbeddedEngine() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal;
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
-        if (dataSource.getJdbcUrl().startsWith("jdbc:h2:")) {
+        if (dataSource.getJdbcUrl().startsWith("jdbc:h2:") && runsEmbeddedEngine()) {
             try {
                 // Compacts and closes the file cleanly, so the next start needs no recovery.
                 dsl.execute("SHUTDOWN");

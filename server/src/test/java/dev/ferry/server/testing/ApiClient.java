@@ -23,6 +23,7 @@ public final class ApiClient implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
     private final String baseUrl;
+    private final java.util.function.Supplier<String> token;
     private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "api-client");
         thread.setDaemon(true);
@@ -31,8 +32,15 @@ public final class ApiClient implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor)
             .build();
 
-    public ApiClient(String baseUrl) {
+    /** Calls with the token {@code token} gives at each request (null: none). */
+    public ApiClient(String baseUrl, java.util.function.Supplier<String> token) {
         this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    /** Calls with the admin token the server made in {@code dataDir} on its first start (read at each request). */
+    public static ApiClient withAdminTokenOf(String baseUrl, java.nio.file.Path dataDir) {
+        return new ApiClient(baseUrl, () -> TestServer.adminTokenIn(dataDir));
     }
 
     public TestServer.Reply get(String path) throws IOException {
@@ -79,7 +87,9 @@ public final class ApiClient implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(REQUEST_TIMEOUT);
+        String value = token.get();
+        return value == null ? request : request.header("authorization", "Bearer " + value);
     }
 
     private TestServer.Reply send(HttpRequest request) throws IOException {

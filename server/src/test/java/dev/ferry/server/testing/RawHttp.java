@@ -25,9 +25,27 @@ public final class RawHttp {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String token;
 
+    /** Requests with the server's admin token, unless a request names an Authorization header itself. */
     public RawHttp(TestServer server) {
+        this(server, server.adminToken());
+    }
+
+    /** Requests with {@code token}, or with none when it is null. */
+    public RawHttp(TestServer server, String token) {
         this.baseUrl = server.baseUrl();
+        this.token = token;
+    }
+
+    /** Whether name, value pairs include an Authorization header. */
+    static boolean namesAuthorization(String... headers) {
+        for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i].equalsIgnoreCase("authorization")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A reply: status, headers and body. */
@@ -52,6 +70,9 @@ public final class RawHttp {
                         : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);
+        }
+        if (token != null && !namesAuthorization(headers)) {
+            request.header("authorization", "Bearer " + token);
         }
         try {
             HttpResponse<String> response = WholeExchange.send(http, request.build(),

@@ -89,7 +89,9 @@ public final class ServerProcess implements AutoCloseable {
                     "--http-port", Integer.toString(ports.http()), "--coap-port", Integer.toString(ports.coap()),
                     "--coaps-port", Integer.toString(ports.coaps()),
                     // Free ports, so that servers of tests running side by side do not contend for 5783/5784.
-                    "--bootstrap-coap-port", "0", "--bootstrap-coaps-port", "0"));
+                    "--bootstrap-coap-port", "0", "--bootstrap-coaps-port", "0",
+                    // Tests send bursts of requests with one token; the rate limit has tests of its own.
+                    "--http-token-rate-limit", "0"));
             command.addAll(List.of(flags));
             ServerProcess server;
             try {

@@ -68,6 +68,8 @@ public final class TestServer implements AutoCloseable {
                 settings.putIfAbsent(Setting.BOOTSTRAP_COAPS_PORT, "0");
                 // Tests use lifetimes of a few seconds to see expiry quickly.
                 settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
+                // Tests send bursts of requests with one token; the rate limit has tests of its own.
+                settings.putIfAbsent(Setting.HTTP_TOKEN_RATE_LIMIT, "0");
                 TestServer server = new TestServer(dataDir, settings);
                 try {
                     server.boot();
@@ -227,12 +229,34 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Reply send(String method, String path, String body) {
+        return sendAs(adminToken(), method, path, body);
+    }
+
+    /** The value of the admin token the server made on its first start, from {@code <data-dir>/admin.token}. */
+    public String adminToken() {
+        return adminTokenIn(dataDir);
+    }
+
+    /** The first admin token of the server whose data directory is {@code dataDir}. */
+    public static String adminTokenIn(Path dataDir) {
+        try {
+            return Files.readString(dataDir.resolve("admin.token")).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("no admin token in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #send}, with another token, or with none when {@code token} is null. */
+    public Reply sendAs(String token, String method, String path, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (body != null || method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
             request.header("content-type", "application/json"); // the API refuses writes of any other type
+        }
+        if (token != null) {
+            request.header("authorization", "Bearer " + token);
         }
         return exchange(request.build());
     }
@@ -245,8 +269,8 @@ public final class TestServer implements AutoCloseable {
     /** As {@link #sendBytes(String, String, byte[], String)}, for large requests: the answer within {@code within}. */
     public Reply sendBytes(String method, String path, byte[] body, String contentType, Duration within) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(within)
-                .header("content-type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .header("content-type", contentType).header("authorization", "Bearer " + adminToken())
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build();
         return exchange(request, within);
     }
 
@@ -256,12 +280,18 @@ public final class TestServer implements AutoCloseable {
                 java.nio.charset.StandardCharsets.UTF_8), image, "application/octet-stream");
     }
 
-    /** A GET returning the body as bytes, with extra request headers given as name, value pairs. */
+    /**
+     * A GET returning the body as bytes, with extra request headers given as name, value pairs; the admin token
+     * goes with it unless the headers name an Authorization of their own.
+     */
     public HttpResponse<byte[]> download(String path, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(30));
         if (headers.length > 0) {
             request.headers(headers);
+        }
+        if (!RawHttp.namesAuthorization(headers)) {
+            request.header("authorization", "Bearer " + adminToken());
         }
         try {
             return WholeExchange.send(http, request.build(), HttpResponse.BodyHandlers.ofByteArray(), WHOLE_EXCHANGE);

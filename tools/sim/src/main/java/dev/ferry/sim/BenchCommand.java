@@ -51,6 +51,9 @@ final class BenchCommand implements Callable<Integer> {
             + " warm-up devices included")
     String api;
 
+    @picocli.CommandLine.Mixin
+    dev.ferry.sim.http.ApiToken token = new dev.ferry.sim.http.ApiToken();
+
     @Option(names = "--devices", defaultValue = "1000", description = "Devices measured (default ${DEFAULT-VALUE})")
     int devices;
 
@@ -219,7 +222,8 @@ final class BenchCommand implements Callable<Integer> {
         List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String endpoint = BenchKeys.endpoint(endpointPrefix, i);
-            HttpRequest request = BenchKeys.provisioningRequest(api, endpoint, secure, PROVISIONING_TIMEOUT);
+            HttpRequest request = BenchKeys.provisioningRequest(api, endpoint, secure, PROVISIONING_TIMEOUT,
+                    token.value());
             inFlight.acquire();
             replies.add(WholeExchange.sendAsync(http, request, HttpResponse.BodyHandlers.ofString(),
                     PROVISIONING_TIMEOUT)

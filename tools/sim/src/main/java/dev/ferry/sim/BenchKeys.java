@@ -31,11 +31,15 @@ public final class BenchKeys {
         }
     }
 
-    /** POST /api/v1/devices for a benchmark device: its PSK when {@code secure}, else security mode none. */
-    public static HttpRequest provisioningRequest(String api, String endpoint, boolean secure, Duration timeout) {
+    /**
+     * POST /api/v1/devices for a benchmark device: its PSK when {@code secure}, else security mode none; with
+     * {@code token} as the bearer token unless it is null.
+     */
+    public static HttpRequest provisioningRequest(String api, String endpoint, boolean secure, Duration timeout,
+            String token) {
         String security = secure ? "{\"mode\":\"psk\",\"identity\":\"" + endpoint + "\",\"key\":\""
                 + HexFormat.of().formatHex(psk(endpoint)) + "\"}" : "{\"mode\":\"none\"}";
-        return HttpRequest.newBuilder(URI.create(api + "/api/v1/devices"))
+        return dev.ferry.sim.http.ApiToken.authorize(HttpRequest.newBuilder(URI.create(api + "/api/v1/devices")), token)
                 .timeout(timeout).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(
                         "{\"endpoint\":\"" + endpoint + "\",\"security\":" + security + "}"))

@@ -64,8 +64,13 @@ public final class SimCommand implements Callable<Integer> {
             description = "Ferry's HTTP API, to provision the devices (default: ${DEFAULT-VALUE}).")
     private URI api;
 
-    @Option(names = "--api-token", paramLabel = "TOKEN", description = "Bearer token for the API, if it needs one.")
+    @Option(names = "--api-token", paramLabel = "TOKEN", defaultValue = "${env:FERRY_TOKEN}",
+            description = "API token for Ferry's HTTP API (default: $FERRY_TOKEN; or --api-token-file).")
     private String apiToken;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE",
+            description = "File holding the API token, e.g. the server's <data-dir>/admin.token.")
+    private java.nio.file.Path apiTokenFile;
 
     @Option(names = "--psk-from-api",
             description = "Let the server generate each PSK (shown once). Without it, PSKs derived from the"
@@ -136,6 +141,14 @@ public final class SimCommand implements Callable<Integer> {
             description = "Keep each device's flash in DIR/<endpoint>, so the next run resumes. Default: memory.")
     private Path stateDir;
 
+    /** --api-token, else the file --api-token-file names, else none. */
+    private String apiToken() throws java.io.IOException {
+        if (apiToken != null && !apiToken.isBlank()) {
+            return apiToken.strip();
+        }
+        return apiTokenFile == null ? null : java.nio.file.Files.readString(apiTokenFile).strip();
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -147,7 +160,7 @@ public final class SimCommand implements Callable<Integer> {
         FaultPlan plan = faultPlan();
         Provisioner provisioner = noProvision ? Provisioner.derivedKeys() : new ApiProvisioner(api,
                 pskFromApi ? ApiProvisioner.KeySource.SERVER_GENERATED : ApiProvisioner.KeySource.DERIVED,
-                reprovision, apiToken);
+                reprovision, apiToken());
         SimFleet fleet;
         try {
             fleet = SimFleet.builder().devices(devices).endpointPrefix(prefix).server(server).provisioner(provisioner)

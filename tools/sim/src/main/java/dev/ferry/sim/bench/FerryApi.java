@@ -24,8 +24,12 @@ final class FerryApi {
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    FerryApi(URI base) {
+    private final String token;
+
+    /** Calls {@code base} with {@code token} as the bearer token (none when null). */
+    FerryApi(URI base, String token) {
         this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
+        this.token = token;
     }
 
     URI base() {
@@ -129,7 +133,7 @@ final class FerryApi {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
+        return dev.ferry.sim.http.ApiToken.authorize(HttpRequest.newBuilder(base.resolve(path)), token).timeout(TIMEOUT);
     }
 
     private static JsonNode parse(String body) {

@@ -98,7 +98,9 @@ public final class ProvisioningBench implements Runnable {
         Path data = Files.createDirectories(workDir.resolve(setting + "-" + run));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", serverJar.toString(), "--data-dir", data.toString(), "--bind-address",
-                "127.0.0.1", "--http-port", Integer.toString(port), "--coap-port", "0", "--coaps-port", "0"));
+                "127.0.0.1", "--http-port", Integer.toString(port), "--coap-port", "0", "--coaps-port", "0",
+                // The figure is the server's provisioning rate, not the per-token request limit's.
+                "--http-token-rate-limit", "0"));
         if (setting.equals("lazy")) {
             command.addAll(List.of("--database-url", String.format(LAZY_URL, data.toAbsolutePath())));
         } else {
@@ -111,9 +113,10 @@ public final class ProvisioningBench implements Runnable {
         URI base = URI.create("http://127.0.0.1:" + port);
         try {
             awaitHealthy(http, base, server);
-            provision(http, base, "warm-" + run + "-", warmUp);
+            String token = dev.ferry.sim.http.ApiToken.read(data.resolve("admin.token"));
+            provision(http, base, token, "warm-" + run + "-", warmUp);
             long started = System.nanoTime();
-            long[] latencies = provision(http, base, "dev-" + run + "-", requests);
+            long[] latencies = provision(http, base, token, "dev-" + run + "-", requests);
             double seconds = (System.nanoTime() - started) / 1e9;
             List<Duration> sorted = Arrays.stream(latencies).sorted().mapToObj(Duration::ofNanos).toList();
             double mib = Files.size(data.resolve("ferry.mv.db")) / (1024.0 * 1024.0);
@@ -129,7 +132,7 @@ public final class ProvisioningBench implements Runnable {
     }
 
     /** Sends {@code count} provisioning requests from {@code concurrency} clients; returns each one's latency. */
-    private long[] provision(HttpClient http, URI base, String prefix, int count) throws Exception {
+    private long[] provision(HttpClient http, URI base, String token, String prefix, int count) throws Exception {
         long[] latencies = new long[count];
         AtomicInteger next = new AtomicInteger();
         ExecutorService clients = Executors.newFixedThreadPool(concurrency);
@@ -138,7 +141,7 @@ public final class ProvisioningBench implements Runnable {
             for (int c = 0; c < concurrency; c++) {
                 done.add(clients.submit(() -> {
                     for (int i; (i = next.getAndIncrement()) < count;) {
-                        latencies[i] = provisionOne(http, base, prefix + i);
+                        latencies[i] = provisionOne(http, base, token, prefix + i);
                     }
                     return null;
                 }));
@@ -152,13 +155,14 @@ public final class ProvisioningBench implements Runnable {
         return latencies;
     }
 
-    private static long provisionOne(HttpClient http, URI base, String endpoint) throws IOException,
+    private static long provisionOne(HttpClient http, URI base, String token, String endpoint) throws IOException,
             InterruptedException {
         byte[] key = new byte[16];
         RANDOM.nextBytes(key);
         String body = "{\"endpoint\":\"" + endpoint + "\",\"security\":{\"mode\":\"psk\",\"key\":\""
                 + HexFormat.of().formatHex(key) + "\"}}";
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/v1/devices")).timeout(REQUEST_LIMIT)
+        HttpRequest request = dev.ferry.sim.http.ApiToken.authorize(HttpRequest.newBuilder(
+                base.resolve("/api/v1/devices")), token).timeout(REQUEST_LIMIT)
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         long started = System.nanoTime();
         HttpResponse<String> response = WholeExchange.send(http, request, HttpResponse.BodyHandlers.ofString(),

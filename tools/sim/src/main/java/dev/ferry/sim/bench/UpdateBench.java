@@ -39,6 +39,8 @@ import picocli.CommandLine.Option;
 public final class UpdateBench implements Callable<Integer> {
     @Option(names = "--api", defaultValue = "http://127.0.0.1:18080", description = "Ferry's HTTP API")
     URI api;
+    @picocli.CommandLine.Mixin
+    dev.ferry.sim.http.ApiToken token = new dev.ferry.sim.http.ApiToken();
     @Option(names = "--server", defaultValue = "coap://127.0.0.1:15683", description = "Ferry's LwM2M endpoint")
     String server;
     @Option(names = "--devices", defaultValue = "1000")
@@ -92,7 +94,7 @@ public final class UpdateBench implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--devices, --concurrency and --probes must be at least 1");
         }
-        http = new FerryApi(api);
+        http = new FerryApi(api, token.value());
         ServerProcess process = serverPid == null ? null : new ServerProcess(serverPid, gcLog);
         byte[] v1 = Files.readAllBytes(image);
         System.out.printf("devices run %s; %d devices + %d probes; concurrency %d; %s, %d-byte blocks%n",
@@ -112,7 +114,7 @@ public final class UpdateBench implements Callable<Integer> {
     private SimFleet fleet(String endpointPrefix, int count, byte[] firstImage) throws Exception {
         TrustedKeys trusted = TrustedKeys.of(KeyPem.readPublicKey(trustedKey));
         return SimFleet.builder().devices(count).endpointPrefix(endpointPrefix).server(server)
-                .provisioner(new ApiProvisioner(api, ApiProvisioner.KeySource.DERIVED, false, null))
+                .provisioner(new ApiProvisioner(api, ApiProvisioner.KeySource.DERIVED, false, token.value()))
                 .primaryImage(firstImage).trustedKeys(trusted)
                 .eachDevice(d -> d.lifetime(3600).model(model).coapBlockSize(blockSize).listener(clock))
                 .build();

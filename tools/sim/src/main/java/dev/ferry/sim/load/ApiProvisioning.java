@@ -22,12 +22,12 @@ final class ApiProvisioning {
     }
 
     /** Provisions {@code endpoints}, PSK-secured if {@code secure}; returns how many were there. */
-    static int provision(String api, List<String> endpoints, boolean secure) throws Exception {
+    static int provision(String api, String token, List<String> endpoints, boolean secure) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
         Semaphore inFlight = new Semaphore(IN_FLIGHT);
         List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>(endpoints.size());
         for (String endpoint : endpoints) {
-            HttpRequest request = BenchKeys.provisioningRequest(api, endpoint, secure, REQUEST_TIMEOUT);
+            HttpRequest request = BenchKeys.provisioningRequest(api, endpoint, secure, REQUEST_TIMEOUT, token);
             if (!inFlight.tryAcquire(REQUEST_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("provisioning through " + api + " stalled: no answer for "
                         + REQUEST_TIMEOUT.toSeconds() * 2 + " s");

@@ -26,6 +26,9 @@ public final class LoadCommand implements Callable<Integer> {
             + " 409 (already there) is fine")
     String api;
 
+    @picocli.CommandLine.Mixin
+    dev.ferry.sim.http.ApiToken token = new dev.ferry.sim.http.ApiToken();
+
     @Option(names = "--provision-only", description = "With --api: provision the devices and end")
     boolean provisionOnly;
 
@@ -125,7 +128,8 @@ public final class LoadCommand implements Callable<Integer> {
         }
         LoadRun.Plan plan = new LoadRun.Plan(server, api, devices, prefix, firstIndex, warmup, concurrency, rate,
                 storm, stormWindowMillis, stormCold, serverPid, afterSeconds, settleSeconds, holdSeconds, !noDeregister,
-                lifetime, objects, threads, dtlsThreads, suites, label, json, firstOctet, maxSeconds);
+                lifetime, objects, threads, dtlsThreads, suites, label, json, firstOctet, maxSeconds,
+                token.value());
         try {
             if (provisionOnly) {
                 if (api == null) {

@@ -24,7 +24,7 @@ final class LoadRun {
             double rate, boolean storm, long stormWindowMillis, boolean stormCold, Long serverPid, int afterSeconds,
             int settleSeconds, int holdSeconds, boolean deregister, long lifetimeSeconds, List<Integer> objects,
             int threads, int dtlsThreads, List<CipherSuite> cipherSuites, String label, Path json, int firstOctet,
-            long maxSeconds) {
+            long maxSeconds, String token) {
         boolean secure() {
             return "coaps".equals(server.getScheme());
         }
@@ -109,7 +109,7 @@ final class LoadRun {
             names.add(BenchKeys.endpoint(plan.prefix(), i));
         }
         long started = System.nanoTime();
-        int there = ApiProvisioning.provision(plan.api(), names, plan.secure());
+        int there = ApiProvisioning.provision(plan.api(), plan.token(), names, plan.secure());
         report.line("provisioned %d devices through %s in %.1f s (%d already there)", names.size(), plan.api(),
                 (System.nanoTime() - started) / 1e9, there);
     }

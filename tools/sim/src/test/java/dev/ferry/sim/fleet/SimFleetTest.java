@@ -81,7 +81,7 @@ class SimFleetTest {
     @Test
     void devices_provisioned_through_the_api_register_with_the_keys_the_server_generated() throws Exception {
         ApiProvisioner provisioner = new ApiProvisioner(URI.create(api.uri()),
-                ApiProvisioner.KeySource.SERVER_GENERATED, false, null);
+                ApiProvisioner.KeySource.SERVER_GENERATED, false, TestProvisioningApi.TOKEN);
         try (SimFleet fleet = fleet(4, "fleet-psk-").server(bed.lwm2m.coapsUri()).provisioner(provisioner).build()) {
             fleet.start().get(TestBed.WAIT_SECONDS, TimeUnit.SECONDS);
 
@@ -91,7 +91,7 @@ class SimFleetTest {
                 .hasMessageContaining("fleet-psk-0 is provisioned already");
 
         ApiProvisioner replacing = new ApiProvisioner(URI.create(api.uri()),
-                ApiProvisioner.KeySource.SERVER_GENERATED, true, null);
+                ApiProvisioner.KeySource.SERVER_GENERATED, true, TestProvisioningApi.TOKEN);
         try (SimFleet fleet = fleet(2, "fleet-psk-").server(bed.lwm2m.coapsUri()).provisioner(replacing).build()) {
             fleet.start().get(TestBed.WAIT_SECONDS, TimeUnit.SECONDS);
 
@@ -102,13 +102,21 @@ class SimFleetTest {
     @Test
     void derived_keys_survive_a_second_provisioning() throws Exception {
         ApiProvisioner provisioner = new ApiProvisioner(URI.create(api.uri() + "/"), ApiProvisioner.KeySource.DERIVED,
-                false, null);
+                false, TestProvisioningApi.TOKEN);
 
         Map<String, DeviceCredentials> first = provisioner.provision(List.of("derived-0"), true);
         Map<String, DeviceCredentials> again = provisioner.provision(List.of("derived-0"), true);
 
         assertThat(again.get("derived-0").key()).isEqualTo(first.get("derived-0").key());
         assertThat(provisioner.provision(List.of("plain-0"), false).get("plain-0").hasPsk()).isFalse();
+    }
+
+    @Test
+    void provisioning_without_the_api_token_is_refused_with_the_servers_answer() {
+        ApiProvisioner anonymous = new ApiProvisioner(URI.create(api.uri()), ApiProvisioner.KeySource.DERIVED, false,
+                null);
+
+        assertThatThrownBy(() -> anonymous.provision(List.of("anonymous-0"), true)).hasMessageContaining("401");
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * in front of a {@link TestLwm2mServer}'s security store: generated PSKs are returned once, as Ferry does.
  */
 public final class TestProvisioningApi implements AutoCloseable {
+    /** The bearer token every request must carry, as Ferry's API asks for one; others are answered 401. */
+    public static final String TOKEN = "ferry_" + "T".repeat(43);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer http;
@@ -38,6 +40,11 @@ public final class TestProvisioningApi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (!("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"ferry\"");
+                reply(exchange, 401, JSON.createObjectNode().put("detail", "this route needs an API token"));
+                return;
+            }
             if (exchange.getRequestMethod().equals("DELETE")) {
                 String endpoint = exchange.getRequestURI().getPath().substring("/api/v1/devices/".length());
                 boolean known = devices.remove(endpoint);
