@@ -44,7 +44,11 @@ class AccessControlTest {
     @BeforeAll
     static void startServer() {
         // Every operation is tried with a bad token: the limit on failed attempts must not step in here.
-        server = TestServer.givenServer().with(Setting.HTTP_AUTH_FAILURE_LIMIT, "1000000").start();
+        // Public HTTP downloads: the open routes then answer anyone, so that a 403 seen there would come from the
+        // access rules; with downloads closed, /fw and the manifest answer 403 to callers without a download token
+        // (see DownloadTokenTest), whatever bearer token they send.
+        server = TestServer.givenServer().with(Setting.HTTP_AUTH_FAILURE_LIMIT, "1000000")
+                .with(Setting.DISTRIBUTION_PUBLIC_HTTP, "true").start();
         for (Role role : Role.values()) {
             tokens.put(role, role == Role.ADMIN ? server.adminToken() : tokenOf(role));
         }

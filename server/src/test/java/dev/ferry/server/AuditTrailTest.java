@@ -3,7 +3,6 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -13,8 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import dev.ferry.image.keys.ImageSigningKey;
 import dev.ferry.server.audit.AuditEntry;
 import dev.ferry.server.audit.AuditQuery;
-import dev.ferry.server.auth.Principal;
-import dev.ferry.server.auth.Role;
 import dev.ferry.server.testing.Images;
 import dev.ferry.server.testing.RawHttp;
 import dev.ferry.server.testing.TestServer;
@@ -54,7 +51,8 @@ class AuditTrailTest {
                 "device.provisioning -> changed", "PATCH /api/v1/devices/{endpoint} -> 200",
                 "device.provisioning -> deprovisioned", "DELETE /api/v1/devices/{endpoint} -> 204");
         JsonObject call = entries.get(1);
-        assertThat(call.getJsonObject("actor")).isEqualTo(new JsonObject().put("name", "anonymous").put("role", "none"));
+        assertThat(call.getJsonObject("actor")).isEqualTo(new JsonObject().put("name", "initial-admin")
+                .put("role", "admin"));
         assertThat(new JsonObject(call.getString("summary")).getJsonObject("body").getString("endpoint"))
                 .isEqualTo("audit-1");
         assertThat(entries.get(0).getJsonObject("actor").getString("name")).isEqualTo("server");
@@ -83,21 +81,24 @@ class AuditTrailTest {
     }
 
     @Test
-    void the_callers_token_name_and_role_are_recorded() {
+    void the_callers_token_name_and_role_are_recorded_and_a_call_without_a_token_as_anonymous() {
         server = TestServer.givenServer().start();
-        // Stands in for authentication, which puts the caller's principal into the routing context this way.
-        server.server().httpApiRouter().route().order(-1).handler(ctx -> {
-            ctx.put("ferry.principal", new Principal("t-17", "release-pipeline", Role.CI, Optional.empty()));
-            ctx.next();
-        });
+        TestServer.Reply created = server.post("/api/v1/tokens", "{\"name\":\"field-tool\",\"role\":\"operator\"}");
+        assertThat(created.status()).isEqualTo(201);
+        String value = created.json().getString("value");
 
-        assertThat(server.post("/api/v1/devices", device("by-token-1", "none")).status()).isEqualTo(201);
+        assertThat(server.sendAs(value, "POST", "/api/v1/devices", device("by-token-1", "none")).status())
+                .isEqualTo(201);
+        assertThat(server.sendAs(null, "POST", "/api/v1/devices", device("by-nobody-1", "none")).status())
+                .isEqualTo(401);
 
-        JsonObject call = audit("?actor=release-pipeline").get(0);
-        assertThat(call.getJsonObject("actor")).isEqualTo(new JsonObject().put("name", "release-pipeline")
-                .put("role", "ci"));
+        JsonObject call = audit("?actor=field-tool").get(0);
+        assertThat(call.getJsonObject("actor")).isEqualTo(new JsonObject().put("name", "field-tool")
+                .put("role", "operator"));
         assertThat(call.getString("action")).isEqualTo("POST /api/v1/devices");
-        assertThat(call.getString("summary")).doesNotContain("t-17");
+        assertThat(audit("?actor=anonymous")).extracting(e -> e.getString("action") + " " + e.getString("outcome"))
+                .containsExactly("POST /api/v1/devices 401");
+        assertThat(audit("")).allSatisfy(e -> assertThat(e.encode()).doesNotContain(value));
     }
 
     @Test
@@ -202,7 +203,7 @@ class AuditTrailTest {
         assertThat(List.of(first, second, last)).extracting(p -> p.getJsonArray("items").size()).containsExactly(2, 2, 1);
         assertThat(last.getValue("next")).isNull();
         assertThat(audit("?until=2000-01-01T00:00:00Z")).isEmpty();
-        assertThat(audit("?since=2000-01-01T00:00:00%2B02:00&actor=anonymous")).hasSize(5);
+        assertThat(audit("?since=2000-01-01T00:00:00%2B02:00&actor=initial-admin")).hasSize(5);
         assertThat(server.get("/api/v1/audit?since=yesterday").status()).isEqualTo(400);
         assertThat(server.get("/api/v1/audit?limit=1001").status()).isEqualTo(400);
         assertThat(server.get("/api/v1/audit?after=-1").status()).isEqualTo(400);
