@@ -53,6 +53,8 @@ final class BatchRoutes {
         BatchService.BatchRequest request = new BatchService.BatchRequest(name, max.intValue(), expiry(body),
                 JsonInput.optString(body, "security", ""), JsonInput.optStringList(body, "tags", ""),
                 JsonInput.optString(body, "model", ""));
+        // A batch provisions devices with its tags: a tag-limited token may only make ones that stay in its reach.
+        Caller.requireTag(ctx, request.tags(), "provision (through a batch)");
         blocking.run(() -> batches.create(request)).onSuccess(created -> {
             JsonObject json = summary(created.batch());
             json.getJsonObject("bootstrap").put("key", HexFormat.of().formatHex(created.key()))

@@ -51,6 +51,7 @@ final class BulkRoutes {
         blocking.run(() -> {
             BulkInput.Parsed input = csvIn ? BulkInput.csv(ctx.body().asString("UTF-8"))
                     : BulkInput.json(JsonInput.requireObject(ctx));
+            input.rows().forEach(row -> Caller.requireTag(ctx, row.request().tags(), "provision"));
             return provisioning.provisionAll(input.rows(), input.errors());
         }).onSuccess(devices -> {
             // The answer holds secrets shown once: no cache may keep it.

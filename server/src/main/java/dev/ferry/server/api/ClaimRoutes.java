@@ -54,6 +54,8 @@ final class ClaimRoutes {
             throw ApiProblem.badRequest("tags is required: the tags to add to the claimed device, e.g."
                     + " [\"owner:alice\"]");
         }
+        // An owner's app holds a token limited to the owner's tag: it may claim a device only into its own reach.
+        Caller.requireTag(ctx, tags, "claim");
         blocking.run(() -> codes.claim(code, tags)).onSuccess(device -> {
             if (device.isEmpty()) {
                 ctx.fail(new ApiProblem(404, "unknown-claim-code", "Unknown claim code", "no device can be claimed"

@@ -73,7 +73,7 @@ final class DeviceRoutes {
 
     private void provision(RoutingContext ctx) {
         ProvisionRequest request = ProvisionBody.parse(JsonInput.requireObject(ctx));
-        requireScopeTag(ctx, request.tags(), "provision");
+        Caller.requireTag(ctx, request.tags(), "provision");
         blocking.run(() -> provisioning.provision(request))
                 .onSuccess(result -> {
                     ctx.response().putHeader("location", "/api/v1/devices/" + result.device().endpoint());
@@ -88,7 +88,7 @@ final class DeviceRoutes {
         JsonInput.allowOnly(body, "the change", "tags", "metadata");
         List<String> tags = JsonInput.optStringList(body, "tags", "");
         if (tags != null) {
-            requireScopeTag(ctx, tags, "tag");
+            Caller.requireTag(ctx, tags, "tag");
         }
         JsonObject metadataPatch = JsonInput.optObject(body, "metadata", "");
         if (tags == null && metadataPatch == null) {
@@ -135,7 +135,7 @@ final class DeviceRoutes {
 
     private void allEvents(RoutingContext ctx) {
         if (Caller.deviceTag(ctx).isPresent()) {
-            throw outOfScope(ctx, "GET /api/v1/events spans the whole fleet; read the events of one device with"
+            throw Caller.outOfScope(ctx, "GET /api/v1/events spans the whole fleet; read the events of one device with"
                     + " GET /api/v1/devices/{endpoint}/events");
         }
         DeviceEventType type = eventType(ctx);
@@ -154,22 +154,8 @@ final class DeviceRoutes {
         if (limit.isEmpty() || asked == null || asked.equals(limit.get())) {
             return limit.orElse(asked);
         }
-        throw outOfScope(ctx, "it lists only devices tagged '" + limit.get() + "'; leave out tag or give tag="
+        throw Caller.outOfScope(ctx, "it lists only devices tagged '" + limit.get() + "'; leave out tag or give tag="
                 + limit.get());
-    }
-
-    /** A token limited to a tag may only provision, or leave after a change of tags, devices carrying its tag. */
-    private static void requireScopeTag(RoutingContext ctx, List<String> tags, String action) {
-        Optional<String> limit = Caller.deviceTag(ctx);
-        if (limit.isPresent() && (tags == null || !tags.contains(limit.get()))) {
-            throw outOfScope(ctx, "it may only " + action + " devices whose tags include '" + limit.get() + "'");
-        }
-    }
-
-    private static ApiProblem outOfScope(RoutingContext ctx, String why) {
-        String name = Caller.of(ctx).map(dev.ferry.server.auth.Principal::name).orElse("?");
-        return new ApiProblem(403, "tag-limited", "Forbidden", "the API token '" + name + "' is limited to devices"
-                + " tagged '" + Caller.deviceTag(ctx).orElse("?") + "'; " + why);
     }
 
     private static DeviceEventType eventType(RoutingContext ctx) {

@@ -89,6 +89,31 @@ class TagLimitedTokenTest {
         assertThat(escalation.json().getString("type")).isEqualTo("urn:ferry:problem:tag-limited");
     }
 
+    @Test
+    void bulk_lists_batches_and_claims_may_only_make_devices_that_keep_its_tag() {
+        String outside = "{\"devices\":[{\"endpoint\":\"a-10\",\"security\":{\"mode\":\"none\"},"
+                + "\"tags\":[\"site-a\"]},{\"endpoint\":\"c-10\",\"security\":{\"mode\":\"none\"}}]}";
+        assertThat(as("POST", "/api/v1/devices:bulk", outside).status()).isEqualTo(403);
+        assertThat(server.get("/api/v1/devices/a-10").status()).isEqualTo(404);
+        assertThat(as("POST", "/api/v1/devices:bulk", outside.replace("\"none\"}}", "\"none\"},"
+                + "\"tags\":[\"site-a\"]}")).status()).isEqualTo(201);
+
+        Reply batch = as("POST", "/api/v1/provisioning/batches",
+                "{\"name\":\"line-1\",\"maxDevices\":5,\"expiresInSeconds\":600}");
+        assertThat(batch.status()).isEqualTo(403);
+        assertThat(batch.json().getString("detail")).contains("'site-a'");
+        assertThat(as("POST", "/api/v1/provisioning/batches",
+                "{\"name\":\"line-1\",\"maxDevices\":5,\"expiresInSeconds\":600,\"tags\":[\"site-a\"]}")
+                .status()).isEqualTo(201);
+
+        String code = server.post("/api/v1/devices/b-1/claim-code", "{}").json().getString("claimCode");
+        assertThat(as("POST", "/api/v1/devices/claim", "{\"code\":\"" + code + "\",\"tags\":[\"owner-x\"]}")
+                .status()).isEqualTo(403);
+        assertThat(as("POST", "/api/v1/devices/claim", "{\"code\":\"" + code + "\",\"tags\":[\"site-a\"]}")
+                .status()).isEqualTo(200);
+        assertThat(as("GET", "/api/v1/devices/b-1", null).json().getJsonArray("tags")).contains("site-a");
+    }
+
     private Reply as(String method, String path, String body) {
         return server.sendAs(siteA, method, path, body);
     }
