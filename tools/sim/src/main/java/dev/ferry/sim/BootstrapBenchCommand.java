@@ -44,6 +44,9 @@ final class BootstrapBenchCommand implements Callable<Integer> {
     @Option(names = "--api", required = true, description = "Ferry's HTTP API, e.g. http://127.0.0.1:8080")
     String api;
 
+    @picocli.CommandLine.Mixin
+    dev.ferry.sim.http.ApiToken token = new dev.ferry.sim.http.ApiToken();
+
     @Option(names = "--devices", defaultValue = "2000", description = "Devices measured (default ${DEFAULT-VALUE})")
     int devices;
 
@@ -147,10 +150,10 @@ final class BootstrapBenchCommand implements Callable<Integer> {
     private Batch createBatch(String name, int size) throws Exception {
         String body = "{\"name\":\"" + name + " " + System.currentTimeMillis() + "\",\"maxDevices\":" + size
                 + ",\"expiresInSeconds\":3600,\"tags\":[\"bench\"],\"model\":\"sim-1\"}";
-        HttpResponse<String> reply = WholeExchange.send(http, HttpRequest.newBuilder(URI.create(api
-                + "/api/v1/provisioning/batches")).timeout(TIMEOUT).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString(),
-                TIMEOUT);
+        HttpResponse<String> reply = WholeExchange.send(http, dev.ferry.sim.http.ApiToken.authorize(HttpRequest
+                .newBuilder(URI.create(api + "/api/v1/provisioning/batches")), token.value()).timeout(TIMEOUT)
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString(), TIMEOUT);
         if (reply.statusCode() != 201) {
             throw new IllegalStateException("creating the batch failed: " + reply.statusCode() + " " + reply.body());
         }
@@ -163,8 +166,12 @@ final class BootstrapBenchCommand implements Callable<Integer> {
     }
 
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> reply = WholeExchange.send(http, HttpRequest.newBuilder(URI.create(api + path))
-                .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString(), TIMEOUT);
+        HttpResponse<String> reply = WholeExchange.send(http, dev.ferry.sim.http.ApiToken.authorize(HttpRequest
+                .newBuilder(URI.create(api + path)), token.value()).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString(), TIMEOUT);
+        if (reply.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + reply.statusCode() + " " + reply.body());
+        }
         return mapper.readTree(reply.body());
     }
 
