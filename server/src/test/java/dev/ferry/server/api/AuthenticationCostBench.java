@@ -117,7 +117,8 @@ public final class AuthenticationCostBench {
     /** {@code requests} GETs from {@code clients} threads; returns server CPU microseconds per request and req/s. */
     private static double[] run(URI uri, String token, int requests, int clients) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
+        ExecutorService httpThreads = Executors.newFixedThreadPool(2);
+        HttpClient http = HttpClient.newBuilder().executor(httpThreads).build();
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
         HttpRequest request = token == null ? builder.build() : builder.header("Authorization", "Bearer " + token).build();
         long cpuBefore = serverCpuNanos();
@@ -141,6 +142,8 @@ public final class AuthenticationCostBench {
         double seconds = (System.nanoTime() - started) / 1e9;
         long cpu = serverCpuNanos() - cpuBefore;
         pool.shutdownNow();
+        // The client's threads too: left running, they would keep the JVM from exiting after the last round.
+        httpThreads.shutdownNow();
         int sent = requests / clients * clients;
         return new double[] {cpu / 1e3 / sent, sent / seconds};
     }
