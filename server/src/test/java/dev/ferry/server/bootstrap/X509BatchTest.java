@@ -177,7 +177,7 @@ class X509BatchTest {
     }
 
     @Test
-    void a_revoked_batch_certificate_is_refused_by_the_bootstrap_server() {
+    void a_revoked_batch_certificate_is_refused_by_the_bootstrap_server_also_after_a_restart() {
         X509Batch batch = x509Batch("revoked x509", 10);
         assertThat(server.delete(batch.path()).status()).isEqualTo(204);
 
@@ -191,6 +191,18 @@ class X509BatchTest {
             assertThat(device.bootstrapCount()).isZero();
         }
         assertThat(server.get(batch.path()).json().getString("state")).isEqualTo("revoked");
+
+        // The denylist is memory: after a restart the batch's revocation puts the certificate back on it.
+        server.restart();
+        try (TestDevice device = TestDevice.device("meter-x0201").bootstrapX509(server.bootstrapCoapsUri(),
+                batch.certificate(), batch.key(), serverCertificate).start()) {
+            DeviceEvent rejected = server.waitForEvent(e -> e.type() == DeviceEventType.REJECTED
+                    && e.detail().contains("batch 'revoked x509'"), "refused bootstrap after the restart");
+
+            assertThat(rejected.detail()).contains("bootstrap certificate " + batch.certificate().getSerialNumber()
+                    .toString(16) + " of batch 'revoked x509'").contains("is revoked");
+            assertThat(server.get("/api/v1/devices/meter-x0201").status()).isEqualTo(404);
+        }
     }
 
     @Test
