@@ -131,8 +131,11 @@ public final class FerryServer implements AutoCloseable {
             List<X509Certificate> operatorCas = trustedCertificates(config);
             List<X509Certificate> trusted = new ArrayList<>(operatorCas);
             trusted.add(0, fleetCa.certificate());
+            BatchService batches = new BatchService(database, certificates);
+            // A production batch's bootstrap certificate is no device credential: refused at the handshake as if
+            // revoked, so that it registers no device, even one provisioned under the batch's CN.
             LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted,
-                    certificates.revocations()::isRevoked);
+                    cert -> certificates.revocations().isRevoked(cert) || batches.isBatchCertificate(cert));
             certificates.dropConnectionsWith(lwm2m::dropCertificateConnections);
             restoreRegistrations(new RegistrationRows(database), lwm2m);
             lwm2m.start();
@@ -171,9 +174,9 @@ public final class FerryServer implements AutoCloseable {
             FirmwareService firmware = new FirmwareService(firmwareRepository, blobs, published,
                     firmwareId -> usedBy(updateRepository, firmwareId), imageBlocks::evict);
 
-            BatchService batches = new BatchService(database);
-            BootstrapService bootstrap = startBootstrap(config, batches, provisioning, repository, writer, lwm2m,
-                    securityStore);
+            BootstrapService bootstrap = startBootstrap(config, new BootstrapService.Certificates(
+                    identity.privateKey(), identity.certificate(), certificates), batches, provisioning, repository,
+                    writer, lwm2m, securityStore);
 
             HttpApi[] httpApi = new HttpApi[1];
             Supplier<PackageUris> packageUris = () -> new PackageUris(config.publicHost(),
@@ -238,17 +241,17 @@ public final class FerryServer implements AutoCloseable {
     }
 
     /** The bootstrap server, unless bootstrap.enabled is false; devices are sent to this server's LwM2M ports. */
-    private static BootstrapService startBootstrap(FerryConfig config, BatchService batches,
-            ProvisioningService provisioning, DeviceRepository repository, RegistryWriter writer, LwM2mService lwm2m,
-            DeviceSecurityStore securityStore) {
+    private static BootstrapService startBootstrap(FerryConfig config, BootstrapService.Certificates certificates,
+            BatchService batches, ProvisioningService provisioning, DeviceRepository repository, RegistryWriter writer,
+            LwM2mService lwm2m, DeviceSecurityStore securityStore) {
         if (!config.bootstrapEnabled()) {
             LOG.info("LwM2M bootstrap server off (bootstrap.enabled=false)");
             return null;
         }
         return BootstrapService.start(new BootstrapService.Settings(config.bindAddress(), config.bootstrapCoapPort(),
                 config.bootstrapCoapsPort(), config.publicHost(), config.bootstrapLifetimeSeconds(),
-                () -> lwm2m.coapAddress().getPort(), () -> lwm2m.coapsAddress().getPort()), batches, provisioning,
-                repository, writer, endpoint -> securityStore.modeOf(endpoint).isPresent(),
+                () -> lwm2m.coapAddress().getPort(), () -> lwm2m.coapsAddress().getPort()), certificates, batches,
+                provisioning, repository, writer, endpoint -> securityStore.modeOf(endpoint).isPresent(),
                 endpoint -> lwm2m.leshan().getRegistrationService().getByEndpoint(endpoint) != null);
     }
 

@@ -44,7 +44,7 @@ final class BatchRoutes {
     private void create(RoutingContext ctx) {
         JsonObject body = JsonInput.requireObject(ctx);
         JsonInput.allowOnly(body, "the batch", "name", "maxDevices", "expiresAt", "expiresInSeconds", "security",
-                "tags", "model");
+                "tags", "model", "credential");
         String name = JsonInput.requireString(body, "name", "");
         Long max = JsonInput.optLong(body, "maxDevices", "", 1, 1_000_000);
         if (max == null) {
@@ -52,13 +52,19 @@ final class BatchRoutes {
         }
         BatchService.BatchRequest request = new BatchService.BatchRequest(name, max.intValue(), expiry(body),
                 JsonInput.optString(body, "security", ""), JsonInput.optStringList(body, "tags", ""),
-                JsonInput.optString(body, "model", ""));
+                JsonInput.optString(body, "model", ""), JsonInput.optString(body, "credential", ""));
         // A batch provisions devices with its tags: a tag-limited token may only make ones that stay in its reach.
         Caller.requireTag(ctx, request.tags(), "provision (through a batch)");
         blocking.run(() -> batches.create(request)).onSuccess(created -> {
             JsonObject json = summary(created.batch());
-            json.getJsonObject("bootstrap").put("key", HexFormat.of().formatHex(created.key()))
-                    .put("keyBase64", Base64.getEncoder().encodeToString(created.key()));
+            if (created.certificate() != null) {
+                json.getJsonObject("bootstrap").put("certificatePem", created.certificate().certificatePem())
+                        .put("chain", new JsonArray(created.certificate().chainPem()))
+                        .put("privateKey", created.certificate().privateKeyPem());
+            } else {
+                json.getJsonObject("bootstrap").put("key", HexFormat.of().formatHex(created.key()))
+                        .put("keyBase64", Base64.getEncoder().encodeToString(created.key()));
+            }
             ctx.response().putHeader("location", PATH + "/" + created.batch().id());
             Blocking.json(ctx, 201, json);
         }).onFailure(e -> ctx.fail(problem(e)));
@@ -143,7 +149,7 @@ final class BatchRoutes {
         return e;
     }
 
-    /** A batch without its key, which is never shown again after creation. */
+    /** A batch without its key, which is never shown again after creation (an x509 batch's is kept nowhere). */
     private JsonObject summary(Batch batch) {
         OffsetDateTime now = OffsetDateTime.now();
         String state = batch.revoked() ? "revoked" : batch.expiredAt(now) ? "expired"
@@ -154,8 +160,18 @@ final class BatchRoutes {
                 .put("model", batch.model()).put("expiresAt", batch.expiresAt().toString())
                 .put("createdAt", batch.createdAt().toString())
                 .put("revokedAt", batch.revokedAt() == null ? null : batch.revokedAt().toString())
-                .put("bootstrap", new JsonObject().put("uri", bootstrapUri.get())
-                        .put("pskIdentity", batch.pskIdentity()));
+                .put("credential", batch.credentialKind()).put("bootstrap", bootstrap(batch));
+    }
+
+    private JsonObject bootstrap(Batch batch) {
+        JsonObject bootstrap = new JsonObject().put("uri", bootstrapUri.get());
+        Batch.Certificate certificate = batch.certificate();
+        if (certificate == null) {
+            return bootstrap.put("pskIdentity", batch.pskIdentity());
+        }
+        return bootstrap.put("certificate", new JsonObject().put("commonName", certificate.commonName())
+                .put("serial", certificate.serial()).put("fingerprintSha256", certificate.fingerprint())
+                .put("notAfter", certificate.notAfter().toInstant().toString()));
     }
 
     private static JsonObject produced(Batch.Produced device) {

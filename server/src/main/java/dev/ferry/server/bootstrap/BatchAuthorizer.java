@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.eclipse.leshan.core.peer.IpPeer;
 import org.eclipse.leshan.core.peer.LwM2mPeer;
 import org.eclipse.leshan.core.peer.PskIdentity;
+import org.eclipse.leshan.core.peer.X509Identity;
 import org.eclipse.leshan.core.request.BootstrapRequest;
 import org.eclipse.leshan.server.security.Authorization;
 import org.eclipse.leshan.server.security.BootstrapAuthorizer;
@@ -19,9 +20,10 @@ import dev.ferry.server.device.Names;
  * still produce the endpoint (not revoked, not expired, not exhausted). From memory only: it runs on the
  * Californium thread that received the request. A refusal is recorded as a {@code rejected} event.
  * <p>
- * An X.509 batch credential (a certificate from the fleet CA naming the batch) fits here: match an
- * {@code X509Identity} peer to its batch as the PSK identity is matched below, with the CA as the bootstrap
- * server's trusted certificate; the rest of the bootstrap does not depend on the kind of credential.
+ * A PSK peer is matched to its batch by PSK identity; an X.509 peer by its certificate's CN, which names the
+ * batch: {@link BatchCertificateVerifier} let only the fleet CA's bootstrap certificates of known batches through
+ * the handshake (found by fingerprint), so the CN is that batch's own. The rest of the bootstrap does not depend
+ * on the kind of credential.
  */
 final class BatchAuthorizer implements BootstrapAuthorizer {
     static final String BATCH_ID = "ferry.batch";
@@ -52,10 +54,12 @@ final class BatchAuthorizer implements BootstrapAuthorizer {
             return Authorization.declined();
         }
         Optional<BatchCredentials.State> state = client.getIdentity() instanceof PskIdentity psk
-                ? credentials.byPskIdentity(psk.getPskIdentity()) : Optional.empty();
+                ? credentials.byPskIdentity(psk.getPskIdentity())
+                : client.getIdentity() instanceof X509Identity x509
+                        ? credentials.byCertificateCommonName(x509.getX509CommonName()) : Optional.empty();
         if (state.isEmpty()) {
             bootstrapper.refuse(endpoint, "no production batch credential: devices bootstrap over CoAPS with"
-                    + " their batch's PSK", peer);
+                    + " their batch's PSK or bootstrap certificate", peer);
             return Authorization.declined();
         }
         String refusal = state.get().check(endpoint, OffsetDateTime.now());
@@ -76,10 +80,11 @@ final class BatchAuthorizer implements BootstrapAuthorizer {
     }
 
     static String address(LwM2mPeer peer) {
-        if (peer instanceof IpPeer ip) {
-            InetSocketAddress socket = ip.getSocketAddress();
-            return socket.getAddress().getHostAddress() + ":" + socket.getPort();
-        }
-        return String.valueOf(peer);
+        return peer instanceof IpPeer ip ? address(ip.getSocketAddress()) : String.valueOf(peer);
+    }
+
+    static String address(InetSocketAddress socket) {
+        return socket == null || socket.getAddress() == null ? String.valueOf(socket)
+                : socket.getAddress().getHostAddress() + ":" + socket.getPort();
     }
 }

@@ -74,12 +74,33 @@ public final class BatchCredentials implements BootstrapSecurityStore {
     }
 
     private final Map<String, State> byIdentity = new ConcurrentHashMap<>();
+    private final Map<String, State> byCommonName = new ConcurrentHashMap<>();
+    private final Map<String, State> byFingerprint = new ConcurrentHashMap<>();
     private final Map<Long, State> byId = new ConcurrentHashMap<>();
 
+    /** {@code key}: the PSK of a psk batch; null for an x509 batch, whose private key the server never has. */
     void put(Batch batch, byte[] key, Set<String> produced) {
-        State state = new State(batch, key, produced);
-        byIdentity.put(batch.pskIdentity(), state);
+        State state = new State(batch, key == null ? new byte[0] : key, produced);
+        if (batch.certificate() == null) {
+            byIdentity.put(batch.pskIdentity(), state);
+        } else {
+            byCommonName.put(batch.certificate().commonName(), state);
+            byFingerprint.put(batch.certificate().fingerprint(), state);
+        }
         byId.put(batch.id(), state);
+    }
+
+    /** The x509 batch whose bootstrap certificate has this SHA-256 fingerprint (lowercase hex). */
+    Optional<State> byCertificateFingerprint(String fingerprint) {
+        return Optional.ofNullable(byFingerprint.get(fingerprint));
+    }
+
+    /**
+     * The x509 batch named by a peer certificate's CN. Only certificates {@link BatchCertificateVerifier} let
+     * through reach the authorizer: the fleet CA's, found by fingerprint, so the CN is the batch's own.
+     */
+    Optional<State> byCertificateCommonName(String commonName) {
+        return Optional.ofNullable(byCommonName.get(commonName));
     }
 
     /** Marks a batch revoked: its devices can no longer bootstrap. Its credential stays known so that a
@@ -87,9 +108,7 @@ public final class BatchCredentials implements BootstrapSecurityStore {
     void revoked(long id, OffsetDateTime at) {
         State state = byId.get(id);
         if (state != null) {
-            Batch b = state.batch;
-            state.batch = new Batch(b.id(), b.name(), b.pskIdentity(), b.deviceSecurity(), b.tags(), b.model(),
-                    b.maxDevices(), b.expiresAt(), b.createdAt(), at, b.produced());
+            state.batch = state.batch.withRevokedAt(at);
         }
     }
 

@@ -31,8 +31,12 @@ final class BatchRepository {
         this.database = database;
     }
 
-    Batch insert(String name, String pskIdentity, byte[] key, SecurityMode deviceSecurity, List<String> tags,
-            String model, int maxDevices, OffsetDateTime expiresAt) {
+    /**
+     * {@code pskIdentity} and {@code key} for a psk batch, {@code certificate} and its PEM for an x509 batch (whose
+     * private key is never stored).
+     */
+    Batch insert(String name, String pskIdentity, byte[] key, Batch.Certificate certificate, String certificatePem,
+            SecurityMode deviceSecurity, List<String> tags, String model, int maxDevices, OffsetDateTime expiresAt) {
         OffsetDateTime now = OffsetDateTime.now();
         try {
             return database.dsl().transactionResult(tx -> {
@@ -41,15 +45,21 @@ final class BatchRepository {
                     throw new BatchConflictException("a batch named '" + name + "' exists already; names are unique");
                 }
                 long id = dsl.insertInto(BOOTSTRAP_BATCH).set(BOOTSTRAP_BATCH.NAME, name)
-                        .set(BOOTSTRAP_BATCH.CREDENTIAL_KIND, "psk").set(BOOTSTRAP_BATCH.PSK_IDENTITY, pskIdentity)
-                        .set(BOOTSTRAP_BATCH.PSK_KEY, key)
+                        .set(BOOTSTRAP_BATCH.CREDENTIAL_KIND, certificate == null ? "psk" : "x509")
+                        .set(BOOTSTRAP_BATCH.PSK_IDENTITY, pskIdentity).set(BOOTSTRAP_BATCH.PSK_KEY, key)
+                        .set(BOOTSTRAP_BATCH.CERTIFICATE_CN, certificate == null ? null : certificate.commonName())
+                        .set(BOOTSTRAP_BATCH.CERTIFICATE_SERIAL, certificate == null ? null : certificate.serial())
+                        .set(BOOTSTRAP_BATCH.CERTIFICATE_FINGERPRINT,
+                                certificate == null ? null : certificate.fingerprint())
+                        .set(BOOTSTRAP_BATCH.CERTIFICATE_NOT_AFTER, certificate == null ? null : certificate.notAfter())
+                        .set(BOOTSTRAP_BATCH.CERTIFICATE_PEM, certificatePem)
                         .set(BOOTSTRAP_BATCH.DEVICE_SECURITY_MODE, deviceSecurity.wireName())
                         .set(BOOTSTRAP_BATCH.TAGS, String.join(",", tags)).set(BOOTSTRAP_BATCH.MODEL, model)
                         .set(BOOTSTRAP_BATCH.MAX_DEVICES, maxDevices).set(BOOTSTRAP_BATCH.EXPIRES_AT, expiresAt)
                         .set(BOOTSTRAP_BATCH.CREATED_AT, now)
                         .returningResult(BOOTSTRAP_BATCH.ID).fetchOne(BOOTSTRAP_BATCH.ID);
                 return new Batch(id, name, pskIdentity, deviceSecurity, List.copyOf(tags), model, maxDevices,
-                        expiresAt, now, null, 0);
+                        expiresAt, now, null, 0, certificate);
             });
         } catch (IntegrityConstraintViolationException e) {
             throw new BatchConflictException("a batch named '" + name + "' exists already; names are unique");
@@ -88,7 +98,7 @@ final class BatchRepository {
         dsl.select(BOOTSTRAP_BATCH_DEVICE.BATCH_ID, BOOTSTRAP_BATCH_DEVICE.ENDPOINT).from(BOOTSTRAP_BATCH_DEVICE)
                 .forEach(r -> produced.computeIfAbsent(r.value1(), k -> new HashSet<>()).add(r.value2()));
         return dsl.selectFrom(BOOTSTRAP_BATCH)
-                .where(BOOTSTRAP_BATCH.CREDENTIAL_KIND.eq("psk"))
+                .where(BOOTSTRAP_BATCH.CREDENTIAL_KIND.in("psk", "x509"))
                 .fetch(r -> new Stored(toBatch(r), r.get(BOOTSTRAP_BATCH.PSK_KEY),
                         produced.getOrDefault(r.get(BOOTSTRAP_BATCH.ID), Set.of())));
     }
@@ -146,6 +156,9 @@ final class BatchRepository {
                 SecurityMode.fromWireName(r.get(BOOTSTRAP_BATCH.DEVICE_SECURITY_MODE)).orElseThrow(),
                 tags.isEmpty() ? List.of() : Arrays.asList(tags.split(",")), r.get(BOOTSTRAP_BATCH.MODEL),
                 r.get(BOOTSTRAP_BATCH.MAX_DEVICES), r.get(BOOTSTRAP_BATCH.EXPIRES_AT),
-                r.get(BOOTSTRAP_BATCH.CREATED_AT), r.get(BOOTSTRAP_BATCH.REVOKED_AT), r.get(BOOTSTRAP_BATCH.PRODUCED));
+                r.get(BOOTSTRAP_BATCH.CREATED_AT), r.get(BOOTSTRAP_BATCH.REVOKED_AT), r.get(BOOTSTRAP_BATCH.PRODUCED),
+                r.get(BOOTSTRAP_BATCH.CERTIFICATE_CN) == null ? null : new Batch.Certificate(
+                        r.get(BOOTSTRAP_BATCH.CERTIFICATE_CN), r.get(BOOTSTRAP_BATCH.CERTIFICATE_SERIAL),
+                        r.get(BOOTSTRAP_BATCH.CERTIFICATE_FINGERPRINT), r.get(BOOTSTRAP_BATCH.CERTIFICATE_NOT_AFTER)));
     }
 }

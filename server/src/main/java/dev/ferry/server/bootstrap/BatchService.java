@@ -1,8 +1,10 @@
 package dev.ferry.server.bootstrap;
 
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.device.Names;
 import dev.ferry.server.device.SecurityMode;
 import dev.ferry.server.store.Database;
@@ -28,22 +31,54 @@ public final class BatchService {
     static final Duration LONGEST_LIFE = Duration.ofDays(10 * 366);
     public static final int DEVICES_SHOWN = 1000;
 
-    /** What an operator asks for; {@code security} null means psk. */
+    /**
+     * What an operator asks for; {@code security} null means psk; {@code credential} is the kind of bootstrap
+     * credential, psk (null) or x509.
+     */
     public record BatchRequest(String name, Integer maxDevices, OffsetDateTime expiresAt, String security,
-            List<String> tags, String model) {
+            List<String> tags, String model, String credential) {
+        public BatchRequest(String name, Integer maxDevices, OffsetDateTime expiresAt, String security,
+                List<String> tags, String model) {
+            this(name, maxDevices, expiresAt, security, tags, model, null);
+        }
     }
 
-    /** A new batch with its bootstrap key, which is shown this once. */
-    public record Created(Batch batch, byte[] key) {
+    /**
+     * A new batch with its bootstrap credential, which is shown this once: {@code key} for a psk batch,
+     * {@code certificate} (with the private key) for an x509 batch.
+     */
+    public record Created(Batch batch, byte[] key, DeviceCertificates.BatchCredential certificate) {
+        @Override
+        public String toString() {
+            return "Created[" + batch + "]"; // never the key
+        }
     }
 
     private final BatchRepository repository;
+    private final DeviceCertificates ca;
     private final BatchCredentials credentials = new BatchCredentials();
     private final SecureRandom random = new SecureRandom();
 
-    public BatchService(Database database) {
+    /** {@code ca} issues the certificates of x509 batches and keeps the denylist their revocation goes on. */
+    public BatchService(Database database, DeviceCertificates ca) {
         this.repository = new BatchRepository(database);
-        repository.loadAll().forEach(s -> credentials.put(s.batch(), s.key(), s.produced()));
+        this.ca = ca;
+        List<String> revokedCertificates = new ArrayList<>();
+        repository.loadAll().forEach(s -> {
+            credentials.put(s.batch(), s.key(), s.produced());
+            if (s.batch().revoked() && s.batch().certificate() != null) {
+                revokedCertificates.add(s.batch().certificate().serial());
+            }
+        });
+        ca.revokeBatchCredentials(revokedCertificates);
+    }
+
+    /**
+     * Whether the certificate is an x509 batch's bootstrap credential: such a certificate is refused as a device
+     * credential by the LwM2M server. From memory; asked at every X.509 handshake there.
+     */
+    public boolean isBatchCertificate(X509Certificate certificate) {
+        return credentials.byCertificateFingerprint(DeviceCertificates.fingerprint(certificate)).isPresent();
     }
 
     BatchCredentials credentials() {
@@ -85,17 +120,45 @@ public final class BatchService {
         if (request.model() != null && !Names.isModel(request.model())) {
             throw new InvalidBatchException("model must be " + Names.MODEL_RULE, false);
         }
+        boolean x509 = credentialKind(request.credential());
         byte[] idBytes = new byte[8];
         random.nextBytes(idBytes);
         String identity = "ferry-batch-" + HexFormat.of().formatHex(idBytes);
-        byte[] key = new byte[KEY_BYTES];
-        random.nextBytes(key);
-        Batch batch = repository.insert(name, identity, key, mode, tags, request.model(), request.maxDevices(),
-                request.expiresAt());
-        credentials.put(batch, key, Set.of());
-        LOG.info("Created production batch '{}' ({}): up to {} device(s) until {}, devices get security {}",
-                batch.name(), batch.id(), batch.maxDevices(), batch.expiresAt(), mode.wireName());
-        return new Created(batch, key);
+        Created created;
+        if (x509) {
+            // The key pair is made here and its private half handed back once; only the certificate is stored.
+            DeviceCertificates.BatchCredential issued = ca.issueBatchCredential(identity,
+                    request.expiresAt().toInstant());
+            Batch.Certificate certificate = new Batch.Certificate(identity, issued.serial(), issued.fingerprint(),
+                    issued.notAfter());
+            Batch batch = repository.insert(name, null, null, certificate, issued.certificatePem(), mode, tags,
+                    request.model(), request.maxDevices(), request.expiresAt());
+            credentials.put(batch, null, Set.of());
+            created = new Created(batch, null, issued);
+        } else {
+            byte[] key = new byte[KEY_BYTES];
+            random.nextBytes(key);
+            Batch batch = repository.insert(name, identity, key, null, null, mode, tags, request.model(),
+                    request.maxDevices(), request.expiresAt());
+            credentials.put(batch, key, Set.of());
+            created = new Created(batch, key, null);
+        }
+        Batch batch = created.batch();
+        LOG.info("Created production batch '{}' ({}) with a {} bootstrap credential: up to {} device(s) until {},"
+                + " devices get security {}", batch.name(), batch.id(), batch.credentialKind(), batch.maxDevices(),
+                batch.expiresAt(), mode.wireName());
+        return created;
+    }
+
+    private static boolean credentialKind(String credential) {
+        if (credential == null || credential.equals("psk")) {
+            return false;
+        }
+        if (credential.equals("x509")) {
+            return true;
+        }
+        throw new InvalidBatchException("credential must be psk (a shared bootstrap PSK) or x509 (a shared"
+                + " bootstrap certificate from the fleet CA), got '" + credential + "'", false);
     }
 
     public List<Batch> list() {
@@ -122,6 +185,9 @@ public final class BatchService {
         Optional<Batch> revoked = repository.revoke(id, OffsetDateTime.now());
         revoked.ifPresent(b -> {
             credentials.revoked(id, b.revokedAt());
+            if (b.certificate() != null) {
+                ca.revokeBatchCredentials(List.of(b.certificate().serial()));
+            }
             LOG.info("Revoked production batch '{}' ({}): its devices can no longer bootstrap", b.name(), id);
         });
         return revoked;

@@ -1,6 +1,8 @@
 package dev.ferry.server.bootstrap;
 
 import java.net.InetSocketAddress;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
@@ -8,6 +10,7 @@ import java.util.function.Predicate;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.leshan.core.endpoint.EndpointUriUtil;
 import org.eclipse.leshan.core.endpoint.Protocol;
 import org.eclipse.leshan.server.bootstrap.BootstrapFailureCause;
 import org.eclipse.leshan.server.bootstrap.BootstrapSession;
@@ -18,11 +21,13 @@ import org.eclipse.leshan.server.bootstrap.endpoint.LwM2mBootstrapServerEndpoint
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.CaliforniumBootstrapServerEndpoint;
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.CaliforniumBootstrapServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.coap.CoapBootstrapServerProtocolProvider;
+import org.eclipse.leshan.server.californium.bootstrap.endpoint.coaps.CoapsBootstrapServerEndpointFactory;
 import org.eclipse.leshan.server.californium.bootstrap.endpoint.coaps.CoapsBootstrapServerProtocolProvider;
 import org.eclipse.leshan.server.model.StandardBootstrapModelProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.ferry.server.ca.DeviceCertificates;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.RegistryWriter;
@@ -34,10 +39,21 @@ import dev.ferry.server.device.SecurityMode;
  */
 public final class BootstrapService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapService.class);
-    /** The PSK suites of the LwM2M server, LwM2M's mandatory TLS_PSK_WITH_AES_128_CCM_8 first. */
+    /**
+     * The suites of the LwM2M server, LwM2M's mandatory TLS_PSK_WITH_AES_128_CCM_8 first; the ECDSA ones for
+     * batches whose bootstrap credential is a certificate.
+     */
     static final List<CipherSuite> CIPHER_SUITES = List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
             CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256, CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
-            CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256);
+            CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+
+    /**
+     * What the CoAPS endpoint shows and trusts for certificate handshakes: the server's own key and certificate
+     * (those of the LwM2M server) and the fleet CA, whose batch certificates it accepts.
+     */
+    public record Certificates(PrivateKey serverKey, X509Certificate serverCertificate, DeviceCertificates ca) {
+    }
 
     /** Where the bootstrap server listens and where it sends devices. */
     public record Settings(String bindAddress, int coapPort, int coapsPort, String publicHost, int lifetimeSeconds,
@@ -58,9 +74,9 @@ public final class BootstrapService implements AutoCloseable {
      * @param provisioned whether an endpoint is provisioned, from memory (the LwM2M server's security store)
      * @param registered whether an endpoint is registered right now, from memory
      */
-    public static BootstrapService start(Settings settings, BatchService batches, ProvisioningService provisioning,
-            DeviceRepository devices, RegistryWriter writer, Predicate<String> provisioned,
-            Predicate<String> registered) {
+    public static BootstrapService start(Settings settings, Certificates certificates, BatchService batches,
+            ProvisioningService provisioning, DeviceRepository devices, RegistryWriter writer,
+            Predicate<String> provisioned, Predicate<String> registered) {
         DeviceBootstrapper bootstrapper = new DeviceBootstrapper(provisioning, devices, batches.repository(), writer);
         String host = settings.publicHost().contains(":") && !settings.publicHost().startsWith("[")
                 ? "[" + settings.publicHost() + "]" : settings.publicHost();
@@ -75,11 +91,18 @@ public final class BootstrapService implements AutoCloseable {
         configuration.set(DtlsConfig.DTLS_CIPHER_SUITES, CIPHER_SUITES);
         endpoints.setConfiguration(configuration);
         endpoints.addEndpoint(new InetSocketAddress(settings.bindAddress(), settings.coapPort()), Protocol.COAP);
-        endpoints.addEndpoint(new InetSocketAddress(settings.bindAddress(), settings.coapsPort()), Protocol.COAPS);
+        BatchCertificateVerifier verifier = new BatchCertificateVerifier(certificates.ca().ca().certificate(),
+                certificates.ca().revocations(), batches.credentials(), bootstrapper);
+        endpoints.addEndpoint(new CoapsBootstrapServerEndpointFactory(EndpointUriUtil.createUri(
+                Protocol.COAPS.getUriScheme(), new InetSocketAddress(settings.bindAddress(), settings.coapsPort())),
+                null, null, dtls -> dtls.setAdvancedCertificateVerifier(verifier)
+                        .setSerializationLabel("ferry-bootstrap-coaps"), null));
 
         LeshanBootstrapServerBuilder builder = new LeshanBootstrapServerBuilder();
         builder.setEndpointsProviders(endpoints.build());
         builder.setSecurityStore(batches.credentials());
+        builder.setPrivateKey(certificates.serverKey());
+        builder.setCertificateChain(new X509Certificate[] { certificates.serverCertificate() });
         builder.setBootstrapHandlerFactory(
                 (sender, sessionManager, listener) -> new ResumingBootstrapHandler(sender, sessionManager, listener,
                         tasks));

@@ -2,12 +2,19 @@ package dev.ferry.server.ca;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -38,6 +45,18 @@ public final class DeviceCertificates {
     @FunctionalInterface
     public interface ConnectionDropper {
         void dropConnections(String endpoint, Set<BigInteger> revokedSerials);
+    }
+
+    /**
+     * A production batch's bootstrap credential just issued: {@code privateKeyPem} (PKCS#8) is shown to the
+     * operator once and kept nowhere.
+     */
+    public record BatchCredential(String serial, String fingerprint, String certificatePem, OffsetDateTime notAfter,
+            String privateKeyPem, List<String> chainPem) {
+        @Override
+        public String toString() {
+            return "BatchCredential[serial=" + serial + ", fingerprint=" + fingerprint + "]"; // never the key
+        }
     }
 
     /** A certificate just signed, with the chain up to the fleet CA (the CA's certificate). */
@@ -106,6 +125,49 @@ public final class DeviceCertificates {
         LOG.info("Fleet CA issued certificate {} to {}, valid until {}", issued.serial(), endpoint,
                 issued.notAfter());
         return new Issued(issued, List.of(ca.certificatePem()));
+    }
+
+    /**
+     * A production batch's shared bootstrap credential: a new EC P-256 key pair and a certificate for it
+     * ({@code CN=<commonName>}, clientAuth, valid until {@code notAfter}). The private key is in the returned value
+     * only: nothing here keeps or logs it.
+     */
+    public BatchCredential issueBatchCredential(String commonName, Instant notAfter) {
+        KeyPair keys;
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+            keys = generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make an EC P-256 key pair", e);
+        }
+        Instant now = Instant.now();
+        BigInteger serial = new BigInteger(128, random).setBit(127);
+        X509Certificate certificate = ca.issue(commonName, keys.getPublic(), serial, now.minus(BACKDATE), notAfter);
+        String keyPem;
+        try {
+            keyPem = PemFiles.privateKeyPem(keys.getPrivate());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode a private key", e);
+        }
+        LOG.info("Fleet CA issued bootstrap certificate {} to production batch {}, valid until {}",
+                serial.toString(16), commonName, certificate.getNotAfter().toInstant());
+        return new BatchCredential(serial.toString(16), fingerprint(certificate), pem(certificate),
+                utc(certificate.getNotAfter().toInstant()), keyPem, List.of(ca.certificatePem()));
+    }
+
+    /** Puts certificates of revoked production batches on the denylist (their batch rows record the revocation). */
+    public void revokeBatchCredentials(Collection<String> serials) {
+        revocations.addAll(serials.stream().map(s -> new BigInteger(s, 16)).toList());
+    }
+
+    /** Lowercase hex SHA-256 of the DER certificate, as {@code openssl x509 -fingerprint -sha256} shows it. */
+    public static String fingerprint(X509Certificate certificate) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The device's certificates, newest first; empty when the device is not provisioned. */

@@ -43,6 +43,7 @@ class BatchApiTest {
         assertThat(list + page).contains(batch.identity()).doesNotContain(batch.keyHex())
                 .doesNotContain(batch.keyBase64()).doesNotContain("\"key\"");
         assertThat(new JsonObject(page).getJsonArray("devices")).isEmpty();
+        assertThat(new JsonObject(page).getString("credential")).isEqualTo("psk");
     }
 
     @Test
@@ -60,6 +61,10 @@ class BatchApiTest {
                 + "\"security\":\"tls\"}"), 400, "security must be psk or none");
         assertProblem(server.post(BATCHES, "{\"name\":\"b\",\"maxDevices\":5,\"expiresInSeconds\":60,"
                 + "\"tags\":[\"no spaces\"]}"), 400, "tag 'no spaces' is invalid");
+        assertProblem(server.post(BATCHES, "{\"name\":\"b\",\"maxDevices\":5,\"expiresInSeconds\":60,"
+                + "\"credential\":\"rpk\"}"), 400, "credential must be psk (a shared bootstrap PSK) or x509");
+        assertProblem(server.post(BATCHES, "{\"name\":\"b\",\"maxDevices\":5,\"expiresInSeconds\":60,"
+                + "\"credential\":509}"), 400, "credential must be a string");
         assertProblem(server.post(BATCHES, "{\"name\":\"b\",\"maxDevices\":5,\"expiresInSeconds\":60,\"key\":\"00\"}"),
                 400, "unknown field(s) [key]");
         assertProblem(server.get(BATCHES + "/abc"), 400, "batch id must be a positive whole number");

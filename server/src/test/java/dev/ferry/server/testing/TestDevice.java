@@ -96,6 +96,22 @@ public final class TestDevice implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A device fresh from the factory whose only credential is its batch's bootstrap certificate and key; it
+         * trusts the bootstrap server's certificate {@code serverCertificate}.
+         */
+        public Builder bootstrapX509(String bootstrapUri, X509Certificate certificate, PrivateKey key,
+                X509Certificate serverCertificate) {
+            try {
+                security = Security.x509Bootstrap(bootstrapUri, certificate.getEncoded(), key.getEncoded(),
+                        serverCertificate.getEncoded());
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+            bootstrap = true;
+            return this;
+        }
+
         /** A device that bootstraps over plain CoAP, without any credential. */
         public Builder bootstrapNoSec(String bootstrapUri) {
             security = Security.noSecBootstrap(bootstrapUri);
