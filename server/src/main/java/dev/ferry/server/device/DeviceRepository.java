@@ -26,6 +26,8 @@ import dev.ferry.server.store.generated.tables.records.DeviceEventRecord;
 public final class DeviceRepository {
     private final Database database;
     private final DeviceEventBus events;
+    /** See {@link FilterConditions#inEndpointOrder}; looked up on first use. */
+    private volatile Optional<String> endpointIndex;
 
     /** A repository whose provisioning events are published nowhere (tools and tests of the registry alone). */
     public DeviceRepository(Database database) {
@@ -198,12 +200,17 @@ public final class DeviceRepository {
      */
     public List<Device> matching(DeviceFilter filter, String after, int limit) {
         DSLContext dsl = database.dsl();
-        Condition condition = FilterConditions.of(dsl, filter, false);
+        Condition condition = FilterConditions.of(dsl, filter);
         if (after != null) {
             condition = condition.and(DEVICE.ENDPOINT.gt(after));
         }
-        List<Record> rows = new ArrayList<>(selectDevices(dsl).where(condition).orderBy(DEVICE.ENDPOINT)
-                .limit(limit).fetch());
+        if (endpointIndex == null) {
+            endpointIndex = Optional.ofNullable(FilterConditions.endpointIndexName(dsl));
+        }
+        List<Record> rows = new ArrayList<>(dsl.select(DEVICE.fields()).select(DEVICE_CREDENTIAL.PSK_IDENTITY)
+                .from(FilterConditions.inEndpointOrder(dsl, endpointIndex.orElse(null)))
+                .leftJoin(DEVICE_CREDENTIAL).on(DEVICE_CREDENTIAL.DEVICE_ID.eq(DEVICE.ID))
+                .where(condition).orderBy(DEVICE.ENDPOINT).limit(limit).fetch());
         Map<Long, List<String>> tags = tagsOf(dsl, rows.stream().map(r -> r.get(DEVICE.ID)).toList());
         return rows.stream().map(r -> toDevice(r, tags.getOrDefault(r.get(DEVICE.ID), List.of()))).toList();
     }
@@ -211,7 +218,7 @@ public final class DeviceRepository {
     /** How many devices {@code filter} means now. */
     public int countMatching(DeviceFilter filter) {
         DSLContext dsl = database.dsl();
-        return dsl.fetchCount(DEVICE, FilterConditions.of(dsl, filter, true));
+        return dsl.fetchCount(DEVICE, FilterConditions.of(dsl, filter));
     }
 
     /** Newest first; {@code endpoint} or {@code type} null match every event. */
