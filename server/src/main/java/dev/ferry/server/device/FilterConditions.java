@@ -88,9 +88,10 @@ final class FilterConditions {
     }
 
     private static Condition versionIn(DSLContext dsl, VersionRange range) {
+        // No WHERE: then H2 skips from one distinct value to the next in the index (a few reads at 100,000
+        // devices), where "IS NOT NULL" made it read every entry.
         List<String> versions = dsl.selectDistinct(DEVICE.FIRMWARE_VERSION).from(DEVICE)
-                .where(DEVICE.FIRMWARE_VERSION.isNotNull()).fetch(DEVICE.FIRMWARE_VERSION).stream()
-                .filter(range::matches).toList();
+                .fetch(DEVICE.FIRMWARE_VERSION).stream().filter(range::matches).toList();
         return versions.isEmpty() ? DSL.falseCondition() : DEVICE.FIRMWARE_VERSION.in(versions);
     }
 
