@@ -185,6 +185,24 @@ class GroupApiTest {
         assertThat(problem("/api/v1/devices?group=a%20b")).contains("query parameter group");
     }
 
+    @Test
+    void a_token_limited_to_a_tag_sees_only_its_tag_s_devices_of_a_group() {
+        server.post("/api/v1/groups", "{\"name\":\"halls\",\"filter\":{\"endpointPrefix\":\"hall\"}}");
+        TestServer.Reply token = server.post("/api/v1/tokens", "{\"name\":\"eu-viewer\",\"role\":\"viewer\","
+                + "\"deviceTag\":\"eu\"}");
+        assertThat(token.status()).as(token.body()).isEqualTo(201);
+        String euViewer = token.json().getString("value");
+
+        TestServer.Reply group = server.sendAs(euViewer, "GET", "/api/v1/groups/halls", null);
+        TestServer.Reply members = server.sendAs(euViewer, "GET", "/api/v1/groups/halls/devices", null);
+
+        assertThat(group.json().getInteger("deviceCount")).isEqualTo(2);
+        assertThat(members.json().getJsonArray("items")).extracting(d -> ((JsonObject) d).getString("endpoint"))
+                .containsExactly("hall-1", "hall-2");
+        assertThat(server.get("/api/v1/groups/halls").json().getInteger("deviceCount")).isEqualTo(3);
+        assertThat(server.sendAs(euViewer, "DELETE", "/api/v1/groups/halls", null).status()).isEqualTo(403);
+    }
+
     private String problem(String path) {
         TestServer.Reply reply = server.get(path);
         assertThat(reply.status()).as(path).isEqualTo(400);
