@@ -199,11 +199,11 @@ public final class FerryServer implements AutoCloseable {
                     eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
                     downloadTokens);
             updates[0] = updateService;
-            RegistryTargets rolloutTargets = new RegistryTargets(repository);
-            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, rolloutTargets, group -> false,
-                    clock);
+            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, repository,
+                    group -> Optional.empty(), clock); // no saved groups yet: a group target is unknown
             RolloutService rolloutService = new RolloutService(database, eventBus, RolloutPlanText.INSTANCE,
-                    planCheck, rolloutTargets, repository, firmwareRepository, updateService, clock, "local");
+                    planCheck, new RegistryTargets(repository), repository, firmwareRepository, updateService, clock,
+                    "local");
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
             lwm2m.addCoapResource(coapFirmware);
