@@ -88,6 +88,15 @@ public final class AccessRules {
             needs(HttpMethod.POST, "/api/v1/tokens", Role.ADMIN),
             needs(HttpMethod.DELETE, "/api/v1/tokens/:id", Role.ADMIN),
 
+            // Saved groups are named device filters: reading them and their members is a viewer's, like the
+            // device list; making, changing and deleting them an operator's.
+            needs(HttpMethod.GET, "/api/v1/groups", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/groups", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/groups/:name", Role.VIEWER),
+            needs(HttpMethod.PATCH, "/api/v1/groups/:name", Role.OPERATOR),
+            needs(HttpMethod.DELETE, "/api/v1/groups/:name", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/groups/:name/devices", Role.VIEWER),
+
             // Rollouts: viewers read, operators act; a ci token may create a draft, which an operator starts.
             needs(HttpMethod.GET, RolloutRoutes.PATH, Role.VIEWER),
             needs(HttpMethod.POST, RolloutRoutes.PATH, Role.OPERATOR).alsoCi(),

@@ -165,6 +165,25 @@ class RolloutApiTest {
     }
 
     @Test
+    void aSavedGroupIsATargetWhenItMatchesADeviceNow() {
+        assertThat(server.post("/api/v1/groups", new JsonObject().put("name", "field-meters").put("filter",
+                new JsonObject().put("tagsAll", new JsonArray().add("field"))).encode()).status()).isEqualTo(201);
+        assertThat(server.post("/api/v1/groups", new JsonObject().put("name", "empty-meters").put("filter",
+                new JsonObject().put("tagsAll", new JsonArray().add("nowhere"))).encode()).status()).isEqualTo(201);
+
+        Reply created = server.post("/api/v1/rollouts", plan().put("target", new JsonObject().put("group",
+                "field-meters")).encode());
+        Reply empty = server.post("/api/v1/rollouts", plan().put("target", new JsonObject().put("group",
+                "empty-meters")).encode());
+
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().getJsonObject("plan").getJsonObject("target").getString("group"))
+                .isEqualTo("field-meters");
+        assertThat(empty.status()).isEqualTo(422);
+        assertThat(message(empty, "target.group")).contains("group 'empty-meters' matches no device now");
+    }
+
+    @Test
     void malformedRequestsAre400AndUnknownRolloutsAre404() {
         int before = rolloutCount();
 
