@@ -1,6 +1,7 @@
 package dev.ferry.server.api;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -237,7 +238,7 @@ final class RolloutRoutes {
             return RolloutStatus.fromWireName(name);
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest("query parameter status must be one of " + String.join(", ",
-                    java.util.Arrays.stream(RolloutStatus.values()).map(RolloutStatus::wireName).toList())
+                    Arrays.stream(RolloutStatus.values()).map(RolloutStatus::wireName).toList())
                     + ", got '" + name + "'");
         }
     }
@@ -247,7 +248,7 @@ final class RolloutRoutes {
             return RolloutDeviceState.fromWireName(name);
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest("query parameter state must be one of " + String.join(", ",
-                    java.util.Arrays.stream(RolloutDeviceState.values()).map(RolloutDeviceState::wireName).toList())
+                    Arrays.stream(RolloutDeviceState.values()).map(RolloutDeviceState::wireName).toList())
                     + ", got '" + name + "'");
         }
     }
