@@ -32,6 +32,7 @@ import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
 import dev.ferry.server.device.DeviceCredentials;
 import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceGroup;
 import dev.ferry.server.device.DeviceGroups;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
@@ -44,6 +45,10 @@ import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.rollout.RegistryTargets;
+import dev.ferry.server.rollout.RolloutPlanCheck;
+import dev.ferry.server.rollout.RolloutPlanText;
+import dev.ferry.server.rollout.RolloutService;
 import dev.ferry.server.update.DownloadTokens;
 import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateRepository;
@@ -74,6 +79,7 @@ public final class FerryServer implements AutoCloseable {
     private final TokenStore tokens;
     private final Optional<LocalDatabaseServer> served;
     private boolean closed;
+    private RolloutService rollouts;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
             RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
@@ -103,6 +109,14 @@ public final class FerryServer implements AutoCloseable {
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(FerryConfig)}, with the clock the rollout scheduler reads (start times, maintenance
+     * windows, device timeouts, soak periods, retry times): tests pass one they can move.
+     */
+    public static FerryServer start(FerryConfig config, Clock clock) {
         // First: a wrong CA or TLS setting stops the start before anything is opened.
         FleetCa fleetCa = FleetCa.load(config.caCertificate(), config.caKey(), config.dataDir());
         Optional<HttpTls> tls = config.httpTls().map(t -> HttpTls.load(t,
@@ -188,6 +202,11 @@ public final class FerryServer implements AutoCloseable {
                     eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
                     downloadTokens);
             updates[0] = updateService;
+            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, repository,
+                    name -> groups.find(name).map(DeviceGroup::filter), clock);
+            RolloutService rolloutService = new RolloutService(database, eventBus, RolloutPlanText.INSTANCE,
+                    planCheck, new RegistryTargets(repository), repository, firmwareRepository, updateService, clock,
+                    "local");
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
             lwm2m.addCoapResource(coapFirmware);
@@ -201,10 +220,11 @@ public final class FerryServer implements AutoCloseable {
                     certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit,
                     new HttpApi.Access(tokens, new FailedAttempts(config.authFailureLimit(), Duration.ofMinutes(1),
                             Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),
-                                    System::nanoTime)));
+                                    System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);
+            server.rollouts = rolloutService;
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -331,6 +351,11 @@ public final class FerryServer implements AutoCloseable {
         return audit;
     }
 
+    /** The rollouts and their scheduler. */
+    public RolloutService rollouts() {
+        return rollouts;
+    }
+
     public RegistryWriter registryWriter() {
         return writer;
     }
@@ -349,6 +374,9 @@ public final class FerryServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP API did not close cleanly: {}", rootMessage(e));
             unclean.add("HTTP API");
+        }
+        if (rollouts != null) {
+            rollouts.close(); // before the update sessions it creates and watches
         }
         updates.close();
         if (bootstrap != null) {

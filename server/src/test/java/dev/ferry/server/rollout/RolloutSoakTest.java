@@ -1,0 +1,48 @@
+package dev.ferry.server.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.ferry.server.device.DeviceEventType;
+import dev.ferry.sim.device.SimDevice;
+
+/** The soak period after a device succeeded: it must stay online; one that goes away counts as unhealthy. */
+class RolloutSoakTest {
+
+    @Test
+    @Timeout(120)
+    void aDeviceThatGoesOfflineDuringItsSoakIsUnhealthyAndOneThatStaysSucceedsWhenTheSoakEnds() throws Exception {
+        try (EngineFixture fixture = new EngineFixture()) {
+            List<SimDevice> fleet = fixture.devices("s", 2, "soak");
+            RolloutSpec p = fixture.plan("soak", new RolloutSpec.Strategy.AllAtOnce());
+            RolloutSpec spec = new RolloutSpec(p.name(), p.firmwareId(), p.target(), p.delivery(), p.strategy(),
+                    new RolloutSpec.Gate(50, RolloutSpec.SuccessAction.NEXT_WAVE, 60, 2, RolloutSpec.ErrorAction.PAUSE,
+                            Duration.ofHours(1), Duration.ofMinutes(30), 3), p.retry(), null, null, 10, false, false);
+            long id = fixture.rollouts().create(spec, "alice").id();
+            fixture.rollouts().act(id, RolloutAction.START, "alice");
+            fixture.await(id, "soaking both devices", r -> r.counts().get(RolloutDeviceState.SOAKING) == 2);
+
+            fleet.get(0).close(); // deregisters
+            fixture.server.waitForEvent("s-0", DeviceEventType.DEREGISTERED);
+            fixture.await(id, "seeing s-0 unhealthy", r -> r.counts().get(RolloutDeviceState.UNHEALTHY) == 1);
+            assertThat(fixture.rollouts().find(id).orElseThrow().counts().get(RolloutDeviceState.SOAKING))
+                    .isEqualTo(1);
+
+            fixture.clock.advance(Duration.ofMinutes(30));
+            Rollout done = fixture.awaitStatus(id, RolloutStatus.COMPLETED);
+            assertThat(done.counts().get(RolloutDeviceState.SUCCEEDED)).isEqualTo(1);
+            assertThat(done.counts().get(RolloutDeviceState.UNHEALTHY)).isEqualTo(1);
+            assertThat(fixture.rollouts().devices(id, Optional.of(RolloutDeviceState.UNHEALTHY), Optional.empty(),
+                    null, 10)).singleElement().satisfies(d -> {
+                        assertThat(d.endpoint()).isEqualTo("s-0");
+                        assertThat(d.reason()).isEqualTo("offline");
+                    });
+        }
+    }
+}
