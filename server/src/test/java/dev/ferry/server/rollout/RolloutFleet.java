@@ -148,21 +148,17 @@ final class RolloutFleet implements AutoCloseable {
      */
     List<SimDevice> add(Devices spec) throws Exception {
         byte[] image = spec.image != null ? spec.image : v1;
-        JsonArray rows = new JsonArray();
         List<String> endpoints = new ArrayList<>();
         for (int i = 0; i < spec.count; i++) {
-            String endpoint = spec.prefix + i;
-            endpoints.add(endpoint);
-            rows.add(new JsonObject().put("endpoint", endpoint).put("security", new JsonObject().put("mode", "none"))
-                    .put("model", MODEL).put("tags", new JsonArray(spec.tags)));
+            endpoints.add(spec.prefix + i);
         }
-        TestServer.Reply provisioned = server.post("/api/v1/devices:bulk", new JsonObject().put("devices", rows)
-                .encode());
+        TestServer.Reply provisioned = server.post("/api/v1/devices:bulk", bulk(endpoints, spec.tags).encode());
         assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
 
         List<SimDevice> added = new ArrayList<>();
         for (int i = 0; i < spec.count; i++) {
-            SimDevice device = spec.tuning.apply(fleetDevice(endpoints.get(i)).primaryImage(image)
+            SimDevice device = spec.tuning.apply(fleetDevice(endpoints.get(i), server.coapUri(), key, threads)
+                    .primaryImage(image)
                     .faults(spec.faults.apply(i)).healthCheck(spec.healthCheck)).build();
             synchronized (devices) {
                 devices.put(device.endpoint(), device);
@@ -175,9 +171,20 @@ final class RolloutFleet implements AutoCloseable {
         return added;
     }
 
+    /** The body of a bulk request provisioning these plain-CoAP devices of {@link #MODEL} with these tags. */
+    static JsonObject bulk(List<String> endpoints, List<String> tags) {
+        JsonArray rows = new JsonArray();
+        for (String endpoint : endpoints) {
+            rows.add(new JsonObject().put("endpoint", endpoint).put("security", new JsonObject().put("mode", "none"))
+                    .put("model", MODEL).put("tags", new JsonArray(tags)));
+        }
+        return new JsonObject().put("devices", rows);
+    }
+
     /** How every fleet device is made: plain CoAP, short timings, so that faults show within seconds. */
-    private SimDevice.Builder fleetDevice(String endpoint) {
-        return SimDevice.builder(endpoint).server(server.coapUri()).noSec().model(MODEL)
+    static SimDevice.Builder fleetDevice(String endpoint, String coapUri, ImageSigningKey key,
+            ScheduledExecutorService threads) {
+        return SimDevice.builder(endpoint).server(coapUri).noSec().model(MODEL)
                 .trustedKeys(TrustedKeys.of(key.publicKey())).lifetime(Duration.ofSeconds(30))
                 .rebootDelay(Duration.ofMillis(50)).downloadRetries(2, Duration.ofMillis(50))
                 .coapTimeouts(Duration.ofMillis(500), 3).confirmDeadline(Duration.ofSeconds(20))
@@ -185,7 +192,7 @@ final class RolloutFleet implements AutoCloseable {
     }
 
     /** Powers the devices on, at most {@link #STARTING_AT_ONCE} first registrations in flight. */
-    private void startAll(List<SimDevice> toStart) throws Exception {
+    static void startAll(List<SimDevice> toStart) throws Exception {
         Semaphore inFlight = new Semaphore(STARTING_AT_ONCE);
         List<CompletableFuture<DeviceEventOrFailure>> registered = new ArrayList<>();
         for (SimDevice device : toStart) {
@@ -207,7 +214,7 @@ final class RolloutFleet implements AutoCloseable {
         assertThat(failed).as("devices that did not register within " + REGISTRATION_DEADLINE).isEmpty();
     }
 
-    private enum DeviceEventOrFailure { OK, FAILED }
+    enum DeviceEventOrFailure { OK, FAILED }
 
     /** Waits until the registry lists each endpoint online with {@link #MODEL} and {@code version}. */
     void awaitListed(List<String> endpoints, String version) {
