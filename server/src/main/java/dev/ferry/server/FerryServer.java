@@ -43,6 +43,9 @@ import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.rollout.RegistryTargets;
+import dev.ferry.server.rollout.RolloutPlanText;
+import dev.ferry.server.rollout.RolloutService;
 import dev.ferry.server.update.DownloadTokens;
 import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateRepository;
@@ -73,6 +76,7 @@ public final class FerryServer implements AutoCloseable {
     private final TokenStore tokens;
     private final Optional<LocalDatabaseServer> served;
     private boolean closed;
+    private RolloutService rollouts;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
             RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
@@ -102,6 +106,14 @@ public final class FerryServer implements AutoCloseable {
 
     /** Starts everything and returns once all listeners are bound; fails fast with the reason otherwise. */
     public static FerryServer start(FerryConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(FerryConfig)}, with the clock the rollout scheduler reads (start times, maintenance
+     * windows, device timeouts, soak periods, retry times): tests pass one they can move.
+     */
+    public static FerryServer start(FerryConfig config, Clock clock) {
         // First: a wrong CA or TLS setting stops the start before anything is opened.
         FleetCa fleetCa = FleetCa.load(config.caCertificate(), config.caKey(), config.dataDir());
         Optional<HttpTls> tls = config.httpTls().map(t -> HttpTls.load(t,
@@ -186,6 +198,9 @@ public final class FerryServer implements AutoCloseable {
                     eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
                     downloadTokens);
             updates[0] = updateService;
+            RolloutService rolloutService = new RolloutService(database, eventBus, RolloutPlanText.INSTANCE,
+                    spec -> RolloutPlanText.checkImage(firmwareRepository, spec), new RegistryTargets(repository),
+                    repository, firmwareRepository, updateService, clock, "local");
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
             lwm2m.addCoapResource(coapFirmware);
@@ -203,6 +218,7 @@ public final class FerryServer implements AutoCloseable {
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);
+            server.rollouts = rolloutService;
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -329,6 +345,11 @@ public final class FerryServer implements AutoCloseable {
         return audit;
     }
 
+    /** The rollouts and their scheduler. */
+    public RolloutService rollouts() {
+        return rollouts;
+    }
+
     public RegistryWriter registryWriter() {
         return writer;
     }
@@ -347,6 +368,9 @@ public final class FerryServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP API did not close cleanly: {}", rootMessage(e));
             unclean.add("HTTP API");
+        }
+        if (rollouts != null) {
+            rollouts.close(); // before the update sessions it creates and watches
         }
         updates.close();
         if (bootstrap != null) {

@@ -11,7 +11,8 @@ import dev.ferry.server.device.DeviceEventListener;
 
 /**
  * Appends the transitions the device event bus carries: provisioning ({@code device.provisioning}: provisioned,
- * changed, deprovisioned) and update sessions ({@code update.session}: each state a session enters). Registration
+ * changed, deprovisioned), update sessions ({@code update.session}: each state a session enters) and rollouts
+ * ({@code rollout.transition}: each state a rollout, one of its waves or one of its devices enters). Registration
  * traffic (registered, updated, deregistered, expired, rejected) is the device event log's business, not the
  * audit log's: it is neither an operator's act nor a change the server decided. Only queues: the bus calls this
  * on the threads that committed the event, which must not wait.
@@ -20,6 +21,9 @@ public final class TransitionAuditor implements DeviceEventListener {
     private static final Logger LOG = LoggerFactory.getLogger(TransitionAuditor.class);
     /** "update 7 failed (timeout): ..." as the update repository writes it. */
     private static final Pattern UPDATE = Pattern.compile("update (\\d+) ([a-z]+)\\b.*", Pattern.DOTALL);
+    /** "rollout 3 running: ...", "rollout 3 wave 1 passed: ...", "rollout 3 device d-1 updating: ...". */
+    private static final Pattern ROLLOUT = Pattern.compile(
+            "rollout (\\d+) (?:(wave \\d+|device \\S+) )?([a-z-]+)\\b.*", Pattern.DOTALL);
 
     private final AuditLog log;
 
@@ -36,6 +40,15 @@ public final class TransitionAuditor implements DeviceEventListener {
         case UPDATE -> {
             Matcher m = UPDATE.matcher(event.detail() == null ? "" : event.detail());
             append(event, "update.session", target, m.matches() ? m.group(2) : "changed");
+        }
+        case ROLLOUT -> {
+            Matcher m = ROLLOUT.matcher(event.detail() == null ? "" : event.detail());
+            if (m.matches()) {
+                append(event, "rollout.transition", "rollout:" + m.group(1), m.group(2) == null ? m.group(3)
+                        : m.group(2).split(" ")[0] + " " + m.group(3));
+            } else {
+                append(event, "rollout.transition", "rollout", "changed");
+            }
         }
         default -> {
             // registration traffic: not audited

@@ -19,7 +19,12 @@ public enum DeviceEventType {
     /** A registration or DTLS handshake was refused: unknown, unprovisioned or wrong credentials. */
     REJECTED("rejected"),
     /** A firmware update session changed state; the detail names the session and the state. */
-    UPDATE("update");
+    UPDATE("update"),
+    /**
+     * A rollout, one of its waves or one of its devices changed state; the detail starts with "rollout &lt;id&gt;".
+     * The endpoint is the device's for device transitions, null for those of the rollout or a wave.
+     */
+    ROLLOUT("rollout");
 
     private final String wireName;
 

@@ -6,6 +6,7 @@ import static dev.ferry.server.store.generated.Tables.UPDATE_TRANSITION;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 import org.jooq.DSLContext;
 import org.jooq.Record;
@@ -63,6 +64,13 @@ public final class UpdateRepository {
 
     UpdateSession insert(String endpoint, long firmwareId, Delivery delivery, OffsetDateTime deadline,
             String detail, OffsetDateTime now, List<DeviceEvent> events) {
+        return insert(endpoint, firmwareId, delivery, deadline, detail, now, events, (dsl, session) -> List.of());
+    }
+
+    /** As above; {@code alsoInTransaction} writes more in the same transaction and returns its events. */
+    UpdateSession insert(String endpoint, long firmwareId, Delivery delivery, OffsetDateTime deadline,
+            String detail, OffsetDateTime now, List<DeviceEvent> events,
+            BiFunction<DSLContext, UpdateSession, List<DeviceEvent>> alsoInTransaction) {
         return database.dsl().transactionResult(tx -> {
             DSLContext dsl = tx.dsl();
             long id = dsl.insertInto(UPDATE_SESSION)
@@ -79,7 +87,10 @@ public final class UpdateRepository {
             insertTransition(dsl, id, UpdateState.PENDING, detail, now);
             events.add(DeviceRepository.recordEvent(dsl, endpoint, DeviceEventType.UPDATE,
                     "update " + id + " pending: " + detail, now));
-            return dsl.selectFrom(UPDATE_SESSION).where(UPDATE_SESSION.ID.eq(id)).fetchOne(UpdateRepository::toSession);
+            UpdateSession session = dsl.selectFrom(UPDATE_SESSION).where(UPDATE_SESSION.ID.eq(id))
+                    .fetchOne(UpdateRepository::toSession);
+            events.addAll(alsoInTransaction.apply(dsl, session));
+            return session;
         });
     }
 

@@ -5,8 +5,11 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.eclipse.leshan.core.node.LwM2mResource;
@@ -21,6 +24,7 @@ import org.eclipse.leshan.server.queue.PresenceListener;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.registration.RegistrationListener;
 import org.eclipse.leshan.server.registration.RegistrationUpdate;
+import org.jooq.DSLContext;
 
 import dev.ferry.server.device.Device;
 import dev.ferry.server.device.DeviceEvent;
@@ -49,6 +53,7 @@ public final class UpdateService implements AutoCloseable {
     private final RegistryWriter registry;
     private final UpdateEngine engine;
     private final DownloadTokens tokens;
+    private volatile Function<String, Optional<String>> holder = endpoint -> Optional.empty();
 
     public UpdateService(UpdateRepository sessions, FirmwareRepository firmware, DeviceRepository devices,
             BlobStore blobs, DeviceEventBus events, RegistryWriter registry, LeshanServer leshan,
@@ -72,9 +77,37 @@ public final class UpdateService implements AutoCloseable {
         return sessions;
     }
 
-    /** Creates a session after the {@link InstallChecks}; blocks on the database. */
+    /**
+     * Creates a session after the {@link InstallChecks}; blocks on the database. A device held by a rollout is
+     * refused ({@link UpdateConflictException} naming the rollout): the rollout decides what it installs.
+     */
     public UpdateSession create(String endpoint, UpdateRequest request) {
-        Device device = devices.find(endpoint).orElseThrow(() -> new UnknownDeviceException(endpoint));
+        holder.apply(endpoint).ifPresent(rollout -> {
+            throw new UpdateConflictException("device '" + endpoint + "' is held by " + rollout + "; it decides"
+                    + " what the device installs. Pause, cancel or finish that rollout first");
+        });
+        return create(endpoint, request, (dsl, session) -> List.of());
+    }
+
+    /**
+     * Creates a session for a rollout: the same checks, no rollout guard; {@code alsoInTransaction} records the
+     * rollout's side of it in the session's own transaction and returns the events it wrote.
+     */
+    public UpdateSession createForRollout(String endpoint, UpdateRequest request,
+            BiFunction<DSLContext, UpdateSession, List<DeviceEvent>> alsoInTransaction) {
+        return create(endpoint, request, alsoInTransaction);
+    }
+
+    /** Who holds a device (a rollout, described for an operator), for the guard of {@link #create}. */
+    public void holdDevicesWith(Function<String, Optional<String>> holder) {
+        this.holder = holder;
+    }
+
+    /**
+     * Whether the image of the request may be installed on the device: {@link InvalidUpdateException} with the
+     * refusal when not. Blocks on the database.
+     */
+    public Firmware check(Device device, UpdateRequest request) {
         long firmwareId = request.firmwareId();
         Firmware image = firmware.find(firmwareId).orElseThrow(() -> new InvalidUpdateException(
                 UpdateRefusal.UNKNOWN_FIRMWARE, "no firmware with id " + firmwareId
@@ -92,6 +125,15 @@ public final class UpdateService implements AutoCloseable {
         String model = device.model() != null ? device.model() : image.model();
         InstallChecks.check(device, image, request, firmware.model(model),
                 InstallChecks.runningVersion(device).flatMap(v -> firmware.findVersion(model, v)));
+        InstallChecks.delivery(device, request.delivery());
+        return image;
+    }
+
+    private UpdateSession create(String endpoint, UpdateRequest request,
+            BiFunction<DSLContext, UpdateSession, List<DeviceEvent>> alsoInTransaction) {
+        Device device = devices.find(endpoint).orElseThrow(() -> new UnknownDeviceException(endpoint));
+        Firmware image = check(device, request);
+        Duration deadline = request.deadline();
         Delivery chosen = InstallChecks.delivery(device, request.delivery());
         if (!engine.reserve(endpoint, image)) {
             throw new UpdateConflictException("device '" + endpoint + "' already has an unfinished update; cancel it"
@@ -101,8 +143,9 @@ public final class UpdateService implements AutoCloseable {
         List<DeviceEvent> recorded = new ArrayList<>();
         UpdateSession session;
         try {
-            session = sessions.insert(endpoint, firmwareId, chosen, deadline == null ? null : now.plus(deadline),
-                    "to " + image.model() + " " + image.version() + " by " + chosen.wireName(), now, recorded);
+            session = sessions.insert(endpoint, request.firmwareId(), chosen, deadline == null ? null
+                    : now.plus(deadline), "to " + image.model() + " " + image.version() + " by " + chosen.wireName(),
+                    now, recorded, alsoInTransaction);
         } catch (RuntimeException e) {
             engine.release(endpoint, image);
             throw e;

@@ -39,9 +39,12 @@ public final class TestServer implements AutoCloseable {
     private final List<DeviceEvent> events = new ArrayList<>();
     private FerryServer server;
 
-    private TestServer(Path dataDir, Map<Setting, String> settings) {
+    private final java.time.Clock clock;
+
+    private TestServer(Path dataDir, Map<Setting, String> settings, java.time.Clock clock) {
         this.dataDir = dataDir;
         this.settings = settings;
+        this.clock = clock;
     }
 
     public static Builder givenServer() {
@@ -50,6 +53,13 @@ public final class TestServer implements AutoCloseable {
 
     public static final class Builder {
         private final Map<Setting, String> settings = new EnumMap<>(Setting.class);
+        private java.time.Clock clock = java.time.Clock.systemUTC();
+
+        /** The clock the rollout scheduler reads, e.g. a {@link SettableClock}; kept across restarts. */
+        public Builder clock(java.time.Clock rolloutClock) {
+            this.clock = rolloutClock;
+            return this;
+        }
 
         public Builder with(Setting setting, String value) {
             settings.put(setting, value);
@@ -70,7 +80,7 @@ public final class TestServer implements AutoCloseable {
                 settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
                 // Tests send bursts of requests with one token; the rate limit has tests of its own.
                 settings.putIfAbsent(Setting.HTTP_TOKEN_RATE_LIMIT, "0");
-                TestServer server = new TestServer(dataDir, settings);
+                TestServer server = new TestServer(dataDir, settings, clock);
                 try {
                     server.boot();
                 } catch (RuntimeException e) {
@@ -85,7 +95,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     private void boot() {
-        server = FerryServer.start(FerryConfig.of(settings));
+        server = FerryServer.start(FerryConfig.of(settings), clock);
         if ("on".equals(settings.get(Setting.HTTP_TLS)) && tlsCertificate == null) {
             tlsCertificate = HttpsTrust.presentedCertificate(settings, dataDir);
             http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))

@@ -1,0 +1,219 @@
+package dev.ferry.server.rollout;
+
+import static dev.ferry.server.store.generated.Tables.ROLLOUT;
+import static dev.ferry.server.store.generated.Tables.ROLLOUT_DEVICE;
+import static dev.ferry.server.store.generated.Tables.ROLLOUT_WAVE;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.ferry.image.ImageVersion;
+import dev.ferry.server.device.Device;
+import dev.ferry.server.device.DeviceRepository;
+import dev.ferry.server.firmware.Firmware;
+import dev.ferry.server.firmware.FirmwareRepository;
+import dev.ferry.server.store.generated.tables.records.RolloutDeviceRecord;
+import dev.ferry.server.store.generated.tables.records.RolloutRecord;
+import dev.ferry.server.update.InvalidUpdateException;
+import dev.ferry.server.update.UpdateRefusal;
+import dev.ferry.server.update.UpdateRequest;
+import dev.ferry.server.update.UpdateService;
+
+/**
+ * Starts a wave: matches the target as it is now, so devices that joined it since the last wave are taken, skips
+ * those that need nothing or cannot take the image (with the reason), and stores the wave with all its devices in
+ * one transaction, so a crash leaves either the whole wave or none of it.
+ *
+ * <p>A reverse rollout's target is what its original rollout reached: each such device gets the image it ran
+ * before, unless that image is gone or unpublished ({@code previous-image-unavailable}) or its MCUboot security
+ * counter is lower than the running one's ({@code security-counter}).
+ */
+final class WaveStarter {
+    private final RolloutStore store;
+    private final RolloutTargets targets;
+    private final DeviceRepository devices;
+    private final FirmwareRepository firmware;
+    private final UpdateService updates;
+
+    WaveStarter(RolloutStore store, RolloutTargets targets, DeviceRepository devices, FirmwareRepository firmware,
+            UpdateService updates) {
+        this.store = store;
+        this.targets = targets;
+        this.devices = devices;
+        this.firmware = firmware;
+        this.updates = updates;
+    }
+
+    /** A device matched for the wave, with the image it would get, or why it is skipped. */
+    private record Candidate(Device device, Long firmwareId, String skipReason, String skipDetail) {
+    }
+
+    /** Starts wave {@code wave}; false when the plan has no more waves or no device waits (the rollout is done). */
+    boolean start(RolloutRecord rollout, RolloutSpec spec, int wave, OffsetDateTime now) {
+        long id = rollout.getId();
+        Map<String, Boolean> members = store.members(id);
+        List<Candidate> waiting = rollout.getRollbackOf() == null ? forward(rollout, spec, members)
+                : reverse(rollout, members);
+        List<Candidate> eligible = waiting.stream().filter(c -> c.skipReason() == null).toList();
+        List<Candidate> taken = new ArrayList<>();
+        List<Candidate> skipped = new ArrayList<>(waiting.stream().filter(c -> c.skipReason() != null).toList());
+        int reached = (int) members.values().stream().filter(Boolean::booleanValue).count();
+        int size = WavePlan.size(spec.strategy(), wave, reached + eligible.size(), eligible.size());
+        if (!WavePlan.hasWave(spec.strategy(), wave) || (eligible.isEmpty() && skipped.isEmpty())) {
+            return false;
+        }
+        for (Candidate c : eligible) {
+            if (taken.size() >= size) {
+                break;
+            }
+            Optional<InvalidUpdateException> refused = refusal(c, spec, rollout.getRollbackOf() != null);
+            if (refused.isPresent()) {
+                skipped.add(new Candidate(c.device(), c.firmwareId(), reasonOf(refused.get(),
+                        rollout.getRollbackOf() != null), refused.get().getMessage()));
+            } else {
+                taken.add(c);
+            }
+        }
+        int waves = WavePlan.waveCount(spec.strategy(), wave, reached + eligible.size(), eligible.size());
+        String detail = "wave " + wave + " started with " + taken.size() + " device(s)" + (skipped.isEmpty() ? ""
+                : ", " + skipped.size() + " skipped");
+        store.transaction(tx -> {
+            tx.dsl.insertInto(ROLLOUT_WAVE).set(ROLLOUT_WAVE.ROLLOUT_ID, id).set(ROLLOUT_WAVE.WAVE_INDEX, wave)
+                    .set(ROLLOUT_WAVE.STATUS, RolloutWave.Status.RUNNING.wireName())
+                    .set(ROLLOUT_WAVE.PLANNED, taken.size()).set(ROLLOUT_WAVE.STARTED_AT, now).execute();
+            for (Candidate c : taken) {
+                tx.dsl.insertInto(ROLLOUT_DEVICE).set(row(id, wave, c, RolloutDeviceState.PENDING, null,
+                        "waiting for its update session", rollout.getRollbackOf() == null, now)).execute();
+            }
+            for (Candidate c : skipped) {
+                tx.dsl.insertInto(ROLLOUT_DEVICE).set(row(id, wave, c, RolloutDeviceState.SKIPPED, c.skipReason(),
+                        c.skipDetail(), false, now)).execute();
+            }
+            tx.dsl.update(ROLLOUT).set(ROLLOUT.CURRENT_WAVE, wave).set(ROLLOUT.WAVE_COUNT, waves)
+                    .set(ROLLOUT.UPDATED_AT, now).where(ROLLOUT.ID.eq(id)).execute();
+            tx.record(id, RolloutStore.Step.wave(wave, RolloutWave.Status.PENDING, RolloutWave.Status.RUNNING, detail,
+                    RolloutStore.SERVER), now);
+            return null;
+        });
+        return true;
+    }
+
+    private RolloutDeviceRecord row(long id, int wave, Candidate c, RolloutDeviceState state, String reason,
+            String detail, boolean recordPrevious, OffsetDateTime now) {
+        RolloutDeviceRecord r = new RolloutDeviceRecord();
+        r.setRolloutId(id);
+        r.setEndpoint(c.device().endpoint());
+        r.setWaveIndex(wave);
+        r.setState(state.wireName());
+        r.setAttempts(0);
+        r.setReason(reason);
+        r.setDetail(DeviceRepository.truncate(detail, 1000));
+        r.setFirmwareId(c.firmwareId());
+        r.setPreviousVersion(c.device().firmwareVersion());
+        if (recordPrevious && state == RolloutDeviceState.PENDING) {
+            r.setPreviousFirmwareId(previousImage(c.device()).orElse(null));
+        }
+        r.setStateSince(now);
+        r.setRegistrations(0);
+        r.setUpdatedAt(now);
+        return r;
+    }
+
+    /** The firmware record of the version the device runs now: what a rollback would give it back. */
+    private Optional<Long> previousImage(Device device) {
+        Optional<ImageVersion> running = version(device.firmwareVersion());
+        if (device.model() == null || running.isEmpty()) {
+            return Optional.empty();
+        }
+        return firmware.findVersion(device.model(), running.get()).map(Firmware::id);
+    }
+
+    private List<Candidate> forward(RolloutRecord rollout, RolloutSpec spec, Map<String, Boolean> members) {
+        Firmware image = firmware.find(rollout.getFirmwareId()).orElseThrow();
+        List<Candidate> waiting = new ArrayList<>();
+        for (Device d : targets.members(spec.target())) {
+            if (members.containsKey(d.endpoint())) {
+                continue;
+            }
+            Optional<Long> other = store.holding(d.endpoint(), rollout.getId()).map(r -> r.getId());
+            if (other.isPresent()) {
+                waiting.add(new Candidate(d, image.id(), "in-another-rollout", "the device is held by rollout "
+                        + other.get()));
+            } else if (version(d.firmwareVersion()).filter(v -> v.equals(image.version())).isPresent()) {
+                waiting.add(new Candidate(d, image.id(), "already-on-version", "the device runs "
+                        + d.firmwareVersion() + " already"));
+            } else if (!spec.allowModelMismatch() && d.model() != null && !d.model().equals(image.model())) {
+                waiting.add(new Candidate(d, image.id(), UpdateRefusal.MODEL_MISMATCH.wireName(), "the device is a '"
+                        + d.model() + "'; the image is for '" + image.model() + "'"));
+            } else {
+                waiting.add(new Candidate(d, image.id(), null, null));
+            }
+        }
+        return waiting;
+    }
+
+    private List<Candidate> reverse(RolloutRecord rollout, Map<String, Boolean> members) {
+        List<Candidate> waiting = new ArrayList<>();
+        List<RolloutDeviceRecord> reached = store.dsl().selectFrom(ROLLOUT_DEVICE)
+                .where(ROLLOUT_DEVICE.ROLLOUT_ID.eq(rollout.getRollbackOf()), ROLLOUT_DEVICE.SESSION_ID.isNotNull(),
+                        ROLLOUT_DEVICE.STATE.notIn(RolloutDeviceState.PENDING.wireName(),
+                                RolloutDeviceState.UPDATING.wireName()))
+                .orderBy(ROLLOUT_DEVICE.ENDPOINT).fetch();
+        for (RolloutDeviceRecord r : reached) {
+            if (members.containsKey(r.getEndpoint())) {
+                continue;
+            }
+            Optional<Device> device = devices.find(r.getEndpoint());
+            if (device.isEmpty()) {
+                continue; // deprovisioned: nothing to put back
+            }
+            Device d = device.get();
+            Optional<Firmware> previous = Optional.ofNullable(r.getPreviousFirmwareId()).flatMap(firmware::find);
+            if (r.getPreviousVersion() != null && r.getPreviousVersion().equals(d.firmwareVersion())) {
+                waiting.add(new Candidate(d, null, "already-on-version", "the device runs " + d.firmwareVersion()
+                        + ", the version it ran before the rollout"));
+            } else if (previous.isEmpty() || !previous.get().isPublished()) {
+                waiting.add(new Candidate(d, r.getPreviousFirmwareId(), "previous-image-unavailable", "the image of "
+                        + r.getPreviousVersion() + " that the device ran before is " + (previous.isEmpty()
+                                ? "not in the firmware repository" : "not published") + "; upload or publish it"));
+            } else {
+                waiting.add(new Candidate(d, previous.get().id(), null, null));
+            }
+        }
+        return waiting;
+    }
+
+    private Optional<InvalidUpdateException> refusal(Candidate c, RolloutSpec spec, boolean reverse) {
+        try {
+            updates.check(c.device(), request(c.firmwareId(), spec, reverse));
+            return Optional.empty();
+        } catch (InvalidUpdateException e) {
+            return Optional.of(e);
+        }
+    }
+
+    /** The request a rollout makes for one device: a rollback installs older images on purpose. */
+    static UpdateRequest request(long firmwareId, RolloutSpec spec, boolean reverse) {
+        return new UpdateRequest(firmwareId, spec.delivery(), null, !reverse && spec.allowModelMismatch(),
+                reverse || spec.allowDowngrade());
+    }
+
+    static String reasonOf(InvalidUpdateException e, boolean reverse) {
+        return reverse && e.reason() == UpdateRefusal.SECURITY_COUNTER_ROLLBACK ? "security-counter"
+                : e.reason().wireName();
+    }
+
+    private static Optional<ImageVersion> version(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ImageVersion.parse(text.strip()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
