@@ -63,7 +63,7 @@ final class RolloutFleet implements AutoCloseable {
         assertThat(trusted.status()).as(trusted.body()).isEqualTo(201);
         firmwareV1 = publish(v1);
         firmwareV2 = publish(v2);
-        api = new RolloutApi(server::send, this::awaitChange);
+        api = new RolloutApi(new EngineTransport(server), this::awaitChange);
     }
 
     /** A server with the test settings and these of the test's own. */
@@ -268,7 +268,7 @@ final class RolloutFleet implements AutoCloseable {
 
     /** The update sessions the server holds for a device, newest first. */
     List<JsonObject> sessions(String endpoint) {
-        TestServer.Reply reply = server.get("/api/v1/devices/" + endpoint + "/updates?limit=100");
+        TestServer.Reply reply = server.get("/api/v1/devices/" + endpoint + "/updates");
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonArray items = reply.json().getJsonArray("items");
         List<JsonObject> sessions = new ArrayList<>();

@@ -48,7 +48,7 @@ final class RolloutPlan {
         for (double percent : percents) {
             waves.add(new JsonObject().put("percent", percent));
         }
-        body.put("strategy", new JsonObject().put("type", "explicit").put("waves", waves));
+        body.put("strategy", new JsonObject().put("type", "waves").put("waves", waves));
         return this;
     }
 
@@ -86,7 +86,7 @@ final class RolloutPlan {
 
     /** Retries failures of these reasons, {@code maxAttempts} in all, {@code backoff} before the first retry. */
     RolloutPlan retry(List<String> reasons, int maxAttempts, Duration backoff) {
-        body.put("retry", new JsonObject().put("retryOn", new JsonArray(reasons)).put("maxAttempts", maxAttempts)
+        body.put("retry", new JsonObject().put("on", new JsonArray(reasons)).put("maxAttempts", maxAttempts)
                 .put("backoffSeconds", backoff.toSeconds()).put("multiplier", 1));
         return this;
     }

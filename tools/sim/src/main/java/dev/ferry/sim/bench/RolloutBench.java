@@ -184,7 +184,7 @@ public final class RolloutBench implements Callable<Integer> {
         ObjectNode plan = JSON.createObjectNode().put("name", "rollout-bench " + devices + " devices")
                 .put("firmwareId", firmwareId).put("delivery", "pull-coap").put("maxConcurrent", maxConcurrent);
         plan.putObject("target").putObject("filter").put("endpointPrefix", prefix);
-        ObjectNode strategy = plan.putObject("strategy").put("type", "explicit");
+        ObjectNode strategy = plan.putObject("strategy").put("type", "waves");
         ArrayNode sizes = strategy.putArray("waves");
         waves.forEach(percent -> sizes.addObject().put("percent", percent));
         sizes.addObject().put("rest", true);
