@@ -96,18 +96,26 @@ class DeviceFailuresFleetTest {
 
     @Test
     void devices_whose_new_image_crash_loops_during_the_soak_are_counted_unhealthy() throws Exception {
-        // Every tenth device's new image reboots four times, 200 ms after each registration.
+        // Every tenth device's new image reboots four times, a second after each registration.
         List<SimDevice> devices = fleet.add(Devices.of("loop-", 100).tagged("field-3").faults(i -> i % 10 == 0
-                ? Faults.none().crashLoopAfterUpdate(4, Duration.ofMillis(200)) : Faults.none()));
+                ? Faults.none().crashLoopAfterUpdate(4, Duration.ofSeconds(1)) : Faults.none()));
         Set<String> looping = devices.stream().filter(d -> d.faults().crashLoopReboots() > 0)
                 .map(SimDevice::endpoint).collect(Collectors.toSet());
 
         long id = fleet.api().start(RolloutPlan.of("field 3 to 1.1.0", fleet.firmwareV2).tagged("field-3")
                 .allAtOnce().successPercent(85, "next-wave").errorPercent(20, 1, "pause")
-                .soak(Duration.ofSeconds(10), 2));
+                .soak(Duration.ofSeconds(15), 2));
         JsonObject done = fleet.api().awaitStatus(id, "completed", ROLLOUT_DEADLINE);
 
-        assertThat(RolloutApi.count(done, "unhealthy")).isEqualTo(10);
+        for (String endpoint : looping) {
+            assertThat(fleet.device(endpoint).events()).as("crashes of " + endpoint)
+                    .filteredOn(e -> e.type() == DeviceEvent.Type.REBOOTING && e.detail().contains("crashed"))
+                    .hasSize(4);
+        }
+        String first = looping.iterator().next();
+        assertThat(RolloutApi.count(done, "unhealthy")).as("unhealthy; the history of " + first + ": "
+                + fleet.api().history(id).stream().filter(h -> first.equals(h.getString("endpoint"))).toList()
+                + "; its events: " + fleet.server.get("/api/v1/devices/" + first + "/events").body()).isEqualTo(10);
         assertThat(RolloutApi.count(done, "succeeded")).isEqualTo(90);
         assertThat(fleet.api().devices(id, "state=unhealthy")).extracting(d -> d.getString("endpoint"))
                 .containsExactlyInAnyOrderElementsOf(looping);

@@ -185,7 +185,7 @@ final class RolloutFleet implements AutoCloseable {
     static SimDevice.Builder fleetDevice(String endpoint, String coapUri, ImageSigningKey key,
             ScheduledExecutorService threads) {
         return SimDevice.builder(endpoint).server(coapUri).noSec().model(MODEL)
-                .trustedKeys(TrustedKeys.of(key.publicKey())).lifetime(Duration.ofSeconds(30))
+                .trustedKeys(TrustedKeys.of(key.publicKey())).lifetime(Duration.ofSeconds(120))
                 .rebootDelay(Duration.ofMillis(50)).downloadRetries(2, Duration.ofMillis(50))
                 .coapTimeouts(Duration.ofMillis(500), 3).confirmDeadline(Duration.ofSeconds(20))
                 .powerOffTime(Duration.ofMillis(100)).sharedExecutor(threads);
