@@ -168,6 +168,8 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
         watchSoaks(rollout, spec, now);
         rollout = store.row(id);
         if (RolloutStatus.fromWireName(rollout.getStatus()) == RolloutStatus.RUNNING) {
+            actions.recover(rollout, now);
+            rollout = store.row(id);
             actions.judge(rollout, spec, now);
             rollout = store.row(id);
             if (RolloutStatus.fromWireName(rollout.getStatus()) == RolloutStatus.RUNNING) {
