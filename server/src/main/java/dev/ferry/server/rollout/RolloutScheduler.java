@@ -168,6 +168,8 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
         watchSoaks(rollout, spec, now);
         rollout = store.row(id);
         if (RolloutStatus.fromWireName(rollout.getStatus()) == RolloutStatus.RUNNING) {
+            actions.recover(rollout, now);
+            rollout = store.row(id);
             actions.judge(rollout, spec, now);
             rollout = store.row(id);
             if (RolloutStatus.fromWireName(rollout.getStatus()) == RolloutStatus.RUNNING) {
@@ -257,9 +259,16 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
         }
     }
 
-    /** A soaking device registered again (a reboot) or went offline. */
+    /**
+     * A soaking device registered again (a reboot) or a registration of it ended. A registration replaced by a
+     * newer one ends too (the device came back from another address): the device is offline only when the
+     * registry says so.
+     */
     private void soakEvent(String endpoint, DeviceEventType type) {
         OffsetDateTime now = now();
+        if (type != DeviceEventType.REGISTERED && devices.find(endpoint).map(d -> d.online()).orElse(false)) {
+            return;
+        }
         for (RolloutDeviceRecord row : store.soaking(endpoint)) {
             RolloutSpec spec = plan(store.row(row.getRolloutId()));
             if (type == DeviceEventType.REGISTERED) {

@@ -318,6 +318,18 @@ final class RolloutStore {
                 .fetch(ROLLOUT.ID);
     }
 
+    /** Every endpoint held by another rollout than {@code rollout}, with that rollout's id. */
+    Map<String, Long> heldElsewhere(long rollout) {
+        Map<String, Long> held = new java.util.HashMap<>();
+        database.dsl().select(ROLLOUT_DEVICE.ENDPOINT, ROLLOUT_DEVICE.ROLLOUT_ID).from(ROLLOUT_DEVICE).join(ROLLOUT)
+                .on(ROLLOUT.ID.eq(ROLLOUT_DEVICE.ROLLOUT_ID))
+                .where(ROLLOUT.STATUS.in(HOLDING), ROLLOUT.ID.ne(rollout), ROLLOUT.ROLLBACK_OF.isNull()
+                        .or(ROLLOUT.ROLLBACK_OF.ne(rollout)), ROLLOUT.ROLLED_BACK_BY.isNull()
+                        .or(ROLLOUT.ROLLED_BACK_BY.ne(rollout)))
+                .forEach(r -> held.put(r.value1(), r.value2()));
+        return held;
+    }
+
     /** The newest rollout holding the endpoint, if any. */
     Optional<RolloutRecord> holding(String endpoint, Long except) {
         Condition condition = ROLLOUT.STATUS.in(HOLDING).and(ROLLOUT.ID.in(DSL.select(ROLLOUT_DEVICE.ROLLOUT_ID)

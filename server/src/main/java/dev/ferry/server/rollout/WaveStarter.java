@@ -6,6 +6,7 @@ import static dev.ferry.server.store.generated.Tables.ROLLOUT_WAVE;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,13 +26,16 @@ import dev.ferry.server.update.UpdateService;
 /**
  * Starts a wave: matches the target as it is now, so devices that joined it since the last wave are taken, skips
  * those that need nothing or cannot take the image (with the reason), and stores the wave with all its devices in
- * one transaction, so a crash leaves either the whole wave or none of it.
+ * one transaction, so a crash leaves either the whole wave or none of it. The install checks that need the
+ * image's details (slot size, downgrade, security counter) are made when each device's session is created:
+ * a device they refuse is skipped then, with the refusal's reason, so a wave starts without a query per device.
  *
  * <p>A reverse rollout's target is what its original rollout reached: each such device gets the image it ran
  * before, unless that image is gone or unpublished ({@code previous-image-unavailable}) or its MCUboot security
  * counter is lower than the running one's ({@code security-counter}).
  */
 final class WaveStarter {
+    private static final int BATCH = 500;
     private final RolloutStore store;
     private final RolloutTargets targets;
     private final DeviceRepository devices;
@@ -59,38 +63,31 @@ final class WaveStarter {
                 : reverse(rollout, members);
         List<Candidate> eligible = waiting.stream().filter(c -> c.skipReason() == null).toList();
         List<Candidate> taken = new ArrayList<>();
-        List<Candidate> skipped = new ArrayList<>(waiting.stream().filter(c -> c.skipReason() != null).toList());
+        List<Candidate> skipped = waiting.stream().filter(c -> c.skipReason() != null).toList();
         int reached = (int) members.values().stream().filter(Boolean::booleanValue).count();
         int size = WavePlan.size(spec.strategy(), wave, reached + eligible.size(), eligible.size());
         if (!WavePlan.hasWave(spec.strategy(), wave) || (eligible.isEmpty() && skipped.isEmpty())) {
             return false;
         }
-        for (Candidate c : eligible) {
-            if (taken.size() >= size) {
-                break;
-            }
-            Optional<InvalidUpdateException> refused = refusal(c, spec, rollout.getRollbackOf() != null);
-            if (refused.isPresent()) {
-                skipped.add(new Candidate(c.device(), c.firmwareId(), reasonOf(refused.get(),
-                        rollout.getRollbackOf() != null), refused.get().getMessage()));
-            } else {
-                taken.add(c);
-            }
-        }
+        taken.addAll(eligible.subList(0, size));
         int waves = WavePlan.waveCount(spec.strategy(), wave, reached + eligible.size(), eligible.size());
         String detail = "wave " + wave + " started with " + taken.size() + " device(s)" + (skipped.isEmpty() ? ""
                 : ", " + skipped.size() + " skipped");
+        Map<String, Optional<Long>> previous = new HashMap<>();
         store.transaction(tx -> {
             tx.dsl.insertInto(ROLLOUT_WAVE).set(ROLLOUT_WAVE.ROLLOUT_ID, id).set(ROLLOUT_WAVE.WAVE_INDEX, wave)
                     .set(ROLLOUT_WAVE.STATUS, RolloutWave.Status.RUNNING.wireName())
                     .set(ROLLOUT_WAVE.PLANNED, taken.size()).set(ROLLOUT_WAVE.STARTED_AT, now).execute();
+            List<RolloutDeviceRecord> rows = new ArrayList<>();
             for (Candidate c : taken) {
-                tx.dsl.insertInto(ROLLOUT_DEVICE).set(row(id, wave, c, RolloutDeviceState.PENDING, null,
-                        "waiting for its update session", rollout.getRollbackOf() == null, now)).execute();
+                rows.add(row(id, wave, c, RolloutDeviceState.PENDING, null, "waiting for its update session",
+                        rollout.getRollbackOf() == null ? previous : null, now));
             }
             for (Candidate c : skipped) {
-                tx.dsl.insertInto(ROLLOUT_DEVICE).set(row(id, wave, c, RolloutDeviceState.SKIPPED, c.skipReason(),
-                        c.skipDetail(), false, now)).execute();
+                rows.add(row(id, wave, c, RolloutDeviceState.SKIPPED, c.skipReason(), c.skipDetail(), null, now));
+            }
+            for (int from = 0; from < rows.size(); from += BATCH) {
+                tx.dsl.batchInsert(rows.subList(from, Math.min(rows.size(), from + BATCH))).execute();
             }
             tx.dsl.update(ROLLOUT).set(ROLLOUT.CURRENT_WAVE, wave).set(ROLLOUT.WAVE_COUNT, waves)
                     .set(ROLLOUT.UPDATED_AT, now).where(ROLLOUT.ID.eq(id)).execute();
@@ -101,8 +98,9 @@ final class WaveStarter {
         return true;
     }
 
+    /** @param previous the firmware id of each version seen so far, or null not to record it */
     private RolloutDeviceRecord row(long id, int wave, Candidate c, RolloutDeviceState state, String reason,
-            String detail, boolean recordPrevious, OffsetDateTime now) {
+            String detail, Map<String, Optional<Long>> previous, OffsetDateTime now) {
         RolloutDeviceRecord r = new RolloutDeviceRecord();
         r.setRolloutId(id);
         r.setEndpoint(c.device().endpoint());
@@ -113,8 +111,9 @@ final class WaveStarter {
         r.setDetail(DeviceRepository.truncate(detail, 1000));
         r.setFirmwareId(c.firmwareId());
         r.setPreviousVersion(c.device().firmwareVersion());
-        if (recordPrevious && state == RolloutDeviceState.PENDING) {
-            r.setPreviousFirmwareId(previousImage(c.device()).orElse(null));
+        if (previous != null) {
+            r.setPreviousFirmwareId(previous.computeIfAbsent(c.device().model() + " " + c.device().firmwareVersion(),
+                    key -> previousImage(c.device())).orElse(null));
         }
         r.setStateSince(now);
         r.setRegistrations(0);
@@ -133,15 +132,16 @@ final class WaveStarter {
 
     private List<Candidate> forward(RolloutRecord rollout, RolloutSpec spec, Map<String, Boolean> members) {
         Firmware image = firmware.find(rollout.getFirmwareId()).orElseThrow();
+        Map<String, Long> heldElsewhere = store.heldElsewhere(rollout.getId());
         List<Candidate> waiting = new ArrayList<>();
         for (Device d : targets.members(spec.target())) {
             if (members.containsKey(d.endpoint())) {
                 continue;
             }
-            Optional<Long> other = store.holding(d.endpoint(), rollout.getId()).map(r -> r.getId());
-            if (other.isPresent()) {
+            Long other = heldElsewhere.get(d.endpoint());
+            if (other != null) {
                 waiting.add(new Candidate(d, image.id(), "in-another-rollout", "the device is held by rollout "
-                        + other.get()));
+                        + other));
             } else if (version(d.firmwareVersion()).filter(v -> v.equals(image.version())).isPresent()) {
                 waiting.add(new Candidate(d, image.id(), "already-on-version", "the device runs "
                         + d.firmwareVersion() + " already"));
@@ -184,15 +184,6 @@ final class WaveStarter {
             }
         }
         return waiting;
-    }
-
-    private Optional<InvalidUpdateException> refusal(Candidate c, RolloutSpec spec, boolean reverse) {
-        try {
-            updates.check(c.device(), request(c.firmwareId(), spec, reverse));
-            return Optional.empty();
-        } catch (InvalidUpdateException e) {
-            return Optional.of(e);
-        }
     }
 
     /** The request a rollout makes for one device: a rollback installs older images on purpose. */

@@ -44,7 +44,13 @@ final class EngineFixture implements AutoCloseable {
     private final List<SimDevice> devices = new ArrayList<>();
 
     EngineFixture() {
-        server = TestServer.givenServer().with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0").clock(clock).start();
+        this(s -> s);
+    }
+
+    /** With settings of the test's own on top of the fixture's. */
+    EngineFixture(UnaryOperator<TestServer.Builder> settings) {
+        server = settings.apply(TestServer.givenServer().with(Setting.UPDATE_RETRY_BACKOFF_SECONDS, "0").clock(clock))
+                .start();
         TestServer.Reply trusted = server.post("/api/v1/signing-keys", new JsonObject().put("name", "release")
                 .put("publicKey", Images.publicPem(key)).encode());
         assertThat(trusted.status()).as(trusted.body()).isEqualTo(201);
