@@ -32,6 +32,7 @@ import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
 import dev.ferry.server.device.DeviceCredentials;
 import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceGroups;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.RegistrationRows;
@@ -132,6 +133,7 @@ public final class FerryServer implements AutoCloseable {
             audit = AuditLog.open(database);
             eventBus.subscribe(new TransitionAuditor(audit));
             DeviceRepository repository = new DeviceRepository(database, eventBus);
+            DeviceGroups groups = new DeviceGroups(database, repository, Clock.systemUTC());
             DeviceSecurityStore securityStore = new DeviceSecurityStore();
             securityStore.load(repository.allCredentials());
             RegistryWriter writer = new RegistryWriter(database, eventBus, config.registryQueueCapacity(),
@@ -210,7 +212,7 @@ public final class FerryServer implements AutoCloseable {
             lwm2m.answerStatelessly(coapFirmware.statelessAnswers());
 
             Vertx vertx = Vertx.vertx();
-            HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
+            HttpApi api = new HttpApi(vertx, database, repository, provisioning, groups, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,
