@@ -13,8 +13,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.ferry.server.device.DeviceFilter;
-import dev.ferry.server.firmware.Firmware;
-import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.update.Delivery;
 import dev.ferry.server.update.FailureReason;
 import io.vertx.core.json.JsonArray;
@@ -28,15 +26,6 @@ public final class RolloutPlanText implements RolloutPlans {
     public static final RolloutPlanText INSTANCE = new RolloutPlanText();
 
     private RolloutPlanText() {
-    }
-
-    /** Until the API's plan check is wired: the image must exist and be published. */
-    public static void checkImage(FirmwareRepository firmware, RolloutSpec spec) {
-        Optional<Firmware> image = firmware.find(spec.firmwareId());
-        if (image.isEmpty() || !image.get().isPublished()) {
-            throw new InvalidRolloutException(List.of(new InvalidRolloutException.Problem("firmwareId", "firmware "
-                    + spec.firmwareId() + (image.isEmpty() ? " does not exist" : " is not published"))));
-        }
     }
 
     @Override
