@@ -19,8 +19,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A plan as stored in the rollout's row: the JSON the API takes (the same field names), written and read back
- * whole. Reads only what it wrote; the API's parser judges what operators send.
+ * Plans in the JSON field names of the API, written and read back whole, without the API's checks. The server
+ * stores plans with {@link RolloutPlanJson}; this form serves callers that build plans in code and send them to
+ * the rollouts directly.
  */
 public final class RolloutPlanText implements RolloutPlans {
     public static final RolloutPlanText INSTANCE = new RolloutPlanText();
