@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,7 @@ import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
 import dev.ferry.server.device.DeviceCredentials;
 import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceFilter;
 import dev.ferry.server.device.DeviceGroup;
 import dev.ferry.server.device.DeviceGroups;
 import dev.ferry.server.device.DeviceRepository;
@@ -47,7 +49,7 @@ import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
 import dev.ferry.server.rollout.RegistryTargets;
 import dev.ferry.server.rollout.RolloutPlanCheck;
-import dev.ferry.server.rollout.RolloutPlanText;
+import dev.ferry.server.rollout.RolloutPlanJson;
 import dev.ferry.server.rollout.RolloutService;
 import dev.ferry.server.update.DownloadTokens;
 import dev.ferry.server.update.PackageUris;
@@ -202,11 +204,12 @@ public final class FerryServer implements AutoCloseable {
                     eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
                     downloadTokens);
             updates[0] = updateService;
-            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, repository,
-                    name -> groups.find(name).map(DeviceGroup::filter), clock);
-            RolloutService rolloutService = new RolloutService(database, eventBus, RolloutPlanText.INSTANCE,
-                    planCheck, new RegistryTargets(repository), repository, firmwareRepository, updateService, clock,
+            Function<String, Optional<DeviceFilter>> groupFilters = name -> groups.find(name).map(DeviceGroup::filter);
+            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, repository, groupFilters, clock);
+            RolloutService rolloutService = new RolloutService(database, eventBus, new RolloutPlanJson(), planCheck,
+                    new RegistryTargets(repository, groupFilters), repository, firmwareRepository, updateService, clock,
                     "local");
+            groups.usedBy(rolloutService::groupUsedBy); // a group a rollout targets is neither changed nor deleted
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
             lwm2m.addCoapResource(coapFirmware);

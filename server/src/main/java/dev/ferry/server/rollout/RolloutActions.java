@@ -88,7 +88,12 @@ final class RolloutActions {
         long id = rollout.getId();
         Integer current = rollout.getCurrentWave();
         if (current == null) { // paused before its first wave
-            begin(rollout, status, action.wireName() + "d by " + actor, actor, now);
+            if (action == RolloutAction.RESUME && spec.startAt() != null && spec.startAt().isAfter(now)) {
+                store.transaction(tx -> tx.moveRollout(id, status, RolloutStatus.SCHEDULED, "resumed by " + actor
+                        + "; starts at " + spec.startAt(), actor, now, Map.of()));
+            } else {
+                begin(rollout, status, action.wireName() + "d by " + actor, actor, now);
+            }
             return;
         }
         RolloutWaveRecord wave = store.wave(id, current).orElseThrow();
@@ -111,6 +116,20 @@ final class RolloutActions {
             return null;
         });
         nextWave(store.row(id), current + 1, now);
+    }
+
+    /**
+     * Finishes a move a crash cut in two: a running rollout without a wave (stopped between its start and its
+     * first wave) or whose current wave passed (stopped before the next one started) starts that wave now.
+     */
+    void recover(RolloutRecord rollout, OffsetDateTime now) {
+        Integer current = rollout.getCurrentWave();
+        if (current == null) {
+            nextWave(rollout, 0, now);
+        } else if (store.wave(rollout.getId(), current).map(w -> RolloutStore.waveStatus(w.getStatus()))
+                .filter(s -> s == RolloutWave.Status.PASSED).isPresent()) {
+            nextWave(rollout, current + 1, now);
+        }
     }
 
     /** Starts the wave, or completes the rollout when the plan has no more waves or no device waits. */

@@ -44,7 +44,9 @@ import picocli.CommandLine.Option;
                 + " slow-link=20k (bytes/s), latency=50ms, loss=0.05, sleeping=30s/5s (sleep period/awake time),"
                 + " power-loss-during-download=8k, power-loss-before-confirm, refuse-pushed-package (result 6"
                 + " after a push), refuse-update (Execute 5/0/2 answered 4.05), update-without-reboot (result 1"
-                + " without installing), ignore-update (Execute answered 2.04, nothing happens).",
+                + " without installing), ignore-update (Execute answered 2.04, nothing happens),"
+                + " fail-download-once=8k (result 4 once, the next try succeeds), silent-at=8k (the radio dies),"
+                + " crash-loop=4/200ms (the first confirmed image reboots 4 times, 200 ms after each registration).",
             "Example: ferry sim --devices 500 --server coaps://127.0.0.1:5684 --psk-from-api"
                 + " --image app-1.0.0.bin --trusted-key root.pem --fault 0.1:fail-health-check"})
 public final class SimCommand implements Callable<Integer> {

@@ -54,6 +54,11 @@ final class DownloadClock implements SimDevice.Listener {
         }
     }
 
+    /** When the device started its first download, or null before. */
+    Instant downloadStarted(String endpoint) {
+        return started.get(endpoint);
+    }
+
     /** The device's download time, or null while it has not finished one. */
     Duration download(String endpoint) {
         return downloads.get(endpoint);

@@ -110,7 +110,31 @@ final class FerryApi {
         }
     }
 
-    private JsonNode get(String path) throws IOException, InterruptedException {
+    /** {@code POST} of a JSON body; the answer's status and JSON body. */
+    Answer post(String path, String json) throws IOException, InterruptedException {
+        HttpResponse<String> reply = WholeExchange.send(http, request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString(), TIMEOUT);
+        return new Answer(reply.statusCode(), reply.body().isEmpty() ? null : parse(reply.body()), reply.body());
+    }
+
+    /** {@code DELETE}; the answer's status. */
+    int delete(String path) throws IOException, InterruptedException {
+        return WholeExchange.send(http, request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString(), TIMEOUT)
+                .statusCode();
+    }
+
+    /** A status and the JSON it came with (null for an empty body). */
+    record Answer(int status, JsonNode json, String body) {
+        Answer expect(int expected, String what) {
+            if (status != expected) {
+                throw new IllegalStateException(what + ": HTTP " + status + " " + body);
+            }
+            return this;
+        }
+    }
+
+    /** {@code GET} of a path that must answer 200 with JSON. */
+    JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> reply = WholeExchange.send(http, request(path).GET().build(),
                 HttpResponse.BodyHandlers.ofString(), TIMEOUT);
         return checked(path, reply);

@@ -51,7 +51,9 @@ public record DeviceEvent(Type type, String endpoint, Instant time, ImageVersion
         /** A sleeping device woke to send something. */
         WOKE_UP,
         /** Power went off ({@code detail}: requested, or the fault that cut it). */
-        POWERED_OFF
+        POWERED_OFF,
+        /** The radio died (a fault, or {@code goSilent()}): the device runs on, but nothing leaves or reaches it. */
+        WENT_SILENT
     }
 
     /** True when this event ends an update attempt: object 5 is back to Idle with a final result. */

@@ -21,6 +21,9 @@ final class DownloadJob implements FetchCallback {
         /** Power fails now (a fault). */
         void cutPower(String reason);
 
+        /** The radio dies now (a fault); the device runs on. */
+        void goSilent(String reason);
+
         void schedule(Duration delay, Runnable task);
 
         void ended(DownloadJob job);
@@ -126,6 +129,7 @@ final class DownloadJob implements FetchCallback {
     public boolean data(long offset, byte[] bytes) {
         String cut = null;
         boolean powerCut = false;
+        boolean silenced = false;
         synchronized (lock) {
             if (over) {
                 return false;
@@ -145,6 +149,13 @@ final class DownloadJob implements FetchCallback {
                 powerCut = true;
                 faults.powerLost();
             }
+            long silentAt = faults.silenceAt();
+            if (!powerCut && silentAt >= 0 && end > Math.max(silentAt, machine.written()) && silentAt <= keep) {
+                keep = silentAt;
+                cut = "the radio died at byte " + silentAt + " of the download (injected fault)";
+                silenced = true;
+                faults.silenced();
+            }
             byte[] kept = keep >= end ? bytes : Arrays.copyOf(bytes, (int) Math.max(0, keep - offset));
             if (corruption != null) {
                 kept = corruption.apply(offset, kept);
@@ -159,9 +170,12 @@ final class DownloadJob implements FetchCallback {
         }
         if (powerCut) {
             host.cutPower(cut);
-        } else {
-            connectionLost(cut);
+            return false;
         }
+        if (silenced) {
+            host.goSilent(cut); // its retries go nowhere now, as a real device's would
+        }
+        connectionLost(cut);
         return false;
     }
 
@@ -211,6 +225,7 @@ final class DownloadJob implements FetchCallback {
             failuresWithoutProgress = held > progressMark ? 1 : failuresWithoutProgress + 1;
             progressMark = held;
             if (failuresWithoutProgress > maxRetries) {
+                faults.downloadFailed();
                 machine.fail(UpdateResult.CONNECTION_LOST, detail + "; gave up after " + maxRetries + " retries");
                 end(machine.failureDetail());
                 return;

@@ -87,6 +87,11 @@ final class Downloads {
         }
 
         @Override
+        public void goSilent(String reason) {
+            parts.power().goSilent(reason);
+        }
+
+        @Override
         public void schedule(Duration delay, Runnable task) {
             parts.power().schedule(delay, task);
         }

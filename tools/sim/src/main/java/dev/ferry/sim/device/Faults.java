@@ -35,6 +35,10 @@ public final class Faults {
     private boolean refuseUpdate;
     private boolean updateWithoutReboot;
     private boolean ignoreUpdate;
+    private long failDownloadOnceAt = -1;
+    private long silentAt = -1;
+    private int crashLoopReboots;
+    private Duration crashLoopUpTime;
 
     private Faults() {
     }
@@ -61,6 +65,10 @@ public final class Faults {
         c.refuseUpdate = refuseUpdate;
         c.updateWithoutReboot = updateWithoutReboot;
         c.ignoreUpdate = ignoreUpdate;
+        c.failDownloadOnceAt = failDownloadOnceAt;
+        c.silentAt = silentAt;
+        c.crashLoopReboots = crashLoopReboots;
+        c.crashLoopUpTime = crashLoopUpTime;
         return c;
     }
 
@@ -224,6 +232,50 @@ public final class Faults {
         return c;
     }
 
+    /**
+     * Once: the pull loses its connection at {@code bytes} of the package and every resume fails the same way,
+     * until the download ends with result 4 (connection lost) after the device's download retries. The next
+     * download runs clean: what a server's retry of the update overcomes.
+     */
+    public Faults failDownloadOnce(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("fail the download at a byte offset >= 0");
+        }
+        Faults c = copy();
+        c.failDownloadOnceAt = bytes;
+        return c;
+    }
+
+    /**
+     * Once: the radio dies for good when a download reaches {@code bytes} (0: as soon as a pull starts). The
+     * device keeps running, but nothing leaves or reaches it any more, as with a dead modem or a device carried
+     * out of range; the server hears nothing, not even a deregistration. Powering it off and on brings the
+     * radio back ({@link SimDevice#goSilent()} silences a device at once, without a download).
+     */
+    public Faults silentAt(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("the radio dies at a byte offset >= 0");
+        }
+        Faults c = copy();
+        c.silentAt = bytes;
+        return c;
+    }
+
+    /**
+     * Once: the next image that is confirmed crashes {@code reboots} times, each {@code upTime} after it
+     * registered; each crash reboots the device without deregistering, and it registers again. MCUboot keeps the
+     * image (it was confirmed), so only a server that watches registrations after an update notices.
+     */
+    public Faults crashLoopAfterUpdate(int reboots, Duration upTime) {
+        if (reboots < 1 || upTime.isNegative()) {
+            throw new IllegalArgumentException("a crash loop needs at least one reboot and an up time >= 0");
+        }
+        Faults c = copy();
+        c.crashLoopReboots = reboots;
+        c.crashLoopUpTime = upTime;
+        return c;
+    }
+
     /** These faults and {@code other}'s; where both set a value, {@code other}'s wins. */
     public Faults and(Faults other) {
         Faults c = copy();
@@ -255,6 +307,16 @@ public final class Faults {
         c.refuseUpdate |= other.refuseUpdate;
         c.updateWithoutReboot |= other.updateWithoutReboot;
         c.ignoreUpdate |= other.ignoreUpdate;
+        if (other.failDownloadOnceAt >= 0) {
+            c.failDownloadOnceAt = other.failDownloadOnceAt;
+        }
+        if (other.silentAt >= 0) {
+            c.silentAt = other.silentAt;
+        }
+        if (other.crashLoopReboots > 0) {
+            c.crashLoopReboots = other.crashLoopReboots;
+            c.crashLoopUpTime = other.crashLoopUpTime;
+        }
         return c;
     }
 
@@ -304,6 +366,26 @@ public final class Faults {
         return ignoreUpdate;
     }
 
+    /** The byte offset where the one download that fails loses its connection, -1 for never. */
+    public long failDownloadOnceOffset() {
+        return failDownloadOnceAt;
+    }
+
+    /** The byte offset of a download where the radio dies, -1 for never. */
+    public long silentOffset() {
+        return silentAt;
+    }
+
+    /** How often the first confirmed image crashes, 0 for never. */
+    public int crashLoopReboots() {
+        return crashLoopReboots;
+    }
+
+    /** How long a crash-looping image runs after each registration before it crashes; null without a crash loop. */
+    public Duration crashLoopUpTime() {
+        return crashLoopUpTime;
+    }
+
     /** The sleep period of a sleeping device, null for one that is always awake. */
     public Duration sleepPeriod() {
         return sleepPeriod;
@@ -328,7 +410,8 @@ public final class Faults {
      * {@code slow-link=20k} (bytes per second), {@code latency=50ms}, {@code loss=0.05},
      * {@code sleeping=30s/5s} (sleep period/awake time), {@code power-loss-during-download=8k},
      * {@code power-loss-before-confirm}, {@code refuse-pushed-package}, {@code refuse-update},
-     * {@code update-without-reboot}, {@code ignore-update}.
+     * {@code update-without-reboot}, {@code ignore-update}, {@code fail-download-once=8k}, {@code silent-at=8k},
+     * {@code crash-loop=4/200ms} (reboots/up time).
      *
      * @throws IllegalArgumentException naming the part that is not understood
      */
@@ -364,6 +447,13 @@ public final class Faults {
                                 periods.length > 1 ? duration(periods[1]) : Duration.ofSeconds(1));
                     }
                     case "power-loss-during-download" -> faults.powerLossDuringDownload(size(required(name, value)));
+                    case "fail-download-once" -> faults.failDownloadOnce(size(required(name, value)));
+                    case "silent-at" -> faults.silentAt(size(required(name, value)));
+                    case "crash-loop" -> {
+                        String[] loop = required(name, value).split("/", 2);
+                        yield faults.crashLoopAfterUpdate(Integer.parseInt(loop[0]),
+                                loop.length > 1 ? duration(loop[1]) : Duration.ZERO);
+                    }
                     default -> throw new IllegalArgumentException("unknown fault '" + name + "'");
                 };
             } catch (NumberFormatException e) {
@@ -451,6 +541,15 @@ public final class Faults {
         }
         if (ignoreUpdate) {
             parts.add("ignore-update");
+        }
+        if (failDownloadOnceAt >= 0) {
+            parts.add("fail-download-once=" + failDownloadOnceAt);
+        }
+        if (silentAt >= 0) {
+            parts.add("silent-at=" + silentAt);
+        }
+        if (crashLoopReboots > 0) {
+            parts.add("crash-loop=" + crashLoopReboots + "/" + crashLoopUpTime.toMillis() + "ms");
         }
         return parts.isEmpty() ? "none" : String.join(",", parts);
     }

@@ -35,6 +35,7 @@ final class PowerCycle {
     private FirmwareObject firmwareObject;
     private boolean registered;
     private boolean rebootScheduled;
+    private int crashScheduledIn;
 
     PowerCycle(DeviceParts parts, ImageVersion running) {
         this.parts = parts;
@@ -139,6 +140,41 @@ final class PowerCycle {
         parts.lifecycle().execute(() -> {
             doPowerOff(reason);
             later(parts.settings().powerOffTime(), this::doPowerOn);
+        });
+    }
+
+    /**
+     * The radio dies now, from any thread: nothing leaves or reaches the device until it is powered off and on;
+     * the device itself runs on.
+     */
+    void goSilent(String reason) {
+        parts.link().setUp(false);
+        synchronized (parts.lock()) {
+            if (!powered) {
+                return;
+            }
+        }
+        parts.events().publish(DeviceEvent.Type.WENT_SILENT, -1, reason);
+    }
+
+    /**
+     * Under no lock, in boot {@code bootGeneration}: if the running image is to crash, it does so after the crash
+     * loop's up time, once per boot.
+     */
+    void crashLater(int bootGeneration) {
+        synchronized (parts.lock()) {
+            if (!parts.faultState().crashesLeft() || crashScheduledIn == bootGeneration) {
+                return;
+            }
+            crashScheduledIn = bootGeneration;
+        }
+        later(parts.settings().faults().crashLoopUpTime(), () -> {
+            synchronized (parts.lock()) {
+                if (bootGeneration != generation || !powered || !parts.faultState().takeCrash()) {
+                    return;
+                }
+            }
+            doReboot(bootGeneration, "the image crashed (injected fault)");
         });
     }
 
@@ -254,6 +290,7 @@ final class PowerCycle {
         if (checkHealth) {
             later(parts.settings().healthCheckDelay(), () -> parts.trial().checkHealth(bootGeneration));
         }
+        crashLater(bootGeneration);
     }
 
     private void registrationFailed(int bootGeneration, String detail) {

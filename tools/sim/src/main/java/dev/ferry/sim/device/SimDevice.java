@@ -140,6 +140,14 @@ public final class SimDevice implements AutoCloseable {
                 "reboot requested"));
     }
 
+    /**
+     * The radio dies now: the device runs on, but nothing leaves or reaches it (no deregistration, no answers)
+     * until it is powered off and on again. Completes once the radio is off.
+     */
+    public CompletableFuture<Void> goSilent() {
+        return parts.power().onLifecycle(() -> parts.power().goSilent("radio off (requested)"));
+    }
+
     /** Powers off (without deregistering) and releases the device's threads. */
     @Override
     public void close() {

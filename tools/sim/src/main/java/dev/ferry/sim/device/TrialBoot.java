@@ -68,9 +68,16 @@ final class TrialBoot {
                 cancelDeadline();
                 parts.events().publish(DeviceEvent.Type.CONFIRMED, -1, version + " passed its health check");
                 parts.machine().confirmed();
-                return;
+                if (!parts.faultState().armCrashLoop()) {
+                    return;
+                }
+            } else {
+                parts.events().publish(DeviceEvent.Type.HEALTH_CHECK_FAILED, -1, version + " failed its health check");
             }
-            parts.events().publish(DeviceEvent.Type.HEALTH_CHECK_FAILED, -1, version + " failed its health check");
+        }
+        if (healthy) {
+            parts.power().crashLater(bootGeneration);
+            return;
         }
         parts.power().rebootSoon("the new image failed its health check");
     }

@@ -140,13 +140,18 @@ class SimFleetTest {
     void faults_read_back_what_they_write() {
         Faults faults = Faults.parse("fail-health-check, drop-connection-at=64kx3,loss=0.05, slow-link=2k,"
                 + "sleeping=30s/5s,power-loss-during-download=8k,power-loss-before-confirm,latency=20ms,corrupt-download,"
-                + "foreign-package,refuse-pushed-package,refuse-update,update-without-reboot,ignore-update");
+                + "foreign-package,refuse-pushed-package,refuse-update,update-without-reboot,ignore-update,"
+                + "fail-download-once=4k,silent-at=2k,crash-loop=4/200ms");
 
         assertThat(faults.dropConnectionOffset()).isEqualTo(64 * 1024);
         assertThat(faults.connectionDrops()).isEqualTo(3);
         assertThat(faults.sleepPeriod()).isEqualTo(Duration.ofSeconds(30));
         assertThat(faults.refusesPushedPackages() && faults.refusesUpdate() && faults.updatesWithoutReboot()
                 && faults.ignoresUpdate()).isTrue();
+        assertThat(faults.failDownloadOnceOffset()).isEqualTo(4096);
+        assertThat(faults.silentOffset()).isEqualTo(2048);
+        assertThat(faults.crashLoopReboots()).isEqualTo(4);
+        assertThat(faults.crashLoopUpTime()).isEqualTo(Duration.ofMillis(200));
         assertThat(Faults.parse(faults.toString()).toString()).isEqualTo(faults.toString());
         assertThat(Faults.parse("none").isNone()).isTrue();
         assertThatThrownBy(() -> Faults.parse("gremlins")).hasMessageContaining("unknown fault 'gremlins'");
