@@ -96,21 +96,22 @@ class DeviceFailuresFleetTest {
 
     @Test
     void devices_whose_new_image_crash_loops_during_the_soak_are_counted_unhealthy() throws Exception {
-        // Every tenth device's new image reboots four times, a second after each registration.
+        // Every tenth device's new image crashes eight times, three seconds after each registration: its session
+        // concludes between two crashes (a session cannot while the device reboots every moment).
         List<SimDevice> devices = fleet.add(Devices.of("loop-", 100).tagged("field-3").faults(i -> i % 10 == 0
-                ? Faults.none().crashLoopAfterUpdate(4, Duration.ofSeconds(1)) : Faults.none()));
+                ? Faults.none().crashLoopAfterUpdate(8, Duration.ofSeconds(3)) : Faults.none()));
         Set<String> looping = devices.stream().filter(d -> d.faults().crashLoopReboots() > 0)
                 .map(SimDevice::endpoint).collect(Collectors.toSet());
 
         long id = fleet.api().start(RolloutPlan.of("field 3 to 1.1.0", fleet.firmwareV2).tagged("field-3")
-                .allAtOnce().successPercent(85, "next-wave").errorPercent(20, 1, "pause")
-                .soak(Duration.ofSeconds(15), 2));
+                .allAtOnce().successPercent(85, "next-wave").errorPercent(30, 50, "pause")
+                .soak(Duration.ofSeconds(40), 2));
         JsonObject done = fleet.api().awaitStatus(id, "completed", ROLLOUT_DEADLINE);
 
         for (String endpoint : looping) {
             assertThat(fleet.device(endpoint).events()).as("crashes of " + endpoint)
                     .filteredOn(e -> e.type() == DeviceEvent.Type.REBOOTING && e.detail().contains("crashed"))
-                    .hasSize(4);
+                    .hasSize(8);
         }
         String first = looping.iterator().next();
         assertThat(RolloutApi.count(done, "unhealthy")).as("unhealthy; the history of " + first + ": "
