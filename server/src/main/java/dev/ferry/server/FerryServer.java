@@ -44,6 +44,7 @@ import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
 import dev.ferry.server.rollout.RegistryTargets;
+import dev.ferry.server.rollout.RolloutPlanCheck;
 import dev.ferry.server.rollout.RolloutPlanText;
 import dev.ferry.server.rollout.RolloutService;
 import dev.ferry.server.update.DownloadTokens;
@@ -198,9 +199,11 @@ public final class FerryServer implements AutoCloseable {
                     eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
                     downloadTokens);
             updates[0] = updateService;
+            RegistryTargets rolloutTargets = new RegistryTargets(repository);
+            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, rolloutTargets, group -> false,
+                    clock);
             RolloutService rolloutService = new RolloutService(database, eventBus, RolloutPlanText.INSTANCE,
-                    spec -> RolloutPlanText.checkImage(firmwareRepository, spec), new RegistryTargets(repository),
-                    repository, firmwareRepository, updateService, clock, "local");
+                    planCheck, rolloutTargets, repository, firmwareRepository, updateService, clock, "local");
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
             lwm2m.addCoapResource(coapFirmware);
@@ -214,7 +217,7 @@ public final class FerryServer implements AutoCloseable {
                     certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit,
                     new HttpApi.Access(tokens, new FailedAttempts(config.authFailureLimit(), Duration.ofMinutes(1),
                             Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),
-                                    System::nanoTime)));
+                                    System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);

@@ -86,7 +86,23 @@ public final class AccessRules {
 
             needs(HttpMethod.GET, "/api/v1/tokens", Role.ADMIN),
             needs(HttpMethod.POST, "/api/v1/tokens", Role.ADMIN),
-            needs(HttpMethod.DELETE, "/api/v1/tokens/:id", Role.ADMIN));
+            needs(HttpMethod.DELETE, "/api/v1/tokens/:id", Role.ADMIN),
+
+            // Rollouts: viewers read, operators act; a ci token may create a draft, which an operator starts.
+            needs(HttpMethod.GET, RolloutRoutes.PATH, Role.VIEWER),
+            needs(HttpMethod.POST, RolloutRoutes.PATH, Role.OPERATOR).alsoCi(),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id", Role.VIEWER),
+            needs(HttpMethod.PATCH, RolloutRoutes.PATH + "/:id", Role.OPERATOR),
+            needs(HttpMethod.DELETE, RolloutRoutes.PATH + "/:id", Role.OPERATOR),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/waves", Role.VIEWER),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/devices", Role.VIEWER),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/history", Role.VIEWER),
+            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/start", Role.OPERATOR),
+            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/pause", Role.OPERATOR),
+            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/resume", Role.OPERATOR),
+            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/promote", Role.OPERATOR),
+            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/cancel", Role.OPERATOR),
+            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/rollback", Role.OPERATOR));
 
     private AccessRules() {
     }

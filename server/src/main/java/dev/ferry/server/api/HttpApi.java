@@ -27,6 +27,7 @@ import dev.ferry.server.lwm2m.DeviceResources;
 import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.lwm2m.ServerIdentity;
+import dev.ferry.server.rollout.RolloutPlanCheck;
 import dev.ferry.server.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,6 +75,10 @@ public final class HttpApi {
             boolean publicHttp) {
     }
 
+    /** The fleet's rollouts, and the check that judges a plan (used to add its problems to those of shape). */
+    public record RolloutApi(dev.ferry.server.rollout.Rollouts rollouts, RolloutPlanCheck check) {
+    }
+
     /** Production batches, and the bootstrap server's URI devices of a batch use (null when it is off). */
     public record Batches(BatchService service, Supplier<String> bootstrapUri) {
     }
@@ -82,7 +87,7 @@ public final class HttpApi {
             DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
-            AuditLog audit, Access access) {
+            AuditLog audit, Access access, RolloutApi rollouts) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -109,6 +114,7 @@ public final class HttpApi {
         declared.addAll(new BatchRoutes(batches.service(), blocking, batches.bootstrapUri()).routes());
         declared.addAll(new AuditRoutes(audit, blocking).routes());
         declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
+        declared.addAll(new RolloutRoutes(rollouts.rollouts(), rollouts.check(), blocking).routes());
         this.routes = withHead(declared);
         // First of all handlers, so that a call refused by any check after it (authentication included) is
         // recorded too.

@@ -114,6 +114,11 @@ final class Problems {
         if (cause instanceof UpdateService.UnknownDeviceException unknown) {
             return ApiProblem.unknownDevice(unknown.endpoint());
         }
+        if (cause instanceof dev.ferry.server.rollout.InvalidRolloutException
+                || cause instanceof dev.ferry.server.rollout.RolloutStateException
+                || cause instanceof dev.ferry.server.rollout.Rollouts.UnknownRolloutException) {
+            return RolloutRoutes.problem((RuntimeException) cause);
+        }
         if (cause instanceof DecodeException) {
             LOG.debug("Request body is not valid JSON", cause);
             return ApiProblem.badRequest("request body is not valid JSON");

@@ -25,4 +25,26 @@ public record DeviceFilter(List<String> tagsAll, List<String> tagsAny, String mo
         tagsAny = tagsAny == null ? List.of() : List.copyOf(tagsAny);
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
     }
+
+    /**
+     * Whether {@code device}, as the registry knows it now, is one this filter means (the same rules as
+     * {@link DeviceRepository#matching}; versions compare as {@link VersionRange} says).
+     *
+     * @throws IllegalArgumentException when {@code firmwareVersion} is not a valid expression (filters from the
+     *         API are checked by {@link DeviceFilterJson} before they get here)
+     */
+    public boolean matches(Device device) {
+        return (tagsAll.isEmpty() || device.tags().containsAll(tagsAll))
+                && (tagsAny.isEmpty() || tagsAny.stream().anyMatch(device.tags()::contains))
+                && (model == null || model.equals(device.model()))
+                && (firmwareVersion == null || VersionRange.parse(firmwareVersion).matches(device.firmwareVersion()))
+                && (online == null || online == device.online())
+                && (endpointPrefix == null || device.endpoint().startsWith(endpointPrefix))
+                && (endpoints.isEmpty() || endpoints.contains(device.endpoint()));
+    }
+
+    /** True when no condition is given: the filter means every device. */
+    public boolean matchesEverything() {
+        return ALL.equals(this);
+    }
 }

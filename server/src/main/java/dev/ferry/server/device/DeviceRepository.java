@@ -192,6 +192,28 @@ public final class DeviceRepository {
         return database.dsl().fetchCount(DEVICE, conditionOf(query, true));
     }
 
+    /**
+     * The devices {@code filter} means, in endpoint order: at most {@code limit} of them, starting after the
+     * endpoint {@code after} (null for the first page).
+     */
+    public List<Device> matching(DeviceFilter filter, String after, int limit) {
+        DSLContext dsl = database.dsl();
+        Condition condition = FilterConditions.of(dsl, filter, false);
+        if (after != null) {
+            condition = condition.and(DEVICE.ENDPOINT.gt(after));
+        }
+        List<Record> rows = new ArrayList<>(selectDevices(dsl).where(condition).orderBy(DEVICE.ENDPOINT)
+                .limit(limit).fetch());
+        Map<Long, List<String>> tags = tagsOf(dsl, rows.stream().map(r -> r.get(DEVICE.ID)).toList());
+        return rows.stream().map(r -> toDevice(r, tags.getOrDefault(r.get(DEVICE.ID), List.of()))).toList();
+    }
+
+    /** How many devices {@code filter} means now. */
+    public int countMatching(DeviceFilter filter) {
+        DSLContext dsl = database.dsl();
+        return dsl.fetchCount(DEVICE, FilterConditions.of(dsl, filter, true));
+    }
+
     /** Newest first; {@code endpoint} or {@code type} null match every event. */
     public List<DeviceEvent> events(String endpoint, DeviceEventType type, int limit) {
         Condition condition = DSL.noCondition();
