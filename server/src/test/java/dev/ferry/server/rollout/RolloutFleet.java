@@ -63,7 +63,7 @@ final class RolloutFleet implements AutoCloseable {
         assertThat(trusted.status()).as(trusted.body()).isEqualTo(201);
         firmwareV1 = publish(v1);
         firmwareV2 = publish(v2);
-        api = new RolloutApi(new EngineTransport(server), this::awaitChange);
+        api = new RolloutApi(server::send, this::awaitChange);
     }
 
     /** A server with the test settings and these of the test's own. */
