@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,9 @@ import dev.ferry.server.config.FerryConfig;
 import dev.ferry.server.device.CredentialSink;
 import dev.ferry.server.device.DeviceCredentials;
 import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceFilter;
+import dev.ferry.server.device.DeviceGroup;
+import dev.ferry.server.device.DeviceGroups;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.RegistrationRows;
@@ -45,7 +49,7 @@ import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
 import dev.ferry.server.rollout.RegistryTargets;
 import dev.ferry.server.rollout.RolloutPlanCheck;
-import dev.ferry.server.rollout.RolloutPlanText;
+import dev.ferry.server.rollout.RolloutPlanJson;
 import dev.ferry.server.rollout.RolloutService;
 import dev.ferry.server.update.DownloadTokens;
 import dev.ferry.server.update.PackageUris;
@@ -132,6 +136,7 @@ public final class FerryServer implements AutoCloseable {
             audit = AuditLog.open(database);
             eventBus.subscribe(new TransitionAuditor(audit));
             DeviceRepository repository = new DeviceRepository(database, eventBus);
+            DeviceGroups groups = new DeviceGroups(database, repository, Clock.systemUTC());
             DeviceSecurityStore securityStore = new DeviceSecurityStore();
             securityStore.load(repository.allCredentials());
             RegistryWriter writer = new RegistryWriter(database, eventBus, config.registryQueueCapacity(),
@@ -199,18 +204,19 @@ public final class FerryServer implements AutoCloseable {
                     eventBus, writer, lwm2m.leshan(), lwm2m.resources(), config.updateSettings(), packageUris,
                     downloadTokens);
             updates[0] = updateService;
-            RegistryTargets rolloutTargets = new RegistryTargets(repository);
-            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, rolloutTargets, group -> false,
-                    clock);
-            RolloutService rolloutService = new RolloutService(database, eventBus, RolloutPlanText.INSTANCE,
-                    planCheck, rolloutTargets, repository, firmwareRepository, updateService, clock, "local");
+            Function<String, Optional<DeviceFilter>> groupFilters = name -> groups.find(name).map(DeviceGroup::filter);
+            RolloutPlanCheck planCheck = new RolloutPlanCheck(firmwareRepository, repository, groupFilters, clock);
+            RolloutService rolloutService = new RolloutService(database, eventBus, new RolloutPlanJson(), planCheck,
+                    new RegistryTargets(repository, groupFilters), repository, firmwareRepository, updateService, clock,
+                    "local");
+            groups.usedBy(rolloutService::groupUsedBy); // a group a rollout targets is neither changed nor deleted
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
                     securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
             lwm2m.addCoapResource(coapFirmware);
             lwm2m.answerStatelessly(coapFirmware.statelessAnswers());
 
             Vertx vertx = Vertx.vertx();
-            HttpApi api = new HttpApi(vertx, database, repository, provisioning, lwm2m.resources(),
+            HttpApi api = new HttpApi(vertx, database, repository, provisioning, groups, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
                             config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,

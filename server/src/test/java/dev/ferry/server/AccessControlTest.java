@@ -143,7 +143,8 @@ class AccessControlTest {
         Answer send(String token) {
             String path = documentedPath.replace("{endpoint}", "nobody").replace("{sha256}", "0".repeat(64))
                     .replace("{model}", "thermo-2").replace("{objectId}", "3").replace("{instanceId}", "0")
-                    .replace("{resourceId}", "0").replace("{id}", "99");
+                    .replace("{resourceId}", "0").replace("{id}", "99")
+                    .replace("{name}", "nobody");
             RawHttp http = new RawHttp(server, token);
             if (contentType == null) {
                 return http.send(method.name(), path, null);

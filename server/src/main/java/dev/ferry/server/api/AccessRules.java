@@ -102,7 +102,15 @@ public final class AccessRules {
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/resume", Role.OPERATOR),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/promote", Role.OPERATOR),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/cancel", Role.OPERATOR),
-            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/rollback", Role.OPERATOR));
+            needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/rollback", Role.OPERATOR),
+            // Saved groups are named device filters: reading them and their members is a viewer's, like the
+            // device list; making, changing and deleting them an operator's.
+            needs(HttpMethod.GET, "/api/v1/groups", Role.VIEWER),
+            needs(HttpMethod.POST, "/api/v1/groups", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/groups/:name", Role.VIEWER),
+            needs(HttpMethod.PATCH, "/api/v1/groups/:name", Role.OPERATOR),
+            needs(HttpMethod.DELETE, "/api/v1/groups/:name", Role.OPERATOR),
+            needs(HttpMethod.GET, "/api/v1/groups/:name/devices", Role.VIEWER));
 
     private AccessRules() {
     }

@@ -48,7 +48,8 @@ final class AuditRecording {
             HttpMethod.DELETE);
     /** Collections whose second path segment names the target, and the kind the target is given. */
     private static final Map<String, String> KINDS = Map.of("devices", "device", "firmware", "firmware",
-            "signing-keys", "signing-key", "models", "model", "tokens", "token", "rollouts", "rollout");
+            "signing-keys", "signing-key", "models", "model", "tokens", "token", "rollouts", "rollout", "groups",
+            "group");
 
     private record Known(ApiRoute route, Pattern pattern) {
     }

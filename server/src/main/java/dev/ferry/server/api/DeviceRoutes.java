@@ -5,6 +5,8 @@ import java.util.Optional;
 
 import dev.ferry.server.device.Device;
 import dev.ferry.server.device.DeviceEventType;
+import dev.ferry.server.device.DeviceFilter;
+import dev.ferry.server.device.DeviceGroups;
 import dev.ferry.server.device.DeviceQuery;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.Names;
@@ -21,18 +23,22 @@ final class DeviceRoutes {
 
     private final DeviceRepository repository;
     private final ProvisioningService provisioning;
+    private final DeviceGroups groups;
     private final Blocking blocking;
 
-    DeviceRoutes(DeviceRepository repository, ProvisioningService provisioning, Blocking blocking) {
+    DeviceRoutes(DeviceRepository repository, ProvisioningService provisioning, DeviceGroups groups,
+            Blocking blocking) {
         this.repository = repository;
         this.provisioning = provisioning;
+        this.groups = groups;
         this.blocking = blocking;
     }
 
     List<ApiRoute> routes() {
         return List.of(
                 ApiRoute.get("/api/v1/devices", this::list)
-                        .query("tag", "model", "online", "firmwareVersion", "search", "offset", "limit", "after")
+                        .query("tag", "model", "online", "firmwareVersion", "search", "offset", "limit", "after",
+                                "tagsAll", "tagsAny", "endpointPrefix", "endpoints", "group")
                         .answers(200),
                 ApiRoute.post("/api/v1/devices", ApiRoute.Body.JSON, this::provision).answers(201, 409),
                 ApiRoute.get("/api/v1/devices/:endpoint", this::show).answers(200, 404),
@@ -46,21 +52,23 @@ final class DeviceRoutes {
     private void list(RoutingContext ctx) {
         DeviceQuery query = new DeviceQuery(scopedTag(ctx, QueryParams.name(ctx, "tag", Names::isTag, Names.TAG_RULE)),
                 QueryParams.name(ctx, "model", Names::isModel, Names.MODEL_RULE),
-                QueryParams.bool(ctx, "online"), QueryParams.string(ctx, "firmwareVersion"),
+                QueryParams.bool(ctx, "online"), null,
                 QueryParams.string(ctx, "search"), QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE),
                 QueryParams.integer(ctx, "limit", DeviceQuery.DEFAULT_LIMIT, 1, DeviceQuery.MAX_LIMIT),
                 QueryParams.name(ctx, "after", Names::isEndpoint, Names.ENDPOINT_RULE));
-        blocking.run(() -> page(query)).onSuccess(body -> Blocking.json(ctx, 200, body)).onFailure(ctx::fail);
+        DeviceListFilter filter = DeviceListFilter.of(ctx);
+        blocking.run(() -> page(query, filter.resolve(groups))).onSuccess(body -> Blocking.json(ctx, 200, body))
+                .onFailure(ctx::fail);
     }
 
     /** A page of the list; {@code next} is the cursor for the following page, null after the last one. */
-    private JsonObject page(DeviceQuery query) {
-        List<Device> devices = repository.list(query);
+    private JsonObject page(DeviceQuery query, List<DeviceFilter> filters) {
+        List<Device> devices = repository.list(query, filters);
         String next = devices.size() < query.limit() ? null : devices.get(devices.size() - 1).endpoint();
         return new JsonObject()
                 .put("items", new io.vertx.core.json.JsonArray(devices.stream().map(DeviceJson::summary).toList()))
-                .put("total", repository.count(query)).put("offset", query.offset()).put("limit", query.limit())
-                .put("next", next);
+                .put("total", repository.count(query, filters)).put("offset", query.offset())
+                .put("limit", query.limit()).put("next", next);
     }
 
     private void show(RoutingContext ctx) {

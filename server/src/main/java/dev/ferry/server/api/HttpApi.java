@@ -19,6 +19,7 @@ import dev.ferry.server.bootstrap.BatchService;
 import dev.ferry.server.auth.FailedAttempts;
 import dev.ferry.server.auth.RequestRate;
 import dev.ferry.server.auth.TokenStore;
+import dev.ferry.server.device.DeviceGroups;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.firmware.FirmwareService;
@@ -84,7 +85,7 @@ public final class HttpApi {
     }
 
     public HttpApi(Vertx vertx, Database database, DeviceRepository repository, ProvisioningService provisioning,
-            DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
+            DeviceGroups groups, DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
             AuditLog audit, Access access, RolloutApi rollouts) {
@@ -102,7 +103,8 @@ public final class HttpApi {
                 ApiRoute.get("/api/v1/openapi.yaml", this::openApi).answers(200),
                 ApiRoute.get("/api/v1/server/security", this::security).answers(200)));
         BulkRoutes bulkRoutes = new BulkRoutes(provisioning, blocking);
-        declared.addAll(new DeviceRoutes(repository, provisioning, blocking).routes());
+        declared.addAll(new DeviceRoutes(repository, provisioning, groups, blocking).routes());
+        declared.addAll(new GroupRoutes(groups, blocking).routes());
         declared.addAll(bulkRoutes.routes());
         declared.addAll(new ClaimRoutes(new ClaimCodes(repository), blocking).routes());
         declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());

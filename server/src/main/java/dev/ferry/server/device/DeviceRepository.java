@@ -26,6 +26,8 @@ import dev.ferry.server.store.generated.tables.records.DeviceEventRecord;
 public final class DeviceRepository {
     private final Database database;
     private final DeviceEventBus events;
+    /** See {@link FilterConditions#inEndpointOrder}; looked up on first use. */
+    private volatile Optional<String> endpointIndex;
 
     /** A repository whose provisioning events are published nowhere (tools and tests of the registry alone). */
     public DeviceRepository(Database database) {
@@ -174,22 +176,45 @@ public final class DeviceRepository {
     }
 
     public List<Device> list(DeviceQuery query) {
+        return list(query, List.of());
+    }
+
+    /** The devices of {@code query} that every one of {@code filters} also matches (a list with filter parameters). */
+    public List<Device> list(DeviceQuery query, List<DeviceFilter> filters) {
         DSLContext dsl = database.dsl();
         Condition page = query.after() == null ? conditionOf(query, false)
                 : conditionOf(query, false).and(DEVICE.ENDPOINT.gt(query.after()));
-        List<Record> rows = new ArrayList<>(selectDevices(dsl).where(page).orderBy(DEVICE.ENDPOINT)
-                .offset(query.offset()).limit(query.limit()).fetch());
+        for (DeviceFilter filter : filters) {
+            page = page.and(FilterConditions.of(dsl, filter));
+        }
+        List<Record> rows = new ArrayList<>(dsl.select(DEVICE.fields()).select(DEVICE_CREDENTIAL.PSK_IDENTITY)
+                .from(filters.isEmpty() ? DEVICE : FilterConditions.inEndpointOrder(dsl, endpointIndex(dsl)))
+                .leftJoin(DEVICE_CREDENTIAL).on(DEVICE_CREDENTIAL.DEVICE_ID.eq(DEVICE.ID))
+                .where(page).orderBy(DEVICE.ENDPOINT).offset(query.offset()).limit(query.limit()).fetch());
         Map<Long, List<String>> tags = tagsOf(dsl, rows.stream().map(r -> r.get(DEVICE.ID)).toList());
         return rows.stream().map(r -> toDevice(r, tags.getOrDefault(r.get(DEVICE.ID), List.of()))).toList();
     }
 
     public int count(DeviceQuery query) {
-        if (query.tag() != null && query.model() == null && query.online() == null && query.firmwareVersion() == null
-                && query.search() == null) {
-            // Every tag row belongs to a device (they go with it), so the tag's index alone counts them.
-            return database.dsl().fetchCount(DEVICE_TAG, DEVICE_TAG.TAG.eq(query.tag()));
+        return count(query, List.of());
+    }
+
+    /** How many devices {@code list(query, filters)} pages through. */
+    public int count(DeviceQuery query, List<DeviceFilter> filters) {
+        if (filters.isEmpty()) {
+            if (query.tag() != null && query.model() == null && query.online() == null
+                    && query.firmwareVersion() == null && query.search() == null) {
+                // Every tag row belongs to a device (they go with it), so the tag's index alone counts them.
+                return database.dsl().fetchCount(DEVICE_TAG, DEVICE_TAG.TAG.eq(query.tag()));
+            }
+            return database.dsl().fetchCount(DEVICE, conditionOf(query, true));
         }
-        return database.dsl().fetchCount(DEVICE, conditionOf(query, true));
+        DSLContext dsl = database.dsl();
+        Condition condition = conditionOf(query, false);
+        for (DeviceFilter filter : filters) {
+            condition = condition.and(FilterConditions.of(dsl, filter));
+        }
+        return dsl.fetchCount(DEVICE, condition);
     }
 
     /**
@@ -198,12 +223,14 @@ public final class DeviceRepository {
      */
     public List<Device> matching(DeviceFilter filter, String after, int limit) {
         DSLContext dsl = database.dsl();
-        Condition condition = FilterConditions.of(dsl, filter, false);
+        Condition condition = FilterConditions.of(dsl, filter);
         if (after != null) {
             condition = condition.and(DEVICE.ENDPOINT.gt(after));
         }
-        List<Record> rows = new ArrayList<>(selectDevices(dsl).where(condition).orderBy(DEVICE.ENDPOINT)
-                .limit(limit).fetch());
+        List<Record> rows = new ArrayList<>(dsl.select(DEVICE.fields()).select(DEVICE_CREDENTIAL.PSK_IDENTITY)
+                .from(FilterConditions.inEndpointOrder(dsl, endpointIndex(dsl)))
+                .leftJoin(DEVICE_CREDENTIAL).on(DEVICE_CREDENTIAL.DEVICE_ID.eq(DEVICE.ID))
+                .where(condition).orderBy(DEVICE.ENDPOINT).limit(limit).fetch());
         Map<Long, List<String>> tags = tagsOf(dsl, rows.stream().map(r -> r.get(DEVICE.ID)).toList());
         return rows.stream().map(r -> toDevice(r, tags.getOrDefault(r.get(DEVICE.ID), List.of()))).toList();
     }
@@ -211,7 +238,21 @@ public final class DeviceRepository {
     /** How many devices {@code filter} means now. */
     public int countMatching(DeviceFilter filter) {
         DSLContext dsl = database.dsl();
-        return dsl.fetchCount(DEVICE, FilterConditions.of(dsl, filter, true));
+        if (filter.tagsAll().size() == 1 && filter.equals(new DeviceFilter(filter.tagsAll(), null, null, null, null,
+                null, null))) {
+            // Every tag row belongs to a device (they go with it), so the tag's index alone counts them.
+            return dsl.fetchCount(DEVICE_TAG, DEVICE_TAG.TAG.eq(filter.tagsAll().get(0)));
+        }
+        return dsl.fetchCount(DEVICE, FilterConditions.of(dsl, filter));
+    }
+
+    private String endpointIndex(DSLContext dsl) {
+        Optional<String> name = endpointIndex;
+        if (name == null) {
+            name = Optional.ofNullable(FilterConditions.endpointIndexName(dsl));
+            endpointIndex = name;
+        }
+        return name.orElse(null);
     }
 
     /** Newest first; {@code endpoint} or {@code type} null match every event. */

@@ -8,9 +8,9 @@ import dev.ferry.server.rollout.RolloutSpec.Gate;
  * What a wave's gate says about the wave's devices as they are now. Judged after every device outcome and when
  * the last device of the wave finished, always on counts read in the same pass, by the one scheduler thread.
  *
- * <p>The error condition compares failures (failed, timed-out, unhealthy) with the devices that finished so far,
- * once at least {@code minFinished} did: a bad image stops the wave early instead of after every device tried
- * it. Failures the gate already answered (a pause an operator then resumed) do not stop the wave again; new ones
+ * <p>The error condition compares failures (failed, timed-out, unhealthy) with the wave's devices, as
+ * {@link RolloutSpec.Gate#errorPercent()} says, once at least {@code minFinished} of them finished: failures only
+ * grow, so a bad image stops the wave as soon as the share is crossed instead of after every device tried it. Failures the gate already answered (a pause an operator then resumed) do not stop the wave again; new ones
  * do. The success condition is judged once no device of the wave is unfinished; a wave whose devices were all
  * skipped has nothing to judge and passes. A finished wave that misses its success condition is an error too.
  */
@@ -34,9 +34,9 @@ record GateVerdict(Decision decision, String detail, int failures) {
         int finished = succeeded + failures;
         int eligible = finished + unfinished;
         if (finished >= Math.max(1, gate.minFinished()) && failures > failuresSeen
-                && failures * 100.0 > gate.errorPercent() * finished) {
-            return new GateVerdict(Decision.ERROR, failures + " of " + finished + " finished device(s) failed ("
-                    + percent(failures, finished) + "), more than " + number(gate.errorPercent()) + " %", failures);
+                && failures * 100.0 > gate.errorPercent() * eligible) {
+            return new GateVerdict(Decision.ERROR, failures + " of the wave's " + eligible + " device(s) failed ("
+                    + percent(failures, eligible) + "), more than " + number(gate.errorPercent()) + " %", failures);
         }
         if (unfinished > 0) {
             return new GateVerdict(Decision.WAIT, succeeded + " of " + eligible + " succeeded so far, " + unfinished

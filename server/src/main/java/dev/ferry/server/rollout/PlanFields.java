@@ -26,6 +26,11 @@ final class PlanFields {
         this.problems = problems;
     }
 
+    /** The object itself, for readers of their own (a device filter). */
+    JsonObject json() {
+        return json;
+    }
+
     /** The path of a field of this object: {@code gate.errorPercent}, or {@code name} at the top. */
     String path(String field) {
         return path.isEmpty() ? field : path + "." + field;

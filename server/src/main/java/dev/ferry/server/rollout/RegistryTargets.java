@@ -2,6 +2,8 @@ package dev.ferry.server.rollout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 import dev.ferry.server.device.Device;
 import dev.ferry.server.device.DeviceFilter;
@@ -9,45 +11,37 @@ import dev.ferry.server.device.DeviceQuery;
 import dev.ferry.server.device.DeviceRepository;
 
 /**
- * A rollout's target matched against the registry, page by page in endpoint order. The registry narrows by the
- * first required tag, the model and the online state; the rest of the filter is judged here. Version ranges and
- * saved groups need the registry's filter matching and are not matched here: such a target matches no device.
+ * A rollout's target matched against the registry as it is now, page by page in endpoint order: a saved group
+ * is resolved to its filter at each call, so a group changed while it was not in use, or devices tagged into it,
+ * count at the next wave.
  */
 public final class RegistryTargets implements RolloutTargets {
     private static final int PAGE = DeviceQuery.MAX_LIMIT;
     private final DeviceRepository devices;
+    private final Function<String, Optional<DeviceFilter>> groups;
 
-    public RegistryTargets(DeviceRepository devices) {
+    /** @param groups the filter of the saved group of that name, empty when there is none */
+    public RegistryTargets(DeviceRepository devices, Function<String, Optional<DeviceFilter>> groups) {
         this.devices = devices;
+        this.groups = groups;
     }
 
     @Override
     public List<Device> members(RolloutSpec.Target target) {
-        DeviceFilter filter = target.filter();
-        if (filter == null || isRange(filter.firmwareVersion())) {
-            return List.of();
+        Optional<DeviceFilter> filter = target.group() != null ? groups.apply(target.group())
+                : Optional.ofNullable(target.filter());
+        if (filter.isEmpty()) {
+            return List.of(); // the group was deleted: it means no device
         }
         List<Device> members = new ArrayList<>();
         String after = null;
         while (true) {
-            List<Device> page = devices.list(new DeviceQuery(filter.tagsAll().isEmpty() ? null : filter.tagsAll().get(0),
-                    filter.model(), filter.online(), filter.firmwareVersion(), null, 0, PAGE, after));
-            page.stream().filter(d -> matches(filter, d)).forEach(members::add);
+            List<Device> page = devices.matching(filter.get(), after, PAGE);
+            members.addAll(page);
             if (page.size() < PAGE) {
                 return members;
             }
             after = page.get(page.size() - 1).endpoint();
         }
-    }
-
-    private static boolean matches(DeviceFilter filter, Device device) {
-        return device.tags().containsAll(filter.tagsAll())
-                && (filter.tagsAny().isEmpty() || filter.tagsAny().stream().anyMatch(device.tags()::contains))
-                && (filter.endpointPrefix() == null || device.endpoint().startsWith(filter.endpointPrefix()))
-                && (filter.endpoints().isEmpty() || filter.endpoints().contains(device.endpoint()));
-    }
-
-    private static boolean isRange(String version) {
-        return version != null && !version.isEmpty() && "<>=~^".indexOf(version.charAt(0)) >= 0;
     }
 }

@@ -13,30 +13,20 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.ferry.server.device.DeviceFilter;
-import dev.ferry.server.firmware.Firmware;
-import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.update.Delivery;
 import dev.ferry.server.update.FailureReason;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A plan as stored in the rollout's row: the JSON the API takes (the same field names), written and read back
- * whole. Reads only what it wrote; the API's parser judges what operators send.
+ * Plans in the JSON field names of the API, written and read back whole, without the API's checks. The server
+ * stores plans with {@link RolloutPlanJson}; this form serves callers that build plans in code and send them to
+ * the rollouts directly.
  */
 public final class RolloutPlanText implements RolloutPlans {
     public static final RolloutPlanText INSTANCE = new RolloutPlanText();
 
     private RolloutPlanText() {
-    }
-
-    /** Until the API's plan check is wired: the image must exist and be published. */
-    public static void checkImage(FirmwareRepository firmware, RolloutSpec spec) {
-        Optional<Firmware> image = firmware.find(spec.firmwareId());
-        if (image.isEmpty() || !image.get().isPublished()) {
-            throw new InvalidRolloutException(List.of(new InvalidRolloutException.Problem("firmwareId", "firmware "
-                    + spec.firmwareId() + (image.isEmpty() ? " does not exist" : " is not published"))));
-        }
     }
 
     @Override

@@ -45,6 +45,7 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
     private static final Logger LOG = LoggerFactory.getLogger(RolloutScheduler.class);
     private static final Duration TICK = Duration.ofMillis(500);
     private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Duration OFFLINE_GRACE = Duration.ofSeconds(3);
     private static final Pattern SESSION_ENDED = Pattern.compile("update \\d+ (succeeded|failed|cancelled)\\b.*",
             Pattern.DOTALL);
 
@@ -61,6 +62,7 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
         t.setDaemon(true);
         return t;
     });
+    private final SoakWatch soaks;
     private RolloutActions actions;
     private WaveStarter waves;
 
@@ -70,6 +72,7 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
         this.devices = devices;
         this.clock = clock;
         this.node = node;
+        this.soaks = new SoakWatch(store, devices, this::plan);
     }
 
     void start(WaveStarter starter, RolloutActions rolloutActions) {
@@ -119,7 +122,13 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
         } else if (event.endpoint() != null && soakingEndpoints.contains(event.endpoint())
                 && (event.type() == DeviceEventType.REGISTERED || event.type() == DeviceEventType.DEREGISTERED
                         || event.type() == DeviceEventType.EXPIRED)) {
-            thread.execute(() -> guard(() -> soakEvent(event.endpoint(), event.type())));
+            // A reboot ends one registration just before the next one is written: whether the device went
+            // offline is judged a moment later.
+            Duration after = event.type() == DeviceEventType.REGISTERED ? Duration.ZERO : OFFLINE_GRACE;
+            thread.schedule(() -> guard(() -> {
+                soaks.heard(event.endpoint(), event.type(), now());
+                wake();
+            }), after.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -165,7 +174,7 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
             actions.finishRollback(rollout, now);
         }
         watchSessions(rollout, spec, now);
-        watchSoaks(rollout, spec, now);
+        soaks.watch(rollout, spec, now);
         rollout = store.row(id);
         if (RolloutStatus.fromWireName(rollout.getStatus()) == RolloutStatus.RUNNING) {
             actions.recover(rollout, now);
@@ -217,6 +226,7 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
                             + spec.gate().soak().toSeconds() + " s" : ""), RolloutStore.SERVER, now));
             if (soak) {
                 soakingEndpoints.add(row.getEndpoint());
+                soaks.started(row, spec, now);
             }
             return;
         }
@@ -241,54 +251,6 @@ final class RolloutScheduler implements AutoCloseable, DeviceEventListener {
         }
         store.transaction(tx -> tx.moveDevice(row, RolloutDeviceState.FAILED, wire, of + " failed after "
                 + row.getAttempts() + " attempt(s): " + detail, RolloutStore.SERVER, now));
-    }
-
-    /** Devices whose soak period is over: healthy if still online. */
-    private void watchSoaks(RolloutRecord rollout, RolloutSpec spec, OffsetDateTime now) {
-        OffsetDateTime soakedSince = now.minus(spec.gate().soak());
-        for (RolloutDeviceRecord row : store.dsl().selectFrom(ROLLOUT_DEVICE)
-                .where(ROLLOUT_DEVICE.ROLLOUT_ID.eq(rollout.getId()),
-                        ROLLOUT_DEVICE.STATE.eq(RolloutDeviceState.SOAKING.wireName()),
-                        ROLLOUT_DEVICE.STATE_SINCE.le(soakedSince))
-                .fetch()) {
-            boolean online = devices.find(row.getEndpoint()).map(d -> d.online()).orElse(false);
-            store.transaction(tx -> tx.moveDevice(row, online ? RolloutDeviceState.SUCCEEDED
-                    : RolloutDeviceState.UNHEALTHY, online ? null : "offline", online ? "healthy through its soak of "
-                            + spec.gate().soak().toSeconds() + " s" : "offline at the end of its soak",
-                    RolloutStore.SERVER, now));
-        }
-    }
-
-    /**
-     * A soaking device registered again (a reboot) or a registration of it ended. A registration replaced by a
-     * newer one ends too (the device came back from another address): the device is offline only when the
-     * registry says so.
-     */
-    private void soakEvent(String endpoint, DeviceEventType type) {
-        OffsetDateTime now = now();
-        if (type != DeviceEventType.REGISTERED && devices.find(endpoint).map(d -> d.online()).orElse(false)) {
-            return;
-        }
-        for (RolloutDeviceRecord row : store.soaking(endpoint)) {
-            RolloutSpec spec = plan(store.row(row.getRolloutId()));
-            if (type == DeviceEventType.REGISTERED) {
-                int registrations = row.getRegistrations() + 1;
-                if (registrations > spec.gate().crashLoopRegistrations()) {
-                    row.setRegistrations(registrations);
-                    store.transaction(tx -> tx.moveDevice(row, RolloutDeviceState.UNHEALTHY, "crash-loop",
-                            "registered " + registrations + " times within its soak period (more than "
-                                    + spec.gate().crashLoopRegistrations() + ")", RolloutStore.SERVER, now));
-                } else {
-                    store.dsl().update(ROLLOUT_DEVICE).set(ROLLOUT_DEVICE.REGISTRATIONS, registrations)
-                            .where(ROLLOUT_DEVICE.ROLLOUT_ID.eq(row.getRolloutId()),
-                                    ROLLOUT_DEVICE.ENDPOINT.eq(endpoint)).execute();
-                }
-            } else {
-                store.transaction(tx -> tx.moveDevice(row, RolloutDeviceState.UNHEALTHY, "offline", "went offline ("
-                        + type.wireName() + ") during its soak period", RolloutStore.SERVER, now));
-            }
-        }
-        wake();
     }
 
     /** New sessions for pending devices whose time came, within the window and the concurrency limit. */

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.ferry.server.device.DeviceFilter;
+import dev.ferry.server.device.DeviceFilterJson;
 import dev.ferry.server.update.Delivery;
 import dev.ferry.server.update.FailureReason;
 import io.vertx.core.json.JsonArray;
@@ -92,55 +93,16 @@ public final class RolloutSpecJson {
             return name == null ? null : RolloutSpec.Target.group(name);
         }
         PlanFields filter = target.object("filter", true);
-        DeviceFilter parsed = filter == null ? null : filter(filter);
+        DeviceFilter parsed = filter == null ? null : DeviceFilterJson.parse(filter.json(), target.path("filter"),
+                filter::problem);
         return parsed == null ? null : RolloutSpec.Target.filter(parsed);
-    }
-
-    /**
-     * The filter's fields as {@link DeviceFilter} names them, read strictly. To be replaced by the device
-     * package's own filter reader ({@code DeviceFilterJson}), so that groups, device listings and rollouts read
-     * filters alike.
-     */
-    private static DeviceFilter filter(PlanFields filter) {
-        int before = filter.problemCount();
-        filter.allowOnly("tagsAll", "tagsAny", "model", "firmwareVersion", "online", "endpointPrefix", "endpoints");
-        List<String> tagsAll = filter.strings("tagsAll", false);
-        List<String> tagsAny = filter.strings("tagsAny", false);
-        String model = filter.string("model", false);
-        String version = filter.string("firmwareVersion", false);
-        Boolean online = filter.bool("online", false);
-        String prefix = filter.string("endpointPrefix", false);
-        List<String> endpoints = filter.strings("endpoints", false);
-        return filter.problemCount() > before ? null
-                : new DeviceFilter(tagsAll, tagsAny, model, version, online, prefix, endpoints);
     }
 
     private static JsonObject render(RolloutSpec.Target target) {
         if (target.group() != null) {
             return new JsonObject().put("group", target.group());
         }
-        DeviceFilter f = target.filter();
-        JsonObject filter = new JsonObject();
-        if (!f.tagsAll().isEmpty()) {
-            filter.put("tagsAll", new JsonArray(f.tagsAll()));
-        }
-        if (!f.tagsAny().isEmpty()) {
-            filter.put("tagsAny", new JsonArray(f.tagsAny()));
-        }
-        putIfSet(filter, "model", f.model());
-        putIfSet(filter, "firmwareVersion", f.firmwareVersion());
-        putIfSet(filter, "online", f.online());
-        putIfSet(filter, "endpointPrefix", f.endpointPrefix());
-        if (!f.endpoints().isEmpty()) {
-            filter.put("endpoints", new JsonArray(f.endpoints()));
-        }
-        return new JsonObject().put("filter", filter);
-    }
-
-    private static void putIfSet(JsonObject json, String field, Object value) {
-        if (value != null) {
-            json.put(field, value);
-        }
+        return new JsonObject().put("filter", DeviceFilterJson.render(target.filter()));
     }
 
     private static Optional<Delivery> delivery(PlanFields plan) {

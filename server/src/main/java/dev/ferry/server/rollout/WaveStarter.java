@@ -18,6 +18,7 @@ import dev.ferry.server.firmware.Firmware;
 import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.store.generated.tables.records.RolloutDeviceRecord;
 import dev.ferry.server.store.generated.tables.records.RolloutRecord;
+import dev.ferry.server.update.FailureReason;
 import dev.ferry.server.update.InvalidUpdateException;
 import dev.ferry.server.update.UpdateRefusal;
 import dev.ferry.server.update.UpdateRequest;
@@ -172,7 +173,7 @@ final class WaveStarter {
             }
             Device d = device.get();
             Optional<Firmware> previous = Optional.ofNullable(r.getPreviousFirmwareId()).flatMap(firmware::find);
-            if (r.getPreviousVersion() != null && r.getPreviousVersion().equals(d.firmwareVersion())) {
+            if (!leftItsPreviousImage(r, d)) {
                 waiting.add(new Candidate(d, null, "already-on-version", "the device runs " + d.firmwareVersion()
                         + ", the version it ran before the rollout"));
             } else if (previous.isEmpty() || !previous.get().isPublished()) {
@@ -184,6 +185,22 @@ final class WaveStarter {
             }
         }
         return waiting;
+    }
+
+    /**
+     * Whether the original rollout took the device off the image it ran before. A succeeded session did, unless
+     * the device reports its old version again; a failed one did not (its verdict compared the versions), unless
+     * the device ended on a third version; for a device that timed out or was cancelled the version it reports
+     * decides.
+     */
+    private static boolean leftItsPreviousImage(RolloutDeviceRecord original, Device device) {
+        boolean reportsPrevious = original.getPreviousVersion() != null
+                && original.getPreviousVersion().equals(device.firmwareVersion());
+        RolloutDeviceState state = RolloutDeviceState.fromWireName(original.getState());
+        if (state == RolloutDeviceState.FAILED) {
+            return FailureReason.UNEXPECTED_VERSION.wireName().equals(original.getReason()) && !reportsPrevious;
+        }
+        return !reportsPrevious;
     }
 
     /** The request a rollout makes for one device: a rollback installs older images on purpose. */

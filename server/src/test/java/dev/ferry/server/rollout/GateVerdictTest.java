@@ -23,16 +23,22 @@ class GateVerdictTest {
     @Test
     void failuresCountOnlyOnceEnoughDevicesFinished() {
         assertThat(GateVerdict.judge(GATE, counts(0, 9, 91, 0), 0).decision()).isEqualTo(Decision.WAIT);
-        GateVerdict error = GateVerdict.judge(GATE, counts(8, 2, 90, 0), 0);
+        GateVerdict error = GateVerdict.judge(GATE, counts(4, 6, 90, 0), 0);
         assertThat(error.decision()).isEqualTo(Decision.ERROR);
-        assertThat(error.detail()).isEqualTo("2 of 10 finished device(s) failed (20 %), more than 5 %");
-        assertThat(error.failures()).isEqualTo(2);
+        assertThat(error.detail()).isEqualTo("6 of the wave's 100 device(s) failed (6 %), more than 5 %");
+        assertThat(error.failures()).isEqualTo(6);
+    }
+
+    @Test
+    void failuresAreAShareOfTheWaveNotOfTheDevicesFinishedSoFar() {
+        // 2 of the first 10 finished failed, but 2 of the wave's 100 is not more than 5 %
+        assertThat(GateVerdict.judge(GATE, counts(8, 2, 90, 0), 0).decision()).isEqualTo(Decision.WAIT);
     }
 
     @Test
     void failuresTheGateAlreadyAnsweredDoNotStopTheWaveAgainButNewOnesDo() {
-        assertThat(GateVerdict.judge(GATE, counts(10, 2, 88, 0), 2).decision()).isEqualTo(Decision.WAIT);
-        assertThat(GateVerdict.judge(GATE, counts(10, 3, 87, 0), 2).decision()).isEqualTo(Decision.ERROR);
+        assertThat(GateVerdict.judge(GATE, counts(10, 6, 84, 0), 6).decision()).isEqualTo(Decision.WAIT);
+        assertThat(GateVerdict.judge(GATE, counts(10, 7, 83, 0), 6).decision()).isEqualTo(Decision.ERROR);
     }
 
     @Test

@@ -6,11 +6,15 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.ferry.image.keys.ImageSigningKey;
 import dev.ferry.server.testing.Images;
@@ -85,6 +89,52 @@ class RolloutApiTest {
         assertThat(message(reply, "firmwareId")).contains("no firmware image with id 999999");
         assertThat(message(reply, "retry.on")).contains("reverted").doesNotContain("connection-lost would");
         assertThat(message(reply, "strategy.waves")).contains("30 %").contains("{\"rest\": true}");
+        assertThat(rolloutCount()).isEqualTo(before);
+    }
+
+    static Stream<Arguments> plansWithOneProblem() {
+        return Stream.of(
+                Arguments.of("name", "{\"name\": \"  \"}"),
+                Arguments.of("delivery", "{\"delivery\": \"fax\"}"),
+                Arguments.of("strategy.first.percent", "{\"strategy\": {\"type\": \"canary\", \"first\":"
+                        + " {\"percent\": 0}, \"stepPercent\": 10}}"),
+                Arguments.of("strategy.stepPercent", "{\"strategy\": {\"type\": \"canary\", \"first\":"
+                        + " {\"count\": 1}, \"stepPercent\": 101}}"),
+                Arguments.of("strategy.waveSize.count", "{\"strategy\": {\"type\": \"rolling\", \"waveSize\":"
+                        + " {\"count\": 0}}}"),
+                Arguments.of("strategy.waves", "{\"strategy\": {\"type\": \"waves\", \"waves\": []}}"),
+                Arguments.of("strategy.waves", "{\"strategy\": {\"type\": \"waves\", \"waves\": [{\"percent\": 80},"
+                        + " {\"percent\": 40}, {\"rest\": true}]}}"),
+                Arguments.of("strategy.waves[0]", "{\"strategy\": {\"type\": \"waves\", \"waves\": [{\"rest\":"
+                        + " true}, {\"rest\": true}]}}"),
+                Arguments.of("strategy.type", "{\"strategy\": {\"type\": \"big-bang\"}}"),
+                Arguments.of("gate.successPercent", "{\"gate\": {\"successPercent\": -1}}"),
+                Arguments.of("gate.deviceTimeoutSeconds", "{\"gate\": {\"deviceTimeoutSeconds\": 0}}"),
+                Arguments.of("gate.soakSeconds", "{\"gate\": {\"soakSeconds\": 604801}}"),
+                Arguments.of("gate.crashLoopRegistrations", "{\"gate\": {\"crashLoopRegistrations\": 0}}"),
+                Arguments.of("gate.onSuccess", "{\"gate\": {\"onSuccess\": \"party\"}}"),
+                Arguments.of("retry.maxAttempts", "{\"retry\": {\"maxAttempts\": 11}}"),
+                Arguments.of("retry.multiplier", "{\"retry\": {\"multiplier\": 0.5}}"),
+                Arguments.of("retry.backoffSeconds", "{\"retry\": {\"backoffSeconds\": -1}}"),
+                Arguments.of("retry.on", "{\"retry\": {\"on\": [\"integrity-check-failed\"]}}"),
+                Arguments.of("window.timeZone", "{\"window\": {\"days\": [\"mon\"], \"start\": \"02:00\","
+                        + " \"durationMinutes\": 60, \"timeZone\": \"Mars/Olympus\"}}"),
+                Arguments.of("window.durationMinutes", "{\"window\": {\"days\": [\"mon\"], \"start\": \"02:00\","
+                        + " \"durationMinutes\": 10081}}"),
+                Arguments.of("startAt", "{\"startAt\": \"next tuesday\"}"),
+                Arguments.of("target.filter.firmwareVersion", "{\"target\": {\"filter\": {\"firmwareVersion\":"
+                        + " \"<<2\"}}}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("plansWithOneProblem")
+    void aPlanWithOneProblemIsAnswered422NamingJustThatField(String field, String change) {
+        int before = rolloutCount();
+
+        Reply reply = server.post("/api/v1/rollouts", plan().mergeIn(new JsonObject(change)).encode());
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(422);
+        assertThat(fields(reply)).as(reply.body()).containsExactly(field);
         assertThat(rolloutCount()).isEqualTo(before);
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.ferry.server.device.DeviceEventType;
+import dev.ferry.sim.device.Faults;
 import dev.ferry.sim.device.SimDevice;
 
 /** The soak period after a device succeeded: it must stay online; one that goes away counts as unhealthy. */
@@ -70,7 +71,34 @@ class RolloutSoakTest {
             RolloutDevice unhealthy = fixture.rollouts().devices(id, Optional.empty(), Optional.empty(), null, 1)
                     .get(0);
             assertThat(unhealthy.reason()).isEqualTo("crash-loop");
-            assertThat(unhealthy.detail()).startsWith("registered 3 times within its soak period");
+            assertThat(unhealthy.detail()).startsWith("registered 3 more time(s) after booting its new image");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aNewImageThatCrashLoopsRightAfterItsUpdateIsUnhealthy() throws Exception {
+        try (EngineFixture fixture = new EngineFixture()) {
+            SimDevice looping = fixture.device("crash-0", fixture.v1, Faults.none().crashLoopAfterUpdate(4,
+                    Duration.ofSeconds(1)), b -> b, "soak");
+            fixture.device("crash-1", fixture.v1, Faults.none(), b -> b, "soak");
+            RolloutSpec p = fixture.plan("soak", new RolloutSpec.Strategy.AllAtOnce());
+            RolloutSpec spec = new RolloutSpec(p.name(), p.firmwareId(), p.target(), p.delivery(), p.strategy(),
+                    new RolloutSpec.Gate(50, RolloutSpec.SuccessAction.NEXT_WAVE, 60, 2, RolloutSpec.ErrorAction.PAUSE,
+                            Duration.ofHours(1), Duration.ofMinutes(15), 2), p.retry(), null, null, 10, false, false);
+            var crashes = looping.next(e -> e.type() == dev.ferry.sim.device.DeviceEvent.Type.REBOOTING
+                    && e.detail().contains("crashed") && looping.events().stream().filter(x -> x.type()
+                            == dev.ferry.sim.device.DeviceEvent.Type.REBOOTING && x.detail().contains("crashed"))
+                            .count() >= 4);
+            long id = fixture.rollouts().create(spec, "alice").id();
+            fixture.rollouts().act(id, RolloutAction.START, "alice");
+            crashes.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            looping.awaitRegistered().get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+            fixture.clock.advance(Duration.ofMinutes(15));
+            Rollout done = fixture.awaitStatus(id, RolloutStatus.COMPLETED);
+            assertThat(done.counts().get(RolloutDeviceState.UNHEALTHY)).as(fixture.rollouts().history(id, 0, 100)
+                    + " events " + fixture.server.get("/api/v1/devices/crash-0/events").body()).isEqualTo(1);
         }
     }
 }
