@@ -84,7 +84,7 @@ class CanaryFleetTest {
         assertThat(waves).as("waves started").hasSize(1);
         assertThat(waves.get(0).getString("status")).as("the canary, held until resumed or promoted")
                 .isNotEqualTo("passed");
-        assertThat(waves.get(0).getString("gateDetail")).contains("2 of 20").contains("10 %");
+        assertThat(waves.get(0).getString("gateDetail")).contains("2 of").contains(" 20 ").contains("10 %");
         List<JsonObject> failed = fleet.api().devices(id, "state=failed");
         assertThat(failed).hasSize(2).allMatch(d -> List.of("reverted", "update-failed").contains(d.getString("reason")));
         for (JsonObject device : failed) {
