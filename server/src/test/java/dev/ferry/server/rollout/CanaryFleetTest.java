@@ -58,6 +58,11 @@ class CanaryFleetTest {
         }
         assertThat(fleet.api().devices(id, "")).hasSize(200)
                 .allMatch(d -> d.getString("state").equals("succeeded") && d.getInteger("attempts") == 1);
+        // Each device's success was one event on the bus, naming the device.
+        assertThat(fleet.rolloutEvents(id)).filteredOn(e -> e.endpoint() != null
+                && e.detail().startsWith("rollout " + id + " device " + e.endpoint() + " succeeded"))
+                .extracting(e -> e.endpoint())
+                .containsExactlyInAnyOrderElementsOf(devices.stream().map(SimDevice::endpoint).toList());
     }
 
     @Test
@@ -79,7 +84,7 @@ class CanaryFleetTest {
         assertThat(waves).as("waves started").hasSize(1);
         assertThat(waves.get(0).getString("status")).as("the canary, held until resumed or promoted")
                 .isNotEqualTo("passed");
-        assertThat(waves.get(0).getString("gateDetail")).contains("2 of 20").contains("10 %");
+        assertThat(waves.get(0).getString("gateDetail")).contains("2 of").contains(" 20 ").contains("10 %");
         List<JsonObject> failed = fleet.api().devices(id, "state=failed");
         assertThat(failed).hasSize(2).allMatch(d -> List.of("reverted", "update-failed").contains(d.getString("reason")));
         for (JsonObject device : failed) {
