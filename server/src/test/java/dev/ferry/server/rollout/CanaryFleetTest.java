@@ -58,6 +58,11 @@ class CanaryFleetTest {
         }
         assertThat(fleet.api().devices(id, "")).hasSize(200)
                 .allMatch(d -> d.getString("state").equals("succeeded") && d.getInteger("attempts") == 1);
+        // Each device's success was one event on the bus, naming the device.
+        assertThat(fleet.rolloutEvents(id)).filteredOn(e -> e.endpoint() != null
+                && e.detail().startsWith("rollout " + id + " device " + e.endpoint() + " succeeded"))
+                .extracting(e -> e.endpoint())
+                .containsExactlyInAnyOrderElementsOf(devices.stream().map(SimDevice::endpoint).toList());
     }
 
     @Test

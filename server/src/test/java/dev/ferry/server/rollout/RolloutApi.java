@@ -142,7 +142,9 @@ final class RolloutApi {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new AssertionError("rollout " + id + " is not " + what + " within " + within + "; it is "
-                        + rollout.encodePrettily() + "\nits waves: " + waves(id));
+                        + rollout.encodePrettily() + "\nits waves: " + waves(id) + "\nsome of its devices that did"
+                        + " not succeed: " + devices(id, "").stream().filter(d -> !d.getString("state")
+                                .equals("succeeded")).limit(5).toList());
             }
             changes.await(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos())));
         }

@@ -87,7 +87,8 @@ class RolloutCrashTest {
 
         // Ten sessions at a time, so that the first wave of fifty is still running when the server dies.
         long id = api.start(RolloutPlan.of("crash to 1.1.0", target).tagged("crash").wavesThenRest(50)
-                .successPercent(100, "next-wave").errorPercent(5, 1, "pause").maxConcurrent(10));
+                .successPercent(100, "next-wave").errorPercent(50, 10, "pause").maxConcurrent(10)
+                .retry(List.of("connection-lost", "device-unreachable", "download-timeout"), 3, Duration.ofSeconds(1)));
         api.awaitRollout(id, r -> RolloutApi.count(r, "succeeded") >= 10, "ten devices into its first wave",
                 ROLLOUT_DEADLINE);
         JsonObject beforeKill = api.rollout(id);
@@ -145,8 +146,9 @@ class RolloutCrashTest {
             AtomicInteger confirmed = new AtomicInteger();
             confirmations.put(endpoint, confirmed);
             devices.add(RolloutFleet.fleetDevice(endpoint, coapUri, key, threads).primaryImage(image)
-                    // Long enough retries to ride out the restart rather than give up on the first try.
-                    .downloadRetries(10, Duration.ofSeconds(1))
+                    // Retries and a confirmation deadline long enough to ride out the restart: a new image on trial
+                    // must register with the restarted server to be confirmed, or MCUboot reverts it.
+                    .downloadRetries(10, Duration.ofSeconds(1)).confirmDeadline(Duration.ofMinutes(2))
                     .listener(e -> {
                         if (e.type() == DeviceEvent.Type.CONFIRMED) {
                             confirmed.incrementAndGet();

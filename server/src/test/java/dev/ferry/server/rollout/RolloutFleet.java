@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
@@ -63,7 +62,7 @@ final class RolloutFleet implements AutoCloseable {
         assertThat(trusted.status()).as(trusted.body()).isEqualTo(201);
         firmwareV1 = publish(v1);
         firmwareV2 = publish(v2);
-        api = new RolloutApi(new EngineTransport(server), this::awaitChange);
+        api = new RolloutApi(server::send, this::awaitChange);
     }
 
     /** A server with the test settings and these of the test's own. */
@@ -306,11 +305,6 @@ final class RolloutFleet implements AutoCloseable {
     static HealthCheck failingFirst(int failing) {
         AtomicInteger checks = new AtomicInteger();
         return (device, running) -> checks.incrementAndGet() > failing;
-    }
-
-    /** A health check that fails for the devices {@code unhealthy} names. */
-    static HealthCheck failingFor(Function<String, Boolean> unhealthy) {
-        return (device, running) -> !unhealthy.apply(device.endpoint());
     }
 
     private void heard(DeviceEvent event) {

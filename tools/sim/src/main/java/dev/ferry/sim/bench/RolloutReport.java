@@ -107,8 +107,13 @@ final class RolloutReport {
             System.out.println("| Devices | Waves | Concurrency | Succeeded | Wall time | Gate to next URI | Server CPU"
                     + " per updated device | Peak heap | Create over " + creationDevices + " |");
             System.out.println("|---|---|---|---|---|---|---|---|---|");
-            System.out.printf(Locale.ROOT, "| %d | %s%%, rest | %d | %d | %.1f s | %s | %.1f ms | %.0f MiB | %s |%n",
-                    devices, wavePercents, maxConcurrent, succeeded, figures.path("wallSeconds").asDouble(), gapCells,
+            StringBuilder waveCells = new StringBuilder();
+            for (double percent : wavePercents) {
+                waveCells.append(percent == Math.rint(percent) ? Long.toString((long) percent) : Double.toString(percent))
+                        .append(" %, ");
+            }
+            System.out.printf(Locale.ROOT, "| %d | %srest | %d | %d | %.1f s | %s | %.1f ms | %.0f MiB | %s |%n",
+                    devices, waveCells, maxConcurrent, succeeded, figures.path("wallSeconds").asDouble(), gapCells,
                     figures.path("serverCpuMsPerUpdatedDevice").asDouble(), figures.path("peakHeapMiB").asDouble(),
                     creationSeconds.isEmpty() ? "-" : String.format(Locale.ROOT, "%.3f s",
                             figures.path("creationMedianSeconds").asDouble()));
