@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +47,9 @@ final class RolloutFleet implements AutoCloseable {
     final TestServer server;
     final long firmwareV1;
     final long firmwareV2;
-    private final ScheduledExecutorService threads = Executors.newScheduledThreadPool(8, daemon());
+    /** Threads beyond the one each device may hold; see {@link #add}. */
+    private static final int SPARE_THREADS = 8;
+    private final ScheduledThreadPoolExecutor threads = new ScheduledThreadPoolExecutor(SPARE_THREADS, daemon());
     private final Map<String, SimDevice> devices = new LinkedHashMap<>();
     private final Object changes = new Object();
     private long eventsSeen;
@@ -163,6 +165,15 @@ final class RolloutFleet implements AutoCloseable {
                 devices.put(device.endpoint(), device);
             }
             added.add(device);
+        }
+        synchronized (devices) {
+            // Leshan's client registers synchronously, holding a shared thread until the server answers or the
+            // request times out, and the CoAP timers that end such a wait run on these threads too. A device whose
+            // radio died retries its registration for as long as the fleet runs: with fewer threads than such
+            // devices they hold every one, and the rest of the fleet (its messages, downloads, reboots) stands
+            // still until a wait times out. A thread for each device, so none can hold up another; idle ones
+            // cost little.
+            threads.setCorePoolSize(SPARE_THREADS + devices.size());
         }
         startAll(added);
         String version = dev.ferry.image.McubootImage.parse(image).version().toString();
