@@ -43,7 +43,11 @@ class RolloutCrashTest {
     static final Duration ROLLOUT_DEADLINE = Duration.ofMinutes(3);
 
     final ImageSigningKey key = Images.newKey();
-    final ScheduledExecutorService threads = Executors.newScheduledThreadPool(8);
+    /**
+     * A thread for each device and some spare: while the server is killed every device's registration waits
+     * unanswered, each holding a thread (see RolloutFleet#add), and none may hold up another.
+     */
+    final ScheduledExecutorService threads = Executors.newScheduledThreadPool(DEVICES + 8);
     final List<SimDevice> devices = new ArrayList<>();
     final Map<String, AtomicInteger> confirmations = new ConcurrentHashMap<>();
     /** Events of every device so far; its monitor is notified at each. */
