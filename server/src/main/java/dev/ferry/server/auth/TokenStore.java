@@ -119,13 +119,22 @@ public final class TokenStore implements AutoCloseable {
         if (known == null) {
             return;
         }
-        Instant now = clock.instant();
-        known.lastUse = now;
+        known.lastUse = clock.instant();
+        writeIfDue(known);
+    }
+
+    /** Queues a write of the last use if the last write is old enough and none is under way. */
+    private void writeIfDue(Known known) {
+        Instant use = known.lastUse;
         Instant written = known.lastWritten;
-        if ((written == null || !now.isBefore(written.plus(LAST_USE_WRITE_INTERVAL)))
+        if (use != null && (written == null || !use.isBefore(written.plus(LAST_USE_WRITE_INTERVAL)))
                 && known.writing.compareAndSet(false, true)) {
-            known.lastWritten = now;
-            lastUseWriter.execute(() -> write(known));
+            known.lastWritten = use;
+            try {
+                lastUseWriter.execute(() -> write(known));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                known.writing.set(false); // close() writes what is left
+            }
         }
     }
 
@@ -195,6 +204,9 @@ public final class TokenStore implements AutoCloseable {
         } finally {
             known.writing.set(false);
         }
+        // A use noted while this write ran found the writer busy and was not queued: take it up now, not only at
+        // the token's next use.
+        writeIfDue(known);
     }
 
     /** Writes the last uses not yet written, then stops the writer. */
