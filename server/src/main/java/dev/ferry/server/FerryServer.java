@@ -47,7 +47,10 @@ import dev.ferry.server.firmware.FirmwareRepository;
 import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
+import dev.ferry.server.metrics.Metrics;
 import dev.ferry.server.rollout.RegistryTargets;
+import dev.ferry.server.telemetry.TelemetryBus;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.server.rollout.RolloutPlanCheck;
 import dev.ferry.server.rollout.RolloutPlanJson;
 import dev.ferry.server.rollout.RolloutService;
@@ -82,6 +85,8 @@ public final class FerryServer implements AutoCloseable {
     private final Optional<LocalDatabaseServer> served;
     private boolean closed;
     private RolloutService rollouts;
+    private TelemetryBus telemetryBus;
+    private PrometheusMeterRegistry meters;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
             RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
@@ -133,6 +138,8 @@ public final class FerryServer implements AutoCloseable {
             tokens.load();
             InitialAdminToken.ensure(tokens, config.dataDir());
             DeviceEventBus eventBus = new DeviceEventBus();
+            PrometheusMeterRegistry meters = Metrics.create();
+            TelemetryBus telemetryBus = new TelemetryBus();
             audit = AuditLog.open(database);
             eventBus.subscribe(new TransitionAuditor(audit));
             DeviceRepository repository = new DeviceRepository(database, eventBus);
@@ -228,6 +235,8 @@ public final class FerryServer implements AutoCloseable {
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);
             server.rollouts = rolloutService;
+            server.meters = meters;
+            server.telemetryBus = telemetryBus;
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -331,6 +340,16 @@ public final class FerryServer implements AutoCloseable {
         return eventBus;
     }
 
+    /** Telemetry as it is stored. */
+    public TelemetryBus telemetry() {
+        return telemetryBus;
+    }
+
+    /** The meters rendered at {@code GET /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
     public DeviceRepository registry() {
         return repository;
     }
@@ -398,6 +417,9 @@ public final class FerryServer implements AutoCloseable {
         tokens.close();
         served.ifPresent(LocalDatabaseServer::close);
         database.close();
+        if (meters != null) {
+            meters.close();
+        }
         if (unclean.isEmpty()) {
             LOG.info("Shut down cleanly");
         } else {

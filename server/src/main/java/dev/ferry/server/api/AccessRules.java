@@ -2,6 +2,7 @@ package dev.ferry.server.api;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import dev.ferry.server.auth.Role;
 import io.vertx.core.http.HttpMethod;
@@ -20,7 +21,7 @@ public final class AccessRules {
         }
     }
 
-    static final List<Rule> RULES = List.of(
+    private static final List<Rule> CORE = List.of(
             open(HttpMethod.GET, "/health"),
             // Device-facing downloads take no bearer token: the credential is the update session's download token
             // in the URL (see DistributionRoutes), unless distribution.public-http opens them to anyone.
@@ -112,6 +113,21 @@ public final class AccessRules {
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/promote", Role.OPERATOR),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/cancel", Role.OPERATOR),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/rollback", Role.OPERATOR));
+
+    // Object models a device's values are typed by, and telemetry observed or sent by devices.
+    private static final List<Rule> TELEMETRY = List.of();
+
+    // Queued commands to devices, and fleet command jobs.
+    private static final List<Rule> COMMANDS = List.of();
+
+    // The live event stream and webhooks.
+    private static final List<Rule> EVENTS = List.of();
+
+    // Prometheus metrics.
+    private static final List<Rule> METRICS = List.of();
+
+    static final List<Rule> RULES = Stream.of(CORE, TELEMETRY, COMMANDS, EVENTS, METRICS).flatMap(List::stream)
+            .toList();
 
     private AccessRules() {
     }

@@ -24,7 +24,9 @@ public enum DeviceEventType {
      * A rollout, one of its waves or one of its devices changed state; the detail starts with "rollout &lt;id&gt;".
      * The endpoint is the device's for device transitions, null for those of the rollout or a wave.
      */
-    ROLLOUT("rollout");
+    ROLLOUT("rollout"),
+    /** A queued command to the device ended (succeeded, failed, expired or cancelled); the detail names it. */
+    COMMAND("command");
 
     private final String wireName;
 
