@@ -21,6 +21,7 @@ import dev.ferry.server.audit.AuditLog;
 import dev.ferry.server.audit.TransitionAuditor;
 import dev.ferry.server.api.HttpTls;
 import dev.ferry.server.ca.DeviceCertificates;
+import dev.ferry.server.command.CommandService;
 import dev.ferry.server.ca.FleetCa;
 import dev.ferry.server.bootstrap.BatchService;
 import dev.ferry.server.bootstrap.BootstrapService;
@@ -87,6 +88,7 @@ public final class FerryServer implements AutoCloseable {
     private RolloutService rollouts;
     private TelemetryBus telemetryBus;
     private PrometheusMeterRegistry meters;
+    private CommandService commands;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
             RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
@@ -222,6 +224,9 @@ public final class FerryServer implements AutoCloseable {
             lwm2m.addCoapResource(coapFirmware);
             lwm2m.answerStatelessly(coapFirmware.statelessAnswers());
 
+            CommandService commands = new CommandService(database, repository, groupFilters, lwm2m.leshan(),
+                    lwm2m.resources(), eventBus, meters, config.commandSettings(), Clock.systemUTC());
+
             Vertx vertx = Vertx.vertx();
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, groups, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
@@ -230,13 +235,14 @@ public final class FerryServer implements AutoCloseable {
                     certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit,
                     new HttpApi.Access(tokens, new FailedAttempts(config.authFailureLimit(), Duration.ofMinutes(1),
                             Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),
-                                    System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck));
+                                    System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck), commands);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);
             server.rollouts = rolloutService;
             server.meters = meters;
             server.telemetryBus = telemetryBus;
+            server.commands = commands;
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -373,6 +379,11 @@ public final class FerryServer implements AutoCloseable {
         return audit;
     }
 
+    /** Queued commands and fleet command jobs. */
+    public CommandService commands() {
+        return commands;
+    }
+
     /** The rollouts and their scheduler. */
     public RolloutService rollouts() {
         return rollouts;
@@ -399,6 +410,9 @@ public final class FerryServer implements AutoCloseable {
         }
         if (rollouts != null) {
             rollouts.close(); // before the update sessions it creates and watches
+        }
+        if (commands != null) {
+            commands.close(); // before the LwM2M server: what is in flight stays "sent" and is settled at the next start
         }
         updates.close();
         if (bootstrap != null) {

@@ -118,7 +118,17 @@ public final class AccessRules {
     private static final List<Rule> TELEMETRY = List.of();
 
     // Queued commands to devices, and fleet command jobs.
-    private static final List<Rule> COMMANDS = List.of();
+    // Viewers read queues and jobs; queueing, creating and cancelling is operator work, like resource writes.
+    private static final List<Rule> COMMANDS = List.of(
+            needs(HttpMethod.POST, CommandRoutes.DEVICE_COMMANDS, Role.OPERATOR),
+            needs(HttpMethod.GET, CommandRoutes.DEVICE_COMMANDS, Role.VIEWER),
+            needs(HttpMethod.GET, CommandRoutes.DEVICE_COMMANDS + "/:id", Role.VIEWER),
+            needs(HttpMethod.DELETE, CommandRoutes.DEVICE_COMMANDS + "/:id", Role.OPERATOR),
+            needs(HttpMethod.POST, CommandRoutes.JOBS, Role.OPERATOR),
+            needs(HttpMethod.GET, CommandRoutes.JOBS, Role.VIEWER),
+            needs(HttpMethod.GET, CommandRoutes.JOBS + "/:id", Role.VIEWER),
+            needs(HttpMethod.DELETE, CommandRoutes.JOBS + "/:id", Role.OPERATOR),
+            needs(HttpMethod.GET, CommandRoutes.JOBS + "/:id/devices", Role.VIEWER));
 
     // The live event stream and webhooks.
     private static final List<Rule> EVENTS = List.of();

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import dev.ferry.server.audit.AuditLog;
 import dev.ferry.server.ca.DeviceCertificates;
+import dev.ferry.server.command.CommandService;
 import dev.ferry.server.device.ClaimCodes;
 import dev.ferry.server.bootstrap.BatchService;
 import dev.ferry.server.auth.FailedAttempts;
@@ -88,7 +89,7 @@ public final class HttpApi {
             DeviceGroups groups, DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
-            AuditLog audit, Access access, RolloutApi rollouts) {
+            AuditLog audit, Access access, RolloutApi rollouts, CommandService commands) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -117,6 +118,7 @@ public final class HttpApi {
         declared.addAll(new AuditRoutes(audit, blocking).routes());
         declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         declared.addAll(new RolloutRoutes(rollouts.rollouts(), rollouts.check(), blocking).routes());
+        declared.addAll(new CommandRoutes(commands, provisioned, blocking).routes());
         this.routes = withHead(declared);
         // First of all handlers, so that a call refused by any check after it (authentication included) is
         // recorded too.

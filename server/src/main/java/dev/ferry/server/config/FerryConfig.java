@@ -233,6 +233,19 @@ public final class FerryConfig {
                 requestTimeout());
     }
 
+    /** Deadlines of queued commands and the concurrency of fleet command jobs. */
+    public dev.ferry.server.command.CommandSettings commandSettings() {
+        int max = positiveInt(Setting.COMMANDS_MAX_DEADLINE_SECONDS, 1, 365 * 24 * 3600);
+        int deflt = positiveInt(Setting.COMMANDS_DEFAULT_DEADLINE_SECONDS, 1, 365 * 24 * 3600);
+        if (deflt > max) {
+            throw new ConfigException(Setting.COMMANDS_DEFAULT_DEADLINE_SECONDS.key() + " (" + deflt
+                    + ") must not exceed " + Setting.COMMANDS_MAX_DEADLINE_SECONDS.key() + " (" + max + ")");
+        }
+        return new dev.ferry.server.command.CommandSettings(Duration.ofSeconds(deflt), Duration.ofSeconds(max),
+                positiveInt(Setting.COMMANDS_JOB_CONCURRENCY, 1, dev.ferry.server.command.CommandService.MAX_CONCURRENCY),
+                requestTimeout());
+    }
+
     /** The host devices reach the server at, for package URIs. */
     public String publicHost() {
         String host = get(Setting.PUBLIC_HOST).trim();

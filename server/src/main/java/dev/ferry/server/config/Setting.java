@@ -103,7 +103,14 @@ public enum Setting {
                     + " free port)."),
     BOOTSTRAP_LIFETIME_SECONDS("bootstrap.lifetime-seconds", "3600",
             "Registration lifetime written into the Server object (1/x/1) of devices the bootstrap server"
-                    + " provisions; within lwm2m.min-lifetime-seconds and lwm2m.max-lifetime-seconds.");
+                    + " provisions; within lwm2m.min-lifetime-seconds and lwm2m.max-lifetime-seconds."),
+    COMMANDS_DEFAULT_DEADLINE_SECONDS("commands.default-deadline-seconds", "86400",
+            "How long a queued command waits for its device when it names no deadline; then it expires."),
+    COMMANDS_MAX_DEADLINE_SECONDS("commands.max-deadline-seconds", "2592000",
+            "Longest deadline a queued command may name (deadlineSeconds); longer ones are refused."),
+    COMMANDS_JOB_CONCURRENCY("commands.job-concurrency", "100",
+            "Devices of a fleet command job that have its command in flight at once, when the job names no"
+                    + " concurrency.");
 
     private final String key;
     private final String defaultValue;

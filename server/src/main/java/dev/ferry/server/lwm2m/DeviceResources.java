@@ -108,6 +108,16 @@ public final class DeviceResources {
         });
     }
 
+    /**
+     * Why a write of this value to this resource is refused before any device is asked (a Server object's lifetime
+     * outside the accepted range), or null when it is not.
+     */
+    public String writeRefusal(int objectId, int resourceId, Object jsonValue) {
+        String refusal = lifetimeRefusal(objectId, resourceId, jsonValue);
+        return refusal == null ? null : "/" + objectId + "/x/" + resourceId
+                + " is the device's registration lifetime: " + refusal;
+    }
+
     /** A Server object's lifetime (1/x/1) must stay within the range the server accepts at registration. */
     private String lifetimeRefusal(int objectId, int resourceId, Object jsonValue) {
         if (objectId != LwM2mId.SERVER || resourceId != LwM2mId.SRV_LIFETIME || !(jsonValue instanceof Number n)) {
@@ -190,8 +200,8 @@ public final class DeviceResources {
         }
         if (registration.usesQueueMode() && !server.getPresenceService().isClientAwake(registration)) {
             return CompletableFuture.failedFuture(new DeviceRequestException(Kind.ASLEEP, "device '" + endpoint
-                    + "' uses queue mode and is asleep; retry after it next wakes up (queued requests are not"
-                    + " supported yet)"));
+                    + "' uses queue mode and is asleep; queue the request with POST /api/v1/devices/" + endpoint
+                    + "/commands and the device gets it when it next wakes up"));
         }
         return CompletableFuture.completedFuture(registration);
     }

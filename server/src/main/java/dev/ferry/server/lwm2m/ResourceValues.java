@@ -19,11 +19,11 @@ import dev.ferry.server.lwm2m.DeviceRequestException.Kind;
  * Converts between LwM2M resource values and JSON-friendly Java values: strings, numbers, booleans; opaque as
  * lowercase hex, time as ISO-8601, object links as "objectId:instanceId".
  */
-final class ResourceValues {
+public final class ResourceValues {
     private ResourceValues() {
     }
 
-    static Object toJsonValue(LwM2mResource resource) {
+    public static Object toJsonValue(LwM2mResource resource) {
         if (resource.isMultiInstances()) {
             Map<String, Object> values = new LinkedHashMap<>();
             for (Map.Entry<Integer, LwM2mResourceInstance> e : resource.getInstances().entrySet()) {
@@ -54,7 +54,7 @@ final class ResourceValues {
     }
 
     /** Converts a JSON value for a resource of the given type, or fails with a message naming the expected form. */
-    static Object fromJsonValue(ResourceModel.Type type, Object value, String path) {
+    public static Object fromJsonValue(ResourceModel.Type type, Object value, String path) {
         try {
             return switch (type) {
             case STRING, CORELINK -> requireType(value, String.class, type, path);
