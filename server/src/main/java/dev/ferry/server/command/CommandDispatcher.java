@@ -215,7 +215,9 @@ final class CommandDispatcher implements AutoCloseable {
             end(command, CommandState.SENT, CommandState.SUCCEEDED, response.getCode().getName(),
                     CommandRequests.value(response), null);
         } else if (cause instanceof DeviceRequestException e && e.kind() == DeviceRequestException.Kind.DEVICE_ERROR) {
-            end(command, CommandState.SENT, CommandState.FAILED, e.deviceCode(), null, e.getMessage());
+            // Without the device's (empty) diagnostic text after the code.
+            end(command, CommandState.SENT, CommandState.FAILED, e.deviceCode(), null,
+                    e.getMessage().replaceAll(":\\s*$", ""));
         } else if (cause instanceof DeviceRequestException e && unknownOutcome(e)) {
             if (command.kind().isRepeatable() && command.attempts() + 1 < MAX_ATTEMPTS) {
                 store.backToPending(command.id(), e.getMessage());

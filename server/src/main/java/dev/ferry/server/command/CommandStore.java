@@ -229,7 +229,7 @@ public final class CommandStore {
     static String detail(Command command, CommandState end, String responseCode, String error) {
         return "command " + command.id() + " " + end.wireName() + ": " + command.kind().wireName() + " "
                 + command.path() + (command.jobId() == null ? "" : " (job " + command.jobId() + ")")
-                + (responseCode == null ? "" : ", device answered " + responseCode)
+                + (responseCode == null || error != null ? "" : ", device answered " + responseCode)
                 + (error == null ? "" : "; " + error);
     }
 
