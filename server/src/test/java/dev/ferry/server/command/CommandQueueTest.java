@@ -179,6 +179,70 @@ class CommandQueueTest {
         assertThat(listed.getJsonObject(0).getLong("id")).as("newest first").isEqualTo(missing);
     }
 
+    @Test
+    void a_read_in_flight_when_the_server_stops_is_sent_again_after_the_restart() throws Exception {
+        device.goSilent().get(10, TimeUnit.SECONDS); // the server still takes it for awake: the read goes out
+        long id = queue(read("/3/0/1"));
+        TestServer.eventually("the read is in flight", () -> command(id).getString("state").equals("sent"));
+
+        server.restart();
+
+        JsonObject settled = command(id);
+        assertThat(settled.getString("state")).isEqualTo("pending");
+        assertThat(settled.getJsonObject("outcome").getString("error")).contains("server stopped");
+        device.powerOff().get(10, TimeUnit.SECONDS);
+        device.powerOn().get(10, TimeUnit.SECONDS);
+        awaitEnd(id, "succeeded");
+        assertThat(command(id).getInteger("attempts")).isEqualTo(2);
+    }
+
+    @Test
+    void an_execute_in_flight_when_the_server_stops_fails_as_unknown_and_is_not_repeated() throws Exception {
+        device.goSilent().get(10, TimeUnit.SECONDS);
+        var rebooting = device.next(dev.ferry.sim.device.DeviceEvent.Type.REBOOTING);
+        long id = queue(new JsonObject().put("kind", "execute").put("path", "/3/0/4"));
+        TestServer.eventually("the execute is in flight", () -> command(id).getString("state").equals("sent"));
+
+        server.restart();
+
+        // Settled while the server started, before this test hears events: the device's event log has it.
+        JsonObject settled = command(id);
+        assertThat(settled.getString("state")).isEqualTo("failed");
+        assertThat(settled.getJsonObject("outcome").getString("error")).contains("outcome unknown");
+        assertThat(server.get("/api/v1/devices/" + DEVICE + "/events?type=command").json().getJsonArray("items")
+                .stream().map(e -> ((JsonObject) e).getString("detail")))
+                .anyMatch(detail -> detail.startsWith("command " + id + " failed") && detail.contains("outcome unknown"));
+        device.powerOff().get(10, TimeUnit.SECONDS);
+        device.powerOn().get(10, TimeUnit.SECONDS);
+        device.awaitRegistered().get(20, TimeUnit.SECONDS);
+        long after = queue(read("/3/0/1"));
+        awaitEnd(after, "succeeded");
+        assertThat(rebooting).as("the device was never asked to reboot").isNotDone();
+        assertThat(command(id).getInteger("attempts")).isEqualTo(1);
+    }
+
+    @Test
+    void queueing_is_audited_under_the_device_and_the_meters_count_queued_commands_and_outcomes()
+            throws Exception {
+        var meters = server.server().meters();
+        double succeededBefore = meters.get("ferry.commands.outcomes").tag("outcome", "succeeded").counter().count();
+        long id = queue(read("/3/0/1"));
+        awaitEnd(id, "succeeded");
+
+        assertThat(meters.get("ferry.commands.outcomes").tag("outcome", "succeeded").counter().count())
+                .isEqualTo(succeededBefore + 1);
+        JsonArray audited = server.get("/api/v1/audit?target=device:" + DEVICE).json().getJsonArray("items");
+        assertThat(audited.stream().map(e -> ((JsonObject) e).getString("action")))
+                .contains("POST /api/v1/devices/{endpoint}/commands");
+        deviceGoesOutOfReach();
+        queue(read("/3/0/1"));
+        queue(read("/3/0/2"));
+        var queued = server.server().meters();
+        TestServer.eventually("the queued gauge counts both", () ->
+                queued.get("ferry.commands.queued").gauge().value() == 2);
+        assertThat(queued.scrape()).contains("ferry_commands_queued 2.0");
+    }
+
     static JsonObject read(String path) {
         return new JsonObject().put("kind", "read").put("path", path);
     }
