@@ -243,6 +243,31 @@ class CommandQueueTest {
         assertThat(queued.scrape()).contains("ferry_commands_queued 2.0");
     }
 
+    @Test
+    void writes_of_several_resources_write_attributes_observe_and_cancel_observe_reach_the_device() {
+        long values = queue(new JsonObject().put("kind", "write").put("path", "/1/0")
+                .put("values", new JsonObject().put("2", 5).put("3", 60)));
+        long readBack = queue(read("/1/0"));
+        long attributes = queue(new JsonObject().put("kind", "write-attributes").put("path", "/3/0/3")
+                .put("attributes", new JsonObject().put("pmin", 1).put("pmax", 30)));
+        long observe = queue(new JsonObject().put("kind", "observe").put("path", "/3/0/3"));
+        long cancel = queue(new JsonObject().put("kind", "cancel-observe").put("path", "/3/0/3"));
+        long cancelAgain = queue(new JsonObject().put("kind", "cancel-observe").put("path", "/3/0/3"));
+
+        awaitEnd(values, "succeeded");
+        awaitEnd(readBack, "succeeded");
+        JsonObject server1 = command(readBack).getJsonObject("outcome").getJsonObject("value");
+        assertThat(server1.getJsonObject("2").getValue("value")).isEqualTo(5);
+        assertThat(server1.getJsonObject("3").getValue("value")).isEqualTo(60);
+        awaitEnd(attributes, "succeeded");
+        awaitEnd(observe, "succeeded");
+        assertThat(command(observe).getJsonObject("outcome").getJsonObject("value").getString("value"))
+                .isEqualTo("1.0.0+0");
+        awaitEnd(cancel, "succeeded");
+        DeviceEvent nothingToCancel = awaitEnd(cancelAgain, "failed");
+        assertThat(nothingToCancel.detail()).contains("no observation of /3/0/3");
+    }
+
     static JsonObject read(String path) {
         return new JsonObject().put("kind", "read").put("path", path);
     }

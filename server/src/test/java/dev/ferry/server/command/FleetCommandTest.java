@@ -105,6 +105,32 @@ class FleetCommandTest {
         assertThat(server.get("/api/v1/commands").json().getJsonArray("items")).isEmpty();
     }
 
+    @Test
+    void cancelling_a_job_cancels_the_commands_of_devices_not_reached_yet() throws Exception {
+        server = TestServer.givenServer().start();
+        for (String endpoint : List.of("unplugged-0", "unplugged-1")) {
+            assertThat(server.post("/api/v1/devices", new JsonObject().put("endpoint", endpoint)
+                    .put("security", new JsonObject().put("mode", "none")).encode()).status()).isEqualTo(201);
+        }
+        TestServer.Reply created = server.post("/api/v1/commands", new JsonObject().put("kind", "read")
+                .put("path", "/3/0/0").put("target", new JsonObject().put("filter", new JsonObject()
+                        .put("endpointPrefix", "unplugged-"))).encode());
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        long job = created.json().getLong("id");
+        assertThat(created.json().getJsonObject("counts").getInteger("pending")).isEqualTo(2);
+
+        TestServer.Reply cancelled = server.delete("/api/v1/commands/" + job);
+
+        assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+        assertThat(cancelled.json().getJsonObject("counts").getInteger("cancelled")).isEqualTo(2);
+        assertThat(cancelled.json().getBoolean("finished")).isTrue();
+        assertThat(cancelled.json().getString("cancelledAt")).isNotNull();
+        assertThat(jobDevices(job)).extracting(c -> c.getString("state")).containsOnly("cancelled");
+        server.waitForEvent(e -> e.type() == DeviceEventType.COMMAND && "unplugged-1".equals(e.endpoint())
+                && e.detail().contains("cancelled"), "the cancellation event of unplugged-1");
+        assertThat(server.delete("/api/v1/commands/" + job).status()).isEqualTo(409);
+    }
+
     /** Replays the stored send and end times: the most commands of the job that were in flight at one instant. */
     private static int mostInFlightAtOnce(List<JsonObject> commands) {
         int most = 0;
