@@ -111,6 +111,12 @@ final class CommandDispatcher implements AutoCloseable {
         post(() -> endpoints.forEach(this::dispatch));
     }
 
+    /** Cancels every pending command of the device, with this reason; any thread. */
+    void cancelQueue(String endpoint, String reason) {
+        post(() -> store.pendingOf(endpoint).forEach(command -> end(command, CommandState.PENDING,
+                CommandState.CANCELLED, null, null, reason)));
+    }
+
     private void post(Runnable task) {
         try {
             thread.execute(() -> guarded(task));

@@ -19,6 +19,8 @@ import org.eclipse.leshan.server.registration.RegistrationUpdate;
 import dev.ferry.server.device.Device;
 import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventBus;
+import dev.ferry.server.device.DeviceEventListener;
+import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.device.DeviceFilter;
 import dev.ferry.server.device.DeviceQuery;
 import dev.ferry.server.device.DeviceRepository;
@@ -44,6 +46,7 @@ public final class CommandService implements AutoCloseable {
     private final CommandSettings settings;
     private final CommandDispatcher dispatcher;
     private final Clock clock;
+    private final DeviceEventListener deprovisionedListener = this::deprovisioned;
 
     /** @param groups the filter of the saved group of that name, empty when there is none */
     public CommandService(Database database, DeviceRepository devices, Function<String, Optional<DeviceFilter>> groups,
@@ -60,9 +63,11 @@ public final class CommandService implements AutoCloseable {
         this.clock = clock;
         this.dispatcher = new CommandDispatcher(store, leshan, resources, events, meters, settings.requestTimeout(),
                 clock);
+        // Settles what a previous run left in flight before any wake-up can send what is queued behind it.
+        dispatcher.start();
         leshan.getRegistrationService().addListener(new Registrations());
         leshan.getPresenceService().addListener(new Presence());
-        dispatcher.start();
+        events.subscribe(deprovisionedListener);
     }
 
     /** Reads commands as the API takes them. */
@@ -209,8 +214,19 @@ public final class CommandService implements AutoCloseable {
         }
     }
 
+    /**
+     * A deprovisioned device's queue is cancelled: a device provisioned later under the same endpoint is another
+     * device and must not get what was meant for this one.
+     */
+    private void deprovisioned(DeviceEvent event) {
+        if (event.type() == DeviceEventType.DEPROVISIONED && event.endpoint() != null) {
+            dispatcher.cancelQueue(event.endpoint(), "cancelled: the device was deprovisioned");
+        }
+    }
+
     @Override
     public void close() {
+        events.unsubscribe(deprovisionedListener);
         dispatcher.close();
     }
 

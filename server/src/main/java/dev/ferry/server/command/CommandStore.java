@@ -185,6 +185,12 @@ public final class CommandStore {
                 .orderBy(DEVICE_COMMAND.DEADLINE_AT).limit(limit).fetch(CommandStore::toCommand);
     }
 
+    List<Command> pendingOf(String endpoint) {
+        return database.dsl().selectFrom(DEVICE_COMMAND)
+                .where(DEVICE_COMMAND.ENDPOINT.eq(endpoint), DEVICE_COMMAND.STATE.eq(CommandState.PENDING.wireName()))
+                .orderBy(DEVICE_COMMAND.ID).fetch(CommandStore::toCommand);
+    }
+
     List<Command> inState(CommandState state) {
         return database.dsl().selectFrom(DEVICE_COMMAND).where(DEVICE_COMMAND.STATE.eq(state.wireName()))
                 .orderBy(DEVICE_COMMAND.ID).fetch(CommandStore::toCommand);

@@ -268,6 +268,17 @@ class CommandQueueTest {
         assertThat(nothingToCancel.detail()).contains("no observation of /3/0/3");
     }
 
+    @Test
+    void deprovisioning_a_device_cancels_its_queue_so_a_new_device_of_that_name_never_gets_it() throws Exception {
+        deviceGoesOutOfReach();
+        long id = queue(new JsonObject().put("kind", "execute").put("path", "/3/0/4"));
+
+        assertThat(server.delete("/api/v1/devices/" + DEVICE).status()).isEqualTo(204);
+
+        DeviceEvent cancelled = awaitEndEvent(id);
+        assertThat(cancelled.detail()).startsWith("command " + id + " cancelled").contains("deprovisioned");
+    }
+
     static JsonObject read(String path) {
         return new JsonObject().put("kind", "read").put("path", path);
     }
@@ -286,6 +297,12 @@ class CommandQueueTest {
         TestServer.Reply reply = server.get("/api/v1/devices/" + DEVICE + "/commands/" + id);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.json();
+    }
+
+    private DeviceEvent awaitEndEvent(long id) {
+        String prefix = "command " + id + " ";
+        return server.waitForEvent(e -> e.type() == DeviceEventType.COMMAND && e.detail() != null
+                && e.detail().startsWith(prefix), "the end of " + prefix);
     }
 
     private DeviceEvent awaitEnd(long id, String state) {
