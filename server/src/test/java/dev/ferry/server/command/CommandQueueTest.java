@@ -17,6 +17,7 @@ import dev.ferry.server.device.DeviceEvent;
 import dev.ferry.server.device.DeviceEventType;
 import dev.ferry.server.testing.Images;
 import dev.ferry.server.testing.TestServer;
+import dev.ferry.sim.device.Faults;
 import dev.ferry.sim.device.SimDevice;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -95,6 +96,35 @@ class CommandQueueTest {
             assertThat(ended.get(i).getInteger("attempts")).isEqualTo(1);
         }
         assertThat(ended.get(0).getJsonObject("outcome").getString("responseCode")).isEqualTo("CHANGED");
+    }
+
+    @Test
+    void a_sleeping_device_gets_its_queue_in_order_at_its_next_registration_update() throws Exception {
+        device.close();
+        device = SimDevice.builder(DEVICE).server(server.coapUri()).noSec()
+                .faults(Faults.none().sleeping(Duration.ofSeconds(2), Duration.ofMillis(1500)))
+                .primaryImage(Images.signed("1.0.0", 8 * 1024, key)).trustedKeys(TrustedKeys.of(key.publicKey()))
+                .lifetime(Duration.ofSeconds(60)).start();
+        device.awaitRegistered().get(20, TimeUnit.SECONDS);
+        server.restart(); // nothing says it is awake until it next sends something
+        long registrations = device.events().stream()
+                .filter(e -> e.type() == dev.ferry.sim.device.DeviceEvent.Type.REGISTERED).count();
+
+        List<Long> ids = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            ids.add(queue(write("/1/0/3", 200 + i)));
+        }
+        long last = queue(read("/1/0/3"));
+
+        for (long id : ids) {
+            awaitEnd(id, "succeeded");
+        }
+        awaitEnd(last, "succeeded");
+        assertThat(command(last).getJsonObject("outcome").getJsonObject("value").getValue("value"))
+                .as("the writes arrived in the order they were queued").isEqualTo(205);
+        assertThat(server.waitForEvent(DEVICE, DeviceEventType.UPDATED)).isNotNull();
+        assertThat(device.events().stream().filter(e -> e.type() == dev.ferry.sim.device.DeviceEvent.Type.REGISTERED)
+                .count()).as("woken by a registration update, not a new registration").isEqualTo(registrations);
     }
 
     @Test
