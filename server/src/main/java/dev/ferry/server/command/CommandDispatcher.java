@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,6 +57,11 @@ final class CommandDispatcher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Devices that may have pending commands: a registration or wake-up of any other device costs a set lookup,
+     * not a query. Removed from only on the thread below, when a device's queue is found empty; added to there too.
+     */
+    private final Set<String> withQueue = ConcurrentHashMap.newKeySet();
     // Owned by the thread above.
     private final Set<String> inFlight = new HashSet<>();
     private final Map<Long, Integer> jobInFlight = new HashMap<>();
@@ -91,6 +97,7 @@ final class CommandDispatcher implements AutoCloseable {
                 }
             }
             List<String> queued = store.endpointsWithPending();
+            withQueue.addAll(queued);
             if (!queued.isEmpty()) {
                 LOG.info("{} device(s) have queued commands; each gets them when it is reachable", queued.size());
             }
@@ -101,14 +108,19 @@ final class CommandDispatcher implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** The device may be reachable now (registered, updated, awake, or a command was queued); any thread. */
+    /** The device may be reachable now (registered, updated, awake); any thread. */
     void wake(String endpoint) {
-        post(() -> dispatch(endpoint));
+        if (withQueue.contains(endpoint)) {
+            post(() -> dispatch(endpoint));
+        }
     }
 
-    /** Many devices may be reachable now (a fleet job was created); any thread. */
-    void wakeAll(List<String> endpoints) {
-        post(() -> endpoints.forEach(this::dispatch));
+    /** Commands were queued for these devices (committed); any thread. */
+    void queued(List<String> endpoints) {
+        post(() -> endpoints.forEach(endpoint -> {
+            withQueue.add(endpoint);
+            dispatch(endpoint);
+        }));
     }
 
     /** Cancels every pending command of the device, with this reason; any thread. */
@@ -156,6 +168,7 @@ final class CommandDispatcher implements AutoCloseable {
         while (true) {
             Optional<Command> head = store.head(endpoint);
             if (head.isEmpty()) {
+                withQueue.remove(endpoint); // what is queued later is added back with queued()
                 return;
             }
             Command command = head.get();

@@ -83,7 +83,7 @@ public final class CommandService implements AutoCloseable {
     public Command queue(String endpoint, CommandSpec spec, String createdBy) {
         refuseBadWrites(spec);
         Command command = store.insert(endpoint, spec, createdBy, OffsetDateTime.now(clock));
-        dispatcher.wake(endpoint);
+        dispatcher.queued(List.of(endpoint));
         return command;
     }
 
@@ -143,7 +143,7 @@ public final class CommandService implements AutoCloseable {
         }
         int limit = concurrency == null ? settings.defaultConcurrency() : concurrency;
         long id = store.insertJob(spec, target, limit, endpoints, createdBy, OffsetDateTime.now(clock));
-        dispatcher.wakeAll(endpoints);
+        dispatcher.queued(endpoints);
         return job(id);
     }
 
