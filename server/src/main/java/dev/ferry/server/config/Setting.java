@@ -103,7 +103,21 @@ public enum Setting {
                     + " free port)."),
     BOOTSTRAP_LIFETIME_SECONDS("bootstrap.lifetime-seconds", "3600",
             "Registration lifetime written into the Server object (1/x/1) of devices the bootstrap server"
-                    + " provisions; within lwm2m.min-lifetime-seconds and lwm2m.max-lifetime-seconds.");
+                    + " provisions; within lwm2m.min-lifetime-seconds and lwm2m.max-lifetime-seconds."),
+    EVENTS_STREAM_MAX_CLIENTS("events.stream.max-clients", "100",
+            "Event stream clients (GET /api/v1/events/stream) served at once; more are answered 503."),
+    EVENTS_STREAM_REPLAY_LIMIT("events.stream.replay-limit", "10000",
+            "Most device events a reconnecting stream client is sent from the event log after its Last-Event-ID;"
+                    + " a client that missed more is told so and gets the newest ones."),
+    EVENTS_STREAM_HEARTBEAT_SECONDS("events.stream.heartbeat-seconds", "15",
+            "Seconds between comment lines on an idle event stream, so that proxies keep it open."),
+    WEBHOOKS_MAX_ATTEMPTS("webhooks.max-attempts", "10",
+            "Attempts per webhook delivery; a delivery whose last attempt fails disables its webhook."),
+    WEBHOOKS_RETRY_BASE_MS("webhooks.retry-base-ms", "5000",
+            "Milliseconds before a failed webhook delivery is tried again; doubled for each further attempt."),
+    WEBHOOKS_TIMEOUT_MS("webhooks.timeout-ms", "10000",
+            "Milliseconds a webhook receiver has for one attempt, connecting and answering included."),
+    WEBHOOKS_CONCURRENCY("webhooks.concurrency", "8", "Webhook deliveries sent at once, over all webhooks.");
 
     private final String key;
     private final String defaultValue;
