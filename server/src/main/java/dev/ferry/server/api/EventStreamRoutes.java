@@ -23,6 +23,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class EventStreamRoutes {
     static final String PATH = "/api/v1/events/stream";
+    static final String EVENT_STREAM = "text/event-stream";
 
     private final EventHub hub;
     private final DeviceGroups groups;
@@ -37,7 +38,7 @@ final class EventStreamRoutes {
     }
 
     List<ApiRoute> routes() {
-        return List.of(ApiRoute.get(PATH, this::stream).query("device", "group", "type").answers(200, 404, 503));
+        return List.of(ApiRoute.get(PATH, this::stream).query("device", "group", "type").answers(200, 404, 406, 503));
     }
 
     private void stream(RoutingContext ctx) {
@@ -46,25 +47,40 @@ final class EventStreamRoutes {
                     + " GET /api/v1/devices/{endpoint}/events");
         }
         String device = QueryParams.name(ctx, "device", Names::isEndpoint, Names.ENDPOINT_RULE);
+        String accept = ctx.request().getHeader("accept");
+        if (accept == null || !accept.toLowerCase(java.util.Locale.ROOT).contains(EVENT_STREAM)) {
+            // A client that does not say it reads a stream (a script expecting JSON) would wait for an end that
+            // never comes.
+            throw new ApiProblem(406, "not-acceptable", "Not acceptable", "this route answers a Server-Sent Events"
+                    + " stream that stays open; send Accept: text/event-stream (EventSource does; with curl add -N"
+                    + " -H 'Accept: text/event-stream'). The event log as JSON is GET /api/v1/events");
+        }
         String group = QueryParams.string(ctx, "group");
         Set<String> types = types(QueryParams.string(ctx, "type"));
         Long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
+        if (ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD) {
+            ctx.response().putHeader("content-type", EVENT_STREAM + "; charset=utf-8").end();
+            return;
+        }
         if (!hub.reserveClient()) {
             throw new ApiProblem(503, "too-many-streams", "Service unavailable", hub.maxClients()
                     + " event stream clients are connected, the most events.stream.max-clients allows; close one"
                     + " or try again later").withHeader("Retry-After", "10");
         }
+        // Without Last-Event-ID, from what is final now: an event committed after the client has its answer's headers
+        // has a larger id, so it is sent even if the hub takes the client in later.
+        long from = after != null ? after : hub.horizon();
         blocking.run(() -> group == null ? Optional.<DeviceFilter>empty()
                 : Optional.of(groups.find(group).map(DeviceGroup::filter).orElseThrow(() -> ApiProblem.notFound(
                         "no group named '" + group + "'; list groups with GET /api/v1/groups"))))
-                .onSuccess(filter -> open(ctx, new EventFilter(device, filter.orElse(null), types), after))
+                .onSuccess(filter -> open(ctx, new EventFilter(device, filter.orElse(null), types), from))
                 .onFailure(failure -> {
                     hub.releaseClient();
                     ctx.fail(failure);
                 });
     }
 
-    private void open(RoutingContext ctx, EventFilter filter, Long after) {
+    private void open(RoutingContext ctx, EventFilter filter, long after) {
         HttpServerResponse response = ctx.response();
         if (response.closed()) {
             hub.releaseClient();
