@@ -22,6 +22,7 @@ public final class FerryConfig {
         registryBatchSize();
         readDeviceInfo();
         lifetimeRange();
+        expiryGrace();
         maxImageBytes();
         coapMaxBlockSize();
         coapReceiverThreads();
@@ -158,6 +159,10 @@ public final class FerryConfig {
                     + Setting.LWM2M_MIN_LIFETIME_SECONDS.key() + " (" + min + ")");
         }
         return new dev.ferry.server.lwm2m.LifetimeRange(min, max);
+    }
+
+    public Duration expiryGrace() {
+        return Duration.ofSeconds(positiveInt(Setting.LWM2M_EXPIRY_GRACE_SECONDS, 0, 3600));
     }
 
     public int registryQueueCapacity() {

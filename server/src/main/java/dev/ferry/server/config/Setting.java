@@ -60,6 +60,9 @@ public enum Setting {
                     + " Server object's lifetime (1/x/1); shorter ones are refused."),
     LWM2M_MAX_LIFETIME_SECONDS("lwm2m.max-lifetime-seconds", "2592000",
             "Longest registration lifetime accepted, in seconds (default 30 days); longer ones are refused."),
+    LWM2M_EXPIRY_GRACE_SECONDS("lwm2m.expiry-grace-seconds", "30",
+            "Seconds a registration outlives its lifetime without an update before it expires and the device goes"
+                    + " offline (an expired event): an update that retransmissions delayed still finds it."),
     REGISTRY_QUEUE_CAPACITY("registry.queue-capacity", "100000",
             "Registry changes that may wait for the database writer before new ones are dropped."),
     REGISTRY_BATCH_SIZE("registry.batch-size", "500", "Registry changes written in one transaction at most."),
