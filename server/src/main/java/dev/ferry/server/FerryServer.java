@@ -42,6 +42,11 @@ import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.RegistrationRows;
 import dev.ferry.server.device.RegistryWriter;
 import dev.ferry.server.distribution.CoapFirmwareResource;
+import dev.ferry.server.events.EventHub;
+import dev.ferry.server.events.EventLog;
+import dev.ferry.server.events.WebhookDispatcher;
+import dev.ferry.server.events.WebhookSender;
+import dev.ferry.server.events.WebhookStore;
 import dev.ferry.server.distribution.ImageBlocks;
 import dev.ferry.server.firmware.BlobStore;
 import dev.ferry.server.firmware.FirmwareRepository;
@@ -89,6 +94,9 @@ public final class FerryServer implements AutoCloseable {
     private TelemetryBus telemetryBus;
     private PrometheusMeterRegistry meters;
     private CommandService commands;
+    private EventHub eventHub;
+    private WebhookDispatcher webhooks;
+    private WebhookSender webhookSender;
 
     private FerryServer(Database database, DeviceRepository repository, DeviceEventBus eventBus,
             RegistryWriter writer, LwM2mService lwm2m, Vertx vertx, HttpApi api, UpdateService updates,
@@ -228,6 +236,18 @@ public final class FerryServer implements AutoCloseable {
                     lwm2m.resources(), eventBus, meters, config.commandSettings(), Clock.systemUTC());
 
             Vertx vertx = Vertx.vertx();
+            EventLog eventLog = new EventLog(database);
+            EventHub eventHub = new EventHub(eventLog, repository::find, config.eventStreamReplayLimit(),
+                    config.eventStreamMaxClients(), meters);
+            eventBus.subscribe(eventHub.eventListener());
+            telemetryBus.subscribe(eventHub.telemetryListener());
+            eventHub.start();
+            WebhookSender webhookSender = new WebhookSender(vertx, config.webhookSettings().concurrency());
+            WebhookStore webhookStore = new WebhookStore(database);
+            WebhookDispatcher webhooks = new WebhookDispatcher(webhookStore, eventLog, eventHub, repository::find,
+                    name -> groups.find(name).map(DeviceGroup::filter), webhookSender, config.webhookSettings(),
+                    Clock.systemUTC(), "urn:ferry:" + config.publicHost(), meters);
+            webhooks.start();
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, groups, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
@@ -235,7 +255,9 @@ public final class FerryServer implements AutoCloseable {
                     certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit,
                     new HttpApi.Access(tokens, new FailedAttempts(config.authFailureLimit(), Duration.ofMinutes(1),
                             Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),
-                                    System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck), commands);
+                                    System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck),
+                    commands,
+                    new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);
@@ -243,6 +265,9 @@ public final class FerryServer implements AutoCloseable {
             server.meters = meters;
             server.telemetryBus = telemetryBus;
             server.commands = commands;
+            server.eventHub = eventHub;
+            server.webhooks = webhooks;
+            server.webhookSender = webhookSender;
             try {
                 api.listen(config.bindAddress(), config.httpPort(), tls).toCompletionStage().toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -407,6 +432,11 @@ public final class FerryServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP API did not close cleanly: {}", rootMessage(e));
             unclean.add("HTTP API");
+        }
+        if (webhooks != null) {
+            webhooks.close(); // what is queued stays queued for the next start
+            webhookSender.close();
+            eventHub.close();
         }
         if (rollouts != null) {
             rollouts.close(); // before the update sessions it creates and watches

@@ -130,8 +130,14 @@ public final class AccessRules {
             needs(HttpMethod.DELETE, CommandRoutes.JOBS + "/:id", Role.OPERATOR),
             needs(HttpMethod.GET, CommandRoutes.JOBS + "/:id/devices", Role.VIEWER));
 
-    // The live event stream and webhooks.
-    private static final List<Rule> EVENTS = List.of();
+    // The live event stream and webhooks. The stream is a viewer's, like the event log; a webhook sends fleet data
+    // to a URL outside the server, so making, reading (its URL) and deleting one is an admin's.
+    private static final List<Rule> EVENTS = List.of(
+            needs(HttpMethod.GET, EventStreamRoutes.PATH, Role.VIEWER),
+            needs(HttpMethod.GET, WebhookRoutes.PATH, Role.ADMIN),
+            needs(HttpMethod.POST, WebhookRoutes.PATH, Role.ADMIN),
+            needs(HttpMethod.GET, WebhookRoutes.PATH + "/:id", Role.ADMIN),
+            needs(HttpMethod.DELETE, WebhookRoutes.PATH + "/:id", Role.ADMIN));
 
     // Prometheus metrics.
     private static final List<Rule> METRICS = List.of();

@@ -49,7 +49,7 @@ final class AuditRecording {
     /** Collections whose second path segment names the target, and the kind the target is given. */
     private static final Map<String, String> KINDS = Map.of("devices", "device", "firmware", "firmware",
             "signing-keys", "signing-key", "models", "model", "tokens", "token", "groups", "group", "rollouts",
-            "rollout", "commands", "command-job");
+            "rollout", "commands", "command-job", "webhooks", "webhook");
 
     private record Known(ApiRoute route, Pattern pattern) {
     }

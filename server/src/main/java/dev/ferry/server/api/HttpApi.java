@@ -81,6 +81,14 @@ public final class HttpApi {
     public record RolloutApi(dev.ferry.server.rollout.Rollouts rollouts, RolloutPlanCheck check) {
     }
 
+    /**
+     * The event stream and webhooks: the hub that orders events, the webhook store, what to wake when a webhook is
+     * made, and the stream's heartbeat interval.
+     */
+    public record Events(dev.ferry.server.events.EventHub hub, dev.ferry.server.events.WebhookStore webhooks,
+            Runnable webhookCreated, Duration heartbeat) {
+    }
+
     /** Production batches, and the bootstrap server's URI devices of a batch use (null when it is off). */
     public record Batches(BatchService service, Supplier<String> bootstrapUri) {
     }
@@ -89,7 +97,8 @@ public final class HttpApi {
             DeviceGroups groups, DeviceResources resources, Predicate<String> provisioned, Duration requestTimeout,
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
-            AuditLog audit, Access access, RolloutApi rollouts, CommandService commands) {
+            AuditLog audit, Access access, RolloutApi rollouts, CommandService commands,
+            Events events) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -119,6 +128,9 @@ public final class HttpApi {
         declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         declared.addAll(new RolloutRoutes(rollouts.rollouts(), rollouts.check(), blocking).routes());
         declared.addAll(new CommandRoutes(commands, provisioned, blocking).routes());
+        declared.addAll(new EventStreamRoutes(events.hub(), groups, blocking, events.heartbeat()).routes());
+        declared.addAll(new WebhookRoutes(events.webhooks(), events.hub(), groups, events.webhookCreated(), blocking)
+                .routes());
         this.routes = withHead(declared);
         // First of all handlers, so that a call refused by any check after it (authentication included) is
         // recorded too.

@@ -22,6 +22,7 @@ public final class FerryConfig {
         registryBatchSize();
         readDeviceInfo();
         lifetimeRange();
+        expiryGrace();
         maxImageBytes();
         coapMaxBlockSize();
         coapReceiverThreads();
@@ -39,6 +40,10 @@ public final class FerryConfig {
         tokenRateLimit();
         tokenRateBurst();
         authFailureLimit();
+        eventStreamMaxClients();
+        eventStreamReplayLimit();
+        eventStreamHeartbeat();
+        webhookSettings();
     }
 
     /** Defaults only, with the given overrides; convenient for embedding and tests. */
@@ -154,6 +159,10 @@ public final class FerryConfig {
                     + Setting.LWM2M_MIN_LIFETIME_SECONDS.key() + " (" + min + ")");
         }
         return new dev.ferry.server.lwm2m.LifetimeRange(min, max);
+    }
+
+    public Duration expiryGrace() {
+        return Duration.ofSeconds(positiveInt(Setting.LWM2M_EXPIRY_GRACE_SECONDS, 0, 3600));
     }
 
     public int registryQueueCapacity() {
@@ -318,5 +327,25 @@ public final class FerryConfig {
         } catch (NumberFormatException e) {
             throw new ConfigException(setting.key() + " must be a whole number, got '" + raw + "'");
         }
+    }
+
+    public int eventStreamMaxClients() {
+        return positiveInt(Setting.EVENTS_STREAM_MAX_CLIENTS, 1, 100_000);
+    }
+
+    public int eventStreamReplayLimit() {
+        return positiveInt(Setting.EVENTS_STREAM_REPLAY_LIMIT, 1, 1_000_000);
+    }
+
+    public Duration eventStreamHeartbeat() {
+        return Duration.ofSeconds(positiveInt(Setting.EVENTS_STREAM_HEARTBEAT_SECONDS, 1, 3600));
+    }
+
+    public dev.ferry.server.events.WebhookDispatcher.Settings webhookSettings() {
+        return new dev.ferry.server.events.WebhookDispatcher.Settings(
+                positiveInt(Setting.WEBHOOKS_MAX_ATTEMPTS, 1, 100),
+                Duration.ofMillis(positiveInt(Setting.WEBHOOKS_RETRY_BASE_MS, 10, 3_600_000)),
+                Duration.ofMillis(positiveInt(Setting.WEBHOOKS_TIMEOUT_MS, 100, 600_000)),
+                positiveInt(Setting.WEBHOOKS_CONCURRENCY, 1, 1000));
     }
 }

@@ -60,6 +60,9 @@ public enum Setting {
                     + " Server object's lifetime (1/x/1); shorter ones are refused."),
     LWM2M_MAX_LIFETIME_SECONDS("lwm2m.max-lifetime-seconds", "2592000",
             "Longest registration lifetime accepted, in seconds (default 30 days); longer ones are refused."),
+    LWM2M_EXPIRY_GRACE_SECONDS("lwm2m.expiry-grace-seconds", "30",
+            "Seconds a registration outlives its lifetime without an update before it expires and the device goes"
+                    + " offline (an expired event): an update that retransmissions delayed still finds it."),
     REGISTRY_QUEUE_CAPACITY("registry.queue-capacity", "100000",
             "Registry changes that may wait for the database writer before new ones are dropped."),
     REGISTRY_BATCH_SIZE("registry.batch-size", "500", "Registry changes written in one transaction at most."),
@@ -110,7 +113,21 @@ public enum Setting {
             "Longest deadline a queued command may name (deadlineSeconds); longer ones are refused."),
     COMMANDS_JOB_CONCURRENCY("commands.job-concurrency", "100",
             "Devices of a fleet command job that have its command in flight at once, when the job names no"
-                    + " concurrency.");
+                    + " concurrency."),
+    EVENTS_STREAM_MAX_CLIENTS("events.stream.max-clients", "100",
+            "Event stream clients (GET /api/v1/events/stream) served at once; more are answered 503."),
+    EVENTS_STREAM_REPLAY_LIMIT("events.stream.replay-limit", "10000",
+            "Most device events a reconnecting stream client is sent from the event log after its Last-Event-ID;"
+                    + " a client that missed more is told so and gets the newest ones."),
+    EVENTS_STREAM_HEARTBEAT_SECONDS("events.stream.heartbeat-seconds", "15",
+            "Seconds between comment lines on an idle event stream, so that proxies keep it open."),
+    WEBHOOKS_MAX_ATTEMPTS("webhooks.max-attempts", "10",
+            "Attempts per webhook delivery; a delivery whose last attempt fails disables its webhook."),
+    WEBHOOKS_RETRY_BASE_MS("webhooks.retry-base-ms", "5000",
+            "Milliseconds before a failed webhook delivery is tried again; doubled for each further attempt."),
+    WEBHOOKS_TIMEOUT_MS("webhooks.timeout-ms", "10000",
+            "Milliseconds a webhook receiver has for one attempt, connecting and answering included."),
+    WEBHOOKS_CONCURRENCY("webhooks.concurrency", "8", "Webhook deliveries sent at once, over all webhooks.");
 
     private final String key;
     private final String defaultValue;

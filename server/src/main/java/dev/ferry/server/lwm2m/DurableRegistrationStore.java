@@ -10,7 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import java.util.Iterator;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
 import org.eclipse.leshan.server.redis.serialization.RegistrationSerDes;
+import org.eclipse.leshan.server.registration.Deregistration;
+import org.eclipse.leshan.server.registration.ExpirationListener;
 import org.eclipse.leshan.server.registration.InMemoryRegistrationStore;
 import org.eclipse.leshan.server.registration.Registration;
 import org.slf4j.Logger;
@@ -29,13 +37,81 @@ import dev.ferry.server.device.RegistryChange.StoredRegistration;
  * registry shows online therefore has its registration in the database, and one whose registration never got there
  * is shown offline and is answered 4.04 on its next update, so it registers again.
  * <p>
- * Expiry stays Leshan's: what had expired while the server was stopped is not loaded, and a loaded registration
- * whose lifetime then passes expires like any other.
+ * A registration expires {@code grace} after its lifetime passed without an update (Leshan's own cleaner would expire
+ * it at once): a device's update that retransmissions delayed still finds it, and the device is not shown offline
+ * and online again. Until it expires the device is registered, so the registry shows it online; a queue-mode device
+ * that sleeps between wake-ups still updates within its lifetime and stays online. What had expired while the server
+ * was stopped is not loaded, and a loaded registration whose lifetime then passes expires like any other.
  */
 final class DurableRegistrationStore extends InMemoryRegistrationStore {
     private static final Logger LOG = LoggerFactory.getLogger(DurableRegistrationStore.class);
     private static final RegistrationSerDes SERDES = new RegistrationSerDes();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Leshan's cleaner's period: never, in effect; {@link #expireSilent} does its work with the grace. */
+    private static final long LESHAN_CLEAN_PERIOD_SECONDS = TimeUnit.DAYS.toSeconds(3650);
+    private static final long CLEAN_PERIOD_SECONDS = 1;
+
+    private final ScheduledExecutorService cleaner;
+    private final long graceSeconds;
+    private volatile ExpirationListener expirationListener;
+    private ScheduledFuture<?> cleaning;
+
+    DurableRegistrationStore(long graceSeconds) {
+        this(Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "Leshan RegistrationStore cleaner");
+            thread.setDaemon(true);
+            return thread;
+        }), graceSeconds);
+    }
+
+    private DurableRegistrationStore(ScheduledExecutorService cleaner, long graceSeconds) {
+        super(cleaner, LESHAN_CLEAN_PERIOD_SECONDS);
+        this.cleaner = cleaner;
+        this.graceSeconds = graceSeconds;
+    }
+
+    @Override
+    public void setExpirationListener(ExpirationListener listener) {
+        this.expirationListener = listener;
+        super.setExpirationListener(listener);
+    }
+
+    @Override
+    public synchronized void start() {
+        super.start();
+        if (cleaning == null) {
+            cleaning = cleaner.scheduleAtFixedRate(this::expireSilent, CLEAN_PERIOD_SECONDS, CLEAN_PERIOD_SECONDS,
+                    TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (cleaning != null) {
+            cleaning.cancel(false);
+            cleaning = null;
+        }
+        super.stop();
+    }
+
+    /** Removes the registrations whose lifetime and grace passed without an update, telling Leshan they expired. */
+    private void expireSilent() {
+        try {
+            for (Iterator<Registration> all = getAllRegistrations(); all.hasNext();) {
+                Registration registration = all.next();
+                if (registration.isAlive(graceSeconds)) {
+                    continue;
+                }
+                Deregistration removed = removeRegistration(registration.getId());
+                ExpirationListener listener = expirationListener;
+                if (removed != null && listener != null) {
+                    listener.registrationExpired(removed.getRegistration(), removed.getObservations());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Expiring silent registrations failed; trying again in {} s", CLEAN_PERIOD_SECONDS, e);
+        }
+    }
 
     static StoredRegistration serialize(Registration registration) {
         return new StoredRegistration(SERDES.sSerialize(registration),
@@ -58,7 +134,7 @@ final class DurableRegistrationStore extends InMemoryRegistrationStore {
                         row.registrationId(), row.endpoint(), e.getMessage());
                 continue;
             }
-            if (!registration.isAlive()) {
+            if (!registration.isAlive(graceSeconds)) {
                 expired.add(row.endpoint());
                 continue;
             }

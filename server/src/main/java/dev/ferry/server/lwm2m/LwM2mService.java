@@ -143,7 +143,8 @@ public final class LwM2mService implements AutoCloseable {
 
         LeshanServerBuilder builder = new LeshanServerBuilder();
         builder.setEndpointsProviders(endpoints.build());
-        DurableRegistrationStore registrations = new DurableRegistrationStore();
+        DurableRegistrationStore registrations = new DurableRegistrationStore(
+                config.expiryGrace().toSeconds());
         builder.setRegistrationStore(registrations);
         builder.setSecurityStore(securityStore);
         builder.setAuthorizer(new ProvisionedOnlyAuthorizer(securityStore, writer));

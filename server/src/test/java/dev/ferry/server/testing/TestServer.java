@@ -78,6 +78,8 @@ public final class TestServer implements AutoCloseable {
                 settings.putIfAbsent(Setting.BOOTSTRAP_COAPS_PORT, "0");
                 // Tests use lifetimes of a few seconds to see expiry quickly.
                 settings.putIfAbsent(Setting.LWM2M_MIN_LIFETIME_SECONDS, "1");
+                // ... and expiry at the lifetime's end; the grace has a test of its own.
+                settings.putIfAbsent(Setting.LWM2M_EXPIRY_GRACE_SECONDS, "0");
                 // Tests send bursts of requests with one token; the rate limit has tests of its own.
                 settings.putIfAbsent(Setting.HTTP_TOKEN_RATE_LIMIT, "0");
                 TestServer server = new TestServer(dataDir, settings, clock);
