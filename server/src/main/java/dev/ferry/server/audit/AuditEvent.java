@@ -8,7 +8,7 @@ import java.time.temporal.ChronoUnit;
  * the change that holds no secrets (see {@link Redaction}). The log adds the sequence number and the hashes.
  *
  * @param action for API calls the method and route pattern ({@code POST /api/v1/devices}); for transitions
- *     {@code device.provisioning}, {@code update.session} (and, once rollouts exist, {@code rollout.*})
+ *     {@code device.provisioning}, {@code update.session}, {@code rollout.transition}
  * @param target what was acted on, {@code kind:id} ({@code device:dev-1}, {@code firmware:7}); empty when nothing
  * @param outcome the HTTP status of an API call ({@code 201}), or the result of a transition ({@code succeeded})
  */

@@ -18,8 +18,8 @@ import dev.ferry.server.store.Database;
  * transaction and only then completes the returned futures. One writer keeps the chain linear; taking a batch
  * per commit keeps a burst of appends from costing a commit each. Nothing else writes the table.
  *
- * <p>This is also the hook for transitions that have no event yet (rollouts): call {@link #append} with an actor
- * ({@link Actor#server()}), an action such as {@code rollout.started}, the target and the outcome.
+ * <p>Transitions of the server's own making (see {@link TransitionAuditor}) are appended with the actor
+ * {@link Actor#server()}, an action such as {@code rollout.transition}, the target and the outcome.
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
