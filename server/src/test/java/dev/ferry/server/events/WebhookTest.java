@@ -148,7 +148,11 @@ class WebhookTest {
         assertThat(server.delete("/api/v1/webhooks/" + id).status()).isEqualTo(204);
         assertThat(server.get("/api/v1/webhooks/" + id).status()).isEqualTo(404);
         assertThat(server.delete("/api/v1/webhooks/" + id).status()).isEqualTo(404);
-        assertThat(server.server().audit()).isNotNull();
+        JsonArray audited = server.get("/api/v1/audit?target=webhook:" + id).json().getJsonArray("items");
+        assertThat(audited.stream().map(e -> ((JsonObject) e).getString("action") + " "
+                + ((JsonObject) e).getString("outcome")))
+                .containsExactly("POST /api/v1/webhooks 201", "DELETE /api/v1/webhooks/{id} 204",
+                        "DELETE /api/v1/webhooks/{id} 404");
     }
 
     private String problem(String body) {
