@@ -114,7 +114,10 @@ public final class AccessRules {
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/cancel", Role.OPERATOR),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/rollback", Role.OPERATOR));
 
-    // Object models a device's values are typed by, and telemetry observed or sent by devices.
+    // Object models a device's values are typed by.
+    private static final List<Rule> MODELS = List.of();
+
+    // Telemetry observed or sent by devices: observation profiles, per-device and fleet queries.
     private static final List<Rule> TELEMETRY = List.of();
 
     // Queued commands to devices, and fleet command jobs.
@@ -142,7 +145,7 @@ public final class AccessRules {
     // Prometheus metrics.
     private static final List<Rule> METRICS = List.of();
 
-    static final List<Rule> RULES = Stream.of(CORE, TELEMETRY, COMMANDS, EVENTS, METRICS).flatMap(List::stream)
+    static final List<Rule> RULES = Stream.of(CORE, MODELS, TELEMETRY, COMMANDS, EVENTS, METRICS).flatMap(List::stream)
             .toList();
 
     private AccessRules() {
