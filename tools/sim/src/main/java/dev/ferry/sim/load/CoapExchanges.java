@@ -177,6 +177,10 @@ final class CoapExchanges {
         Outgoing outgoing = current;
         if (message.getType() == Type.CON) {
             reply(endpoint.loop().serializer.getByteArray(EmptyMessage.newRST(message))); // CoAP ping
+        } else if (message.getType() == Type.RST && (outgoing == null || outgoing.mid != message.getMID())) {
+            // a reset of a notification: the server no longer wants it (RFC 7641 3.6); the reset carries no
+            // token, so the endpoint stops notifying altogether until observed again
+            endpoint.notifications().clear();
         } else if (outgoing != null && outgoing.mid == message.getMID()) {
             if (message.getType() == Type.RST) {
                 finish(outgoing);
@@ -209,6 +213,15 @@ final class CoapExchanges {
             }
         }
         Response response = endpoint.answer(request);
+        if (request.getOptions().hasObserve()) {
+            if (request.getOptions().getObserve() == 0 && response.getOptions().hasObserve()) {
+                endpoint.notifications().observed(request.getToken(), request.getOptions().getUriPathString()
+                        .isEmpty() ? "/" : "/" + request.getOptions().getUriPathString(),
+                        response.getOptions().getContentFormat());
+            } else if (request.getOptions().getObserve() == 1) {
+                endpoint.notifications().cancelled(request.getToken());
+            }
+        }
         response.setType(confirmable ? Type.ACK : Type.NON);
         response.setMID(confirmable ? request.getMID() : nextMid++ & 0xFFFF);
         response.setToken(request.getToken());
@@ -228,6 +241,16 @@ final class CoapExchanges {
 
     private void reply(byte[] bytes) {
         transport.send(endpoint, bytes, () -> { }, error -> counters.sendErrors.increment());
+    }
+
+    /** A message id for a message of the endpoint's own (a notification). */
+    int nextMid() {
+        return nextMid++ & 0xFFFF;
+    }
+
+    /** Sends a message that needs no answer. */
+    void send(byte[] bytes) {
+        reply(bytes);
     }
 
     /** Drops every exchange without a word, as a device that lost power would. */

@@ -113,10 +113,28 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the figures to this file as JSON")
     Path json;
 
+    @Option(names = "--notify-path", description = "After registering, once the server observes this resource"
+            + " (e.g. /3/0/10, through its observation profile), every endpoint notifies it every --notify-ms for"
+            + " --notify-seconds, the value being the time it was sent in epoch milliseconds")
+    String notifyPath;
+
+    @Option(names = "--notify-ms", defaultValue = "5000", description = "Period of each endpoint's notifications")
+    long notifyMillis;
+
+    @Option(names = "--notify-seconds", defaultValue = "30", description = "How long the endpoints notify")
+    int notifySeconds;
+
+    @Option(names = "--observe-wait-seconds", defaultValue = "120",
+            description = "How long to wait for the server to observe --notify-path on every endpoint")
+    int observeWaitSeconds;
+
     @Override
     public Integer call() throws Exception {
         if (devices < 1 || concurrency < 1 || threads < 1 || dtlsThreads < 1) {
             throw new IllegalArgumentException("--devices, --concurrency, --threads and --dtls-threads must be >= 1");
+        }
+        if (notifyPath != null && (notifyMillis < 1 || notifySeconds < 1)) {
+            throw new IllegalArgumentException("--notify-ms and --notify-seconds must be >= 1");
         }
         List<CipherSuite> suites = new ArrayList<>();
         for (String name : cipherSuites) {
@@ -129,7 +147,7 @@ public final class LoadCommand implements Callable<Integer> {
         LoadRun.Plan plan = new LoadRun.Plan(server, api, devices, prefix, firstIndex, warmup, concurrency, rate,
                 storm, stormWindowMillis, stormCold, serverPid, afterSeconds, settleSeconds, holdSeconds, !noDeregister,
                 lifetime, objects, threads, dtlsThreads, suites, label, json, firstOctet, maxSeconds,
-                token.value());
+                token.value(), notifyPath, notifyMillis, notifySeconds, observeWaitSeconds);
         try {
             if (provisionOnly) {
                 if (api == null) {

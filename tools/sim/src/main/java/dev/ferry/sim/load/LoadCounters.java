@@ -22,6 +22,9 @@ final class LoadCounters {
     final LongAdder strayDatagrams = new LongAdder();
     final LongAdder sendErrors = new LongAdder();
     final LongAdder receiveErrors = new LongAdder();
+    final LongAdder notifiedObservations = new LongAdder();
+    final LongAdder notifications = new LongAdder();
+    final LongAdder notificationsNotEncoded = new LongAdder();
 
     /** Every counter by name, in a fixed order. */
     Map<String, Long> snapshot() {
@@ -42,6 +45,9 @@ final class LoadCounters {
         values.put("strayDatagrams", strayDatagrams.sum());
         values.put("sendErrors", sendErrors.sum());
         values.put("receiveErrors", receiveErrors.sum());
+        values.put("notifiedObservations", notifiedObservations.sum());
+        values.put("notifications", notifications.sum());
+        values.put("notificationsNotEncoded", notificationsNotEncoded.sum());
         return values;
     }
 }

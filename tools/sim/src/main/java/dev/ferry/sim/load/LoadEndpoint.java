@@ -29,7 +29,7 @@ final class LoadEndpoint {
 
     /** What every endpoint of a run shares. */
     record Shared(InetSocketAddress server, Transport transport, ObjectValues values, LoadCounters counters,
-            long lifetimeSeconds, long updateMillis) {
+            long lifetimeSeconds, long updateMillis, Notifications.Plan notifications) {
     }
 
     private enum State { IDLE, REGISTERING, REGISTERED, DEREGISTERING }
@@ -38,6 +38,7 @@ final class LoadEndpoint {
     private final Shared shared;
     private final EventLoop loop;
     private final CoapExchanges exchanges;
+    private final Notifications notifications;
     private DatagramChannel channel;
     private InetSocketAddress local;
     private State state = State.IDLE;
@@ -49,6 +50,7 @@ final class LoadEndpoint {
         this.shared = shared;
         this.loop = loop;
         this.exchanges = new CoapExchanges(this, shared.transport(), shared.counters(), seed);
+        this.notifications = new Notifications(this, shared.notifications(), shared.counters());
     }
 
     /** Binds the endpoint's channel to {@code address} and hands it to its loop (any thread). */
@@ -83,9 +85,26 @@ final class LoadEndpoint {
         return state == State.REGISTERED;
     }
 
+    Notifications notifications() {
+        return notifications;
+    }
+
+    ObjectValues values() {
+        return shared.values();
+    }
+
+    int nextMid() {
+        return exchanges.nextMid();
+    }
+
+    void sendMessage(byte[] message) {
+        exchanges.send(message);
+    }
+
     /** Sends Register; {@code listener} hears how it ended. */
     void register(RegistrationListener listener) {
         cancelUpdate();
+        notifications.clear();
         state = State.REGISTERING;
         long started = System.nanoTime();
         Request request = Request.newPost();
@@ -169,6 +188,7 @@ final class LoadEndpoint {
             return;
         }
         cancelUpdate();
+        notifications.clear();
         state = State.DEREGISTERING;
         Request request = Request.newDelete();
         location.forEach(request.getOptions()::addUriPath);
@@ -195,6 +215,7 @@ final class LoadEndpoint {
     /** Forgets registration and exchanges without a word, as a device that lost power would. */
     void forget() {
         cancelUpdate();
+        notifications.clear();
         exchanges.forget();
         state = State.IDLE;
         location = null;

@@ -24,7 +24,8 @@ final class LoadRun {
             double rate, boolean storm, long stormWindowMillis, boolean stormCold, Long serverPid, int afterSeconds,
             int settleSeconds, int holdSeconds, boolean deregister, long lifetimeSeconds, List<Integer> objects,
             int threads, int dtlsThreads, List<CipherSuite> cipherSuites, String label, Path json, int firstOctet,
-            long maxSeconds, String token) {
+            long maxSeconds, String token, String notifyPath, long notifyMillis, int notifySeconds,
+            int observeWaitSeconds) {
         boolean secure() {
             return "coaps".equals(server.getScheme());
         }
@@ -54,7 +55,8 @@ final class LoadRun {
         LoadCounters counters = new LoadCounters();
         LoadEndpoint.Shared shared = new LoadEndpoint.Shared(server, transport,
                 ObjectValues.of(plan.objects(), plan.lifetimeSeconds()), counters, plan.lifetimeSeconds(),
-                Math.max(1_000, plan.lifetimeSeconds() * 900));
+                Math.max(1_000, plan.lifetimeSeconds() * 900),
+                plan.notifyPath() == null ? null : new Notifications.Plan(plan.notifyPath(), plan.notifyMillis()));
         ServerGauge probe = plan.serverPid() == null ? null : gaugeOf(plan.serverPid());
         try (LoadFleet fleet = new LoadFleet(shared, plan.threads(), plan.firstOctet())) {
             if (plan.warmup() > 0) {
@@ -64,6 +66,9 @@ final class LoadRun {
             long heapBefore = probe == null ? -1 : probe.heapUsedKiB(true);
             if (!plan.storm() || !plan.stormCold()) {
                 measuredRound("registration", endpoints, counters, probe, false);
+            }
+            if (shared.notifications() != null) {
+                notificationRound(shared.notifications(), endpoints, fleet, counters, probe);
             }
             if (plan.storm()) {
                 if (!plan.stormCold()) {
@@ -138,6 +143,43 @@ final class LoadRun {
         if (probe != null) {
             pause(plan.afterSeconds());
             report.cpu(key, cpuDuring, probe.cpuMillis() - cpuBefore, result.registered(), plan.afterSeconds());
+        }
+    }
+
+    /**
+     * Waits until the server observes the notified path on every registered endpoint (its observation profile
+     * reached them), then lets them notify for {@code --notify-seconds}, reading the server's CPU meanwhile.
+     */
+    private void notificationRound(Notifications.Plan notify, List<LoadEndpoint> endpoints, LoadFleet fleet,
+            LoadCounters counters, ServerGauge probe) throws Exception {
+        int registered = fleet.registered(endpoints, deadline);
+        long waitUntil = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.observeWaitSeconds()));
+        long waitStarted = System.nanoTime();
+        while (counters.notifiedObservations.sum() < registered && System.nanoTime() < waitUntil) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        long observed = counters.notifiedObservations.sum();
+        report.put("observedEndpoints", observed);
+        report.line("the server observes %s on %d of %d registered endpoints (%.1f s after registration)",
+                notify.path, observed, registered, (System.nanoTime() - waitStarted) / 1e9);
+        allWell &= observed == registered;
+        long sentBefore = counters.notifications.sum();
+        long cpuBefore = probe == null ? 0 : probe.cpuMillis();
+        long started = System.nanoTime();
+        notify.running = true;
+        pause(plan.notifySeconds());
+        notify.running = false;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long sent = counters.notifications.sum() - sentBefore;
+        report.put("notifications", sent);
+        report.put("notificationsPerSecond", Math.round(sent / seconds));
+        report.line("%d endpoints sent %d notifications of %s in %.1f s: %.0f/s offered (every %d ms each)", observed,
+                sent, notify.path, seconds, sent / seconds, notify.periodMillis);
+        if (probe != null && sent > 0) {
+            long cpu = probe.cpuMillis() - cpuBefore;
+            report.put("serverCpuMsPerNotification", Math.round(cpu * 1000.0 / sent) / 1000.0);
+            report.line("server CPU during the notifications: %.1f s, %.3f ms per notification sent", cpu / 1000.0,
+                    (double) cpu / sent);
         }
     }
 

@@ -34,6 +34,8 @@ final class ObjectValues {
     private final Map<String, byte[]> discoveries = new HashMap<>();
     private final List<Integer> objects;
     private final byte[] registerPayload;
+    private final LwM2mModel model = new StaticModel(ObjectLoader.loadAllDefault());
+    private final DefaultLwM2mEncoder encoder = new DefaultLwM2mEncoder();
 
     private ObjectValues(List<Integer> objects, long lifetime) {
         this.objects = List.copyOf(objects);
@@ -84,6 +86,7 @@ final class ObjectValues {
                 resources.add(LwM2mSingleResource.newStringResource(1, "sim-1"));
                 resources.add(LwM2mSingleResource.newStringResource(2, "SIM-LOAD"));
                 resources.add(LwM2mSingleResource.newStringResource(3, "1.0.0"));
+                resources.add(LwM2mSingleResource.newIntegerResource(10, 0)); // free memory: what notifications carry
                 resources.add(LwM2mMultipleResource.newIntegerResource(11, Map.of(0, 0L)));
                 resources.add(LwM2mSingleResource.newStringResource(16, "U"));
             }
@@ -110,6 +113,22 @@ final class ObjectValues {
             }
         }
         reads.put(path.toString(), encodings);
+    }
+
+    /**
+     * {@code value} as the integer resource {@code resourceId} at {@code path}, encoded in {@code format} (plain
+     * text by hand, the others by Leshan's encoder), or null when that format cannot carry it.
+     */
+    byte[] encodeInteger(String path, int resourceId, long value, int format) {
+        if (format == ContentFormat.TEXT_CODE) {
+            return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+        }
+        try {
+            return encoder.encode(LwM2mSingleResource.newIntegerResource(resourceId, value),
+                    ContentFormat.fromCode(format), new LwM2mPath(path), model);
+        } catch (CodecException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Whether {@code path} ("/3/0/1") names something the endpoints have. */

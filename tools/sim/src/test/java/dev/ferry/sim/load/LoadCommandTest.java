@@ -16,7 +16,9 @@ import org.eclipse.leshan.core.ResponseCode;
 import org.eclipse.leshan.core.node.LwM2mObjectInstance;
 import org.eclipse.leshan.core.node.LwM2mSingleResource;
 import org.eclipse.leshan.core.request.ContentFormat;
+import org.eclipse.leshan.core.request.ObserveRequest;
 import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.response.ObserveResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -159,5 +161,42 @@ class LoadCommandTest {
         assertThat(figures.at("/dtls/cipherSuites/TLS_PSK_WITH_AES_128_CCM_8").asInt()).isEqualTo(10);
         assertThat(figures.at("/endpoints/reads").asInt()).isGreaterThanOrEqualTo(5);
         assertThat(figures.at("/deregistered").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void observed_endpoints_notify_the_time_they_send_at_until_the_round_ends() throws Exception {
+        List<String> names = names("notify-load", 4);
+        List<CompletableFuture<?>> registered = new ArrayList<>();
+        for (String name : names) {
+            registered.add(server.nextRegistration(name));
+        }
+        Path json = dir.resolve("notify.json");
+        long started = System.currentTimeMillis();
+        Future<Integer> run = load("--server", server.coapUri(), "--devices", "4", "--prefix", "notify-load",
+                "--notify-path", "/3/0/10", "--notify-ms", "200", "--notify-seconds", "3",
+                "--observe-wait-seconds", "20", "--json", json.toString(), "--max-seconds", "80");
+
+        await(registered);
+        for (int i = 0; i < names.size(); i++) {
+            // plain text and TLV: the two ways a server asks
+            ContentFormat format = i % 2 == 0 ? ContentFormat.TEXT : ContentFormat.TLV;
+            ObserveResponse observed = server.send(names.get(i), new ObserveRequest(format, 3, 0, 10));
+            assertThat(observed.getCode()).isEqualTo(ResponseCode.CONTENT);
+        }
+        assertThat(run.get(WAIT_SECONDS * 2, TimeUnit.SECONDS)).isZero();
+        long ended = System.currentTimeMillis();
+
+        for (String name : names) {
+            List<TestLwm2mServer.Notification> notified = server.notifications(name, "/3/0/10");
+            // 3 s at one every 200 ms: about 15, whatever the phase
+            assertThat(notified).hasSizeBetween(10, 17);
+            assertThat(notified).allSatisfy(n -> assertThat(n.value()).isBetween(started, ended));
+        }
+        JsonNode figures = new ObjectMapper().readTree(Files.readString(json));
+        assertThat(figures.at("/observedEndpoints").asInt()).isEqualTo(4);
+        assertThat(figures.at("/notifications").asLong())
+                .isEqualTo(names.stream().mapToLong(n -> server.notifications(n, "/3/0/10").size()).sum());
+        assertThat(figures.at("/endpoints/notificationsNotEncoded").asInt()).isZero();
+        assertThat(figures.at("/complete").asBoolean()).isTrue();
     }
 }
