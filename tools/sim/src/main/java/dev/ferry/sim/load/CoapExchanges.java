@@ -73,7 +73,7 @@ final class CoapExchanges {
     /** Sends {@code request} as CON once the requests before it are done. */
     void request(Request request, Handler handler) {
         request.setType(Type.CON);
-        int mid = nextMid++ & 0xFFFF;
+        int mid = nextMid();
         request.setMID(mid);
         int t = nextToken++;
         Token token = new Token(new byte[] { (byte) (t >>> 24), (byte) (t >>> 16), (byte) (t >>> 8), (byte) t });
@@ -215,15 +215,14 @@ final class CoapExchanges {
         Response response = endpoint.answer(request);
         if (request.getOptions().hasObserve()) {
             if (request.getOptions().getObserve() == 0 && response.getOptions().hasObserve()) {
-                endpoint.notifications().observed(request.getToken(), request.getOptions().getUriPathString()
-                        .isEmpty() ? "/" : "/" + request.getOptions().getUriPathString(),
+                endpoint.notifications().observed(request.getToken(), "/" + request.getOptions().getUriPathString(),
                         response.getOptions().getContentFormat());
             } else if (request.getOptions().getObserve() == 1) {
                 endpoint.notifications().cancelled(request.getToken());
             }
         }
         response.setType(confirmable ? Type.ACK : Type.NON);
-        response.setMID(confirmable ? request.getMID() : nextMid++ & 0xFFFF);
+        response.setMID(confirmable ? request.getMID() : nextMid());
         response.setToken(request.getToken());
         byte[] bytes = endpoint.loop().serializer.getByteArray(response);
         if (confirmable) {
@@ -239,18 +238,14 @@ final class CoapExchanges {
         reply(bytes);
     }
 
-    private void reply(byte[] bytes) {
+    /** Sends a message that needs no answer (an ACK, a reset, a notification). */
+    void reply(byte[] bytes) {
         transport.send(endpoint, bytes, () -> { }, error -> counters.sendErrors.increment());
     }
 
     /** A message id for a message of the endpoint's own (a notification). */
     int nextMid() {
         return nextMid++ & 0xFFFF;
-    }
-
-    /** Sends a message that needs no answer. */
-    void send(byte[] bytes) {
-        reply(bytes);
     }
 
     /** Drops every exchange without a word, as a device that lost power would. */

@@ -98,7 +98,7 @@ final class LoadEndpoint {
     }
 
     void sendMessage(byte[] message) {
-        exchanges.send(message);
+        exchanges.reply(message);
     }
 
     /** Sends Register; {@code listener} hears how it ended. */

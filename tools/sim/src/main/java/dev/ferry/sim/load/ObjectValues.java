@@ -39,8 +39,6 @@ final class ObjectValues {
 
     private ObjectValues(List<Integer> objects, long lifetime) {
         this.objects = List.copyOf(objects);
-        LwM2mModel model = new StaticModel(ObjectLoader.loadAllDefault());
-        DefaultLwM2mEncoder encoder = new DefaultLwM2mEncoder();
         StringBuilder links = new StringBuilder();
         for (int objectId : objects) {
             LwM2mObjectInstance instance = new LwM2mObjectInstance(0, resources(objectId, lifetime));
