@@ -81,6 +81,18 @@ final class PowerCycle {
         }
     }
 
+    /**
+     * From any thread, once closed: the current client is destroyed without waiting for the lifecycle, for a
+     * device whose lifecycle is stuck behind a blocked task when it is closed.
+     */
+    void abandon() {
+        synchronized (parts.lock()) {
+            powered = false;
+        }
+        parts.link().setUp(false);
+        stopClient();
+    }
+
     CompletableFuture<Void> onLifecycle(Runnable task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         parts.lifecycle().execute(() -> {

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,17 +155,24 @@ public final class SimDevice implements AutoCloseable {
     public void close() {
         CompletableFuture<Void> off = powerOff();
         parts.power().markClosed();
-        if (!parts.lifecycle().inTask()) {
+        boolean poweredOff = parts.lifecycle().inTask();
+        if (!poweredOff) {
             try {
                 off.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                poweredOff = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                LOG.warn("{} did not power off cleanly", endpoint(), e);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("{} did not power off within {} s ({}); releasing its client anyway", endpoint(),
+                        CLOSE_TIMEOUT.toSeconds(), e.getCause() == null ? e : e.getCause());
             }
         }
         if (ownsScheduler) {
             parts.scheduler().shutdownNow();
+        }
+        if (!poweredOff) {
+            // The lifecycle is stuck behind a blocked task: its sockets and threads must not outlive the device.
+            parts.power().abandon();
         }
     }
 
