@@ -92,6 +92,7 @@ public final class FerryServer implements AutoCloseable {
     private boolean closed;
     private RolloutService rollouts;
     private TelemetryBus telemetryBus;
+    private TelemetryFeature telemetryFeature;
     private PrometheusMeterRegistry meters;
     private CommandService commands;
     private EventHub eventHub;
@@ -235,6 +236,9 @@ public final class FerryServer implements AutoCloseable {
             CommandService commands = new CommandService(database, repository, groupFilters, lwm2m.leshan(),
                     lwm2m.resources(), eventBus, meters, config.commandSettings(), Clock.systemUTC());
 
+            TelemetryFeature telemetry = new TelemetryFeature(config, database, telemetryBus, meters,
+                    lwm2m.leshan(), endpoint -> repository.find(endpoint).map(d -> d.model()));
+
             Vertx vertx = Vertx.vertx();
             EventLog eventLog = new EventLog(database);
             EventHub eventHub = new EventHub(eventLog, repository::find, config.eventStreamReplayLimit(),
@@ -257,7 +261,8 @@ public final class FerryServer implements AutoCloseable {
                             Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),
                                     System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck),
                     commands,
-                    new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()));
+                    new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()),
+                    telemetry.profiles);
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);
@@ -265,6 +270,8 @@ public final class FerryServer implements AutoCloseable {
             server.meters = meters;
             server.telemetryBus = telemetryBus;
             server.commands = commands;
+            server.telemetryFeature = telemetry;
+            telemetry.start();
             server.eventHub = eventHub;
             server.webhooks = webhooks;
             server.webhookSender = webhookSender;
@@ -432,6 +439,9 @@ public final class FerryServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("HTTP API did not close cleanly: {}", rootMessage(e));
             unclean.add("HTTP API");
+        }
+        if (telemetryFeature != null) {
+            telemetryFeature.close(); // before the event hub closes: what is queued is written and published
         }
         if (webhooks != null) {
             webhooks.close(); // what is queued stays queued for the next start

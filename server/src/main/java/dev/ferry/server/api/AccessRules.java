@@ -118,7 +118,13 @@ public final class AccessRules {
     private static final List<Rule> MODELS = List.of();
 
     // Telemetry observed or sent by devices: observation profiles, per-device and fleet queries.
-    private static final List<Rule> TELEMETRY = List.of();
+    // Viewers read profiles; what devices are asked to report is operator work, like resource writes.
+    private static final List<Rule> TELEMETRY = List.of(
+            needs(HttpMethod.GET, TelemetryRoutes.MODEL_PROFILE, Role.VIEWER),
+            needs(HttpMethod.PUT, TelemetryRoutes.MODEL_PROFILE, Role.OPERATOR),
+            needs(HttpMethod.GET, TelemetryRoutes.DEVICE_PROFILE, Role.VIEWER),
+            needs(HttpMethod.PUT, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR),
+            needs(HttpMethod.DELETE, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR));
 
     // Queued commands to devices, and fleet command jobs.
     // Viewers read queues and jobs; queueing, creating and cancelling is operator work, like resource writes.

@@ -98,7 +98,7 @@ public final class HttpApi {
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
             AuditLog audit, Access access, RolloutApi rollouts, CommandService commands,
-            Events events) {
+            Events events, dev.ferry.server.telemetry.TelemetryProfiles telemetryProfiles) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -128,6 +128,7 @@ public final class HttpApi {
         declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         declared.addAll(new RolloutRoutes(rollouts.rollouts(), rollouts.check(), blocking).routes());
         declared.addAll(new CommandRoutes(commands, provisioned, blocking).routes());
+        declared.addAll(new TelemetryRoutes(telemetryProfiles, provisioned, blocking).routes());
         declared.addAll(new EventStreamRoutes(events.hub(), groups, blocking, events.heartbeat()).routes());
         declared.addAll(new WebhookRoutes(events.webhooks(), events.hub(), groups, events.webhookCreated(), blocking)
                 .routes());

@@ -329,6 +329,16 @@ public final class FerryConfig {
         }
     }
 
+    public dev.ferry.server.telemetry.TelemetryWriter.Settings telemetrySettings() {
+        return new dev.ferry.server.telemetry.TelemetryWriter.Settings(
+                positiveInt(Setting.TELEMETRY_QUEUE_CAPACITY, 1, 10_000_000),
+                positiveInt(Setting.TELEMETRY_BATCH_SIZE, 1, 100_000));
+    }
+
+    public int telemetryRetentionDays() {
+        return positiveInt(Setting.TELEMETRY_RETENTION_DAYS, 1, 36_500);
+    }
+
     public int eventStreamMaxClients() {
         return positiveInt(Setting.EVENTS_STREAM_MAX_CLIENTS, 1, 100_000);
     }

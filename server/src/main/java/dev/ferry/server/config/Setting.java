@@ -114,6 +114,12 @@ public enum Setting {
     COMMANDS_JOB_CONCURRENCY("commands.job-concurrency", "100",
             "Devices of a fleet command job that have its command in flight at once, when the job names no"
                     + " concurrency."),
+    TELEMETRY_QUEUE_CAPACITY("telemetry.queue-capacity", "100000",
+            "Telemetry values waiting to be written at most; when the writer falls that far behind, further values"
+                    + " are dropped (counted in ferry_telemetry_points_dropped_total and logged)."),
+    TELEMETRY_BATCH_SIZE("telemetry.batch-size", "2000", "Telemetry values written in one transaction at most."),
+    TELEMETRY_RETENTION_DAYS("telemetry.retention-days", "30",
+            "Days telemetry values are kept when their device model's profile names no retention."),
     EVENTS_STREAM_MAX_CLIENTS("events.stream.max-clients", "100",
             "Event stream clients (GET /api/v1/events/stream) served at once; more are answered 503."),
     EVENTS_STREAM_REPLAY_LIMIT("events.stream.replay-limit", "10000",

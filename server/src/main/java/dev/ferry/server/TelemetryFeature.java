@@ -1,0 +1,58 @@
+package dev.ferry.server;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.eclipse.leshan.server.LeshanServer;
+
+import dev.ferry.server.config.FerryConfig;
+import dev.ferry.server.lwm2m.ProfileObserver;
+import dev.ferry.server.lwm2m.TelemetryIngest;
+import dev.ferry.server.store.Database;
+import dev.ferry.server.telemetry.TelemetryBus;
+import dev.ferry.server.telemetry.TelemetryProfiles;
+import dev.ferry.server.telemetry.TelemetryStore;
+import dev.ferry.server.telemetry.TelemetryWriter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Telemetry in: Leshan's notifications and Send requests become points ({@link TelemetryIngest}), queued to the
+ * bounded {@link TelemetryWriter}, stored, then published on the bus; observation profiles are given to devices
+ * as they register or as the profiles change ({@link ProfileObserver}).
+ */
+final class TelemetryFeature implements AutoCloseable {
+    final TelemetryStore store;
+    final TelemetryWriter writer;
+    final TelemetryProfiles profiles;
+    private final TelemetryIngest ingest;
+    private final ProfileObserver observer;
+    private final LeshanServer leshan;
+
+    TelemetryFeature(FerryConfig config, Database database, TelemetryBus bus, MeterRegistry meters,
+            LeshanServer leshan, Function<String, Optional<String>> modelOf) {
+        this.leshan = leshan;
+        this.store = new TelemetryStore(database);
+        this.writer = new TelemetryWriter(store, bus, config.telemetrySettings(), meters, Clock.systemUTC());
+        this.profiles = new TelemetryProfiles(database, Clock.systemUTC());
+        this.ingest = new TelemetryIngest(writer::offer, Clock.systemUTC());
+        this.observer = new ProfileObserver(leshan, profiles, modelOf);
+        profiles.listen(observer);
+    }
+
+    void start() {
+        writer.start();
+        leshan.getObservationService().addListener(ingest);
+        leshan.getSendService().addListener(ingest);
+        observer.start();
+    }
+
+    /** Before the LwM2M server: no more values are taken; what is queued is written. */
+    @Override
+    public void close() {
+        observer.close();
+        leshan.getObservationService().removeListener(ingest);
+        leshan.getSendService().removeListener(ingest);
+        writer.close();
+    }
+}
