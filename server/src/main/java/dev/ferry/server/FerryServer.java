@@ -262,7 +262,7 @@ public final class FerryServer implements AutoCloseable {
                                     System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck),
                     commands,
                     new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()),
-                    telemetry.profiles);
+                    new HttpApi.Telemetry(telemetry.profiles, telemetry.queries));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);

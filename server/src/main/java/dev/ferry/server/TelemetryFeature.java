@@ -12,6 +12,7 @@ import dev.ferry.server.lwm2m.TelemetryIngest;
 import dev.ferry.server.store.Database;
 import dev.ferry.server.telemetry.TelemetryBus;
 import dev.ferry.server.telemetry.TelemetryProfiles;
+import dev.ferry.server.telemetry.TelemetryQueries;
 import dev.ferry.server.telemetry.TelemetryStore;
 import dev.ferry.server.telemetry.TelemetryWriter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,6 +26,7 @@ final class TelemetryFeature implements AutoCloseable {
     final TelemetryStore store;
     final TelemetryWriter writer;
     final TelemetryProfiles profiles;
+    final TelemetryQueries queries;
     private final TelemetryIngest ingest;
     private final ProfileObserver observer;
     private final LeshanServer leshan;
@@ -35,6 +37,7 @@ final class TelemetryFeature implements AutoCloseable {
         this.store = new TelemetryStore(database);
         this.writer = new TelemetryWriter(store, bus, config.telemetrySettings(), meters, Clock.systemUTC());
         this.profiles = new TelemetryProfiles(database, Clock.systemUTC());
+        this.queries = new TelemetryQueries(database);
         this.ingest = new TelemetryIngest(writer::offer, Clock.systemUTC());
         this.observer = new ProfileObserver(leshan, profiles, modelOf);
         profiles.listen(observer);

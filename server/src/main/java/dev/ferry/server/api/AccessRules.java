@@ -124,7 +124,8 @@ public final class AccessRules {
             needs(HttpMethod.PUT, TelemetryRoutes.MODEL_PROFILE, Role.OPERATOR),
             needs(HttpMethod.GET, TelemetryRoutes.DEVICE_PROFILE, Role.VIEWER),
             needs(HttpMethod.PUT, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR),
-            needs(HttpMethod.DELETE, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR));
+            needs(HttpMethod.DELETE, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR),
+            needs(HttpMethod.GET, TelemetryRoutes.DEVICE_TELEMETRY, Role.VIEWER));
 
     // Queued commands to devices, and fleet command jobs.
     // Viewers read queues and jobs; queueing, creating and cancelling is operator work, like resource writes.

@@ -89,6 +89,11 @@ public final class HttpApi {
             Runnable webhookCreated, Duration heartbeat) {
     }
 
+    /** Observation profiles, and the stored telemetry read back. */
+    public record Telemetry(dev.ferry.server.telemetry.TelemetryProfiles profiles,
+            dev.ferry.server.telemetry.TelemetryQueries queries) {
+    }
+
     /** Production batches, and the bootstrap server's URI devices of a batch use (null when it is off). */
     public record Batches(BatchService service, Supplier<String> bootstrapUri) {
     }
@@ -98,7 +103,7 @@ public final class HttpApi {
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
             AuditLog audit, Access access, RolloutApi rollouts, CommandService commands,
-            Events events, dev.ferry.server.telemetry.TelemetryProfiles telemetryProfiles) {
+            Events events, Telemetry telemetry) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -128,7 +133,8 @@ public final class HttpApi {
         declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         declared.addAll(new RolloutRoutes(rollouts.rollouts(), rollouts.check(), blocking).routes());
         declared.addAll(new CommandRoutes(commands, provisioned, blocking).routes());
-        declared.addAll(new TelemetryRoutes(telemetryProfiles, provisioned, blocking).routes());
+        declared.addAll(new TelemetryRoutes(telemetry.profiles(), telemetry.queries(), provisioned, blocking)
+                .routes());
         declared.addAll(new EventStreamRoutes(events.hub(), groups, blocking, events.heartbeat()).routes());
         declared.addAll(new WebhookRoutes(events.webhooks(), events.hub(), groups, events.webhookCreated(), blocking)
                 .routes());

@@ -1,5 +1,7 @@
 package dev.ferry.server.api;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import dev.ferry.server.auth.Principal;
 import dev.ferry.server.telemetry.Observation;
 import dev.ferry.server.telemetry.TelemetryProfile;
 import dev.ferry.server.telemetry.TelemetryProfiles;
+import dev.ferry.server.telemetry.TelemetryQueries;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -22,14 +25,20 @@ import io.vertx.ext.web.RoutingContext;
 final class TelemetryRoutes {
     static final String MODEL_PROFILE = "/api/v1/models/:model/telemetry";
     static final String DEVICE_PROFILE = "/api/v1/devices/:endpoint/telemetry-profile";
+    static final String DEVICE_TELEMETRY = "/api/v1/devices/:endpoint/telemetry";
     static final int MAX_RETENTION_DAYS = 36_500;
+    static final int DEFAULT_LIMIT = 1000;
+    static final Duration DEFAULT_SPAN = Duration.ofDays(1);
 
     private final TelemetryProfiles profiles;
+    private final TelemetryQueries queries;
     private final Predicate<String> provisioned;
     private final Blocking blocking;
 
-    TelemetryRoutes(TelemetryProfiles profiles, Predicate<String> provisioned, Blocking blocking) {
+    TelemetryRoutes(TelemetryProfiles profiles, TelemetryQueries queries, Predicate<String> provisioned,
+            Blocking blocking) {
         this.profiles = profiles;
+        this.queries = queries;
         this.provisioned = provisioned;
         this.blocking = blocking;
     }
@@ -40,7 +49,9 @@ final class TelemetryRoutes {
                 ApiRoute.put(MODEL_PROFILE, this::putModel).answers(200, 400, 422),
                 ApiRoute.get(DEVICE_PROFILE, this::showDevice).answers(200, 404),
                 ApiRoute.put(DEVICE_PROFILE, this::putDevice).answers(200, 400, 404, 422),
-                ApiRoute.delete(DEVICE_PROFILE, this::removeDevice).answers(204, 404));
+                ApiRoute.delete(DEVICE_PROFILE, this::removeDevice).answers(204, 404),
+                ApiRoute.get(DEVICE_TELEMETRY, this::series).query("path", "from", "to", "step", "limit")
+                        .answers(200, 404));
     }
 
     private void showModel(RoutingContext ctx) {
@@ -95,6 +106,39 @@ final class TelemetryRoutes {
                 ctx.fail(ApiProblem.notFound(endpoint + " has no observations of its own"));
             }
         }).onFailure(ctx::fail);
+    }
+
+    /** One path's values in [from, to), raw or, with {@code step}, downsampled per bucket. */
+    private void series(RoutingContext ctx) {
+        String endpoint = device(ctx);
+        String path = QueryParams.string(ctx, "path");
+        if (path == null || Observation.problem(path, Map.of(), "path") != null) {
+            throw ApiProblem.badRequest("query parameter path is required: the LwM2M resource path, such as"
+                    + " path=/3303/0/5700");
+        }
+        Instant to = TelemetryTimes.instant(QueryParams.string(ctx, "to"), "to", Instant.now());
+        Instant from = TelemetryTimes.instant(QueryParams.string(ctx, "from"), "from", to.minus(DEFAULT_SPAN));
+        if (!from.isBefore(to)) {
+            throw ApiProblem.badRequest("from (" + from + ") must be before to (" + to + ")");
+        }
+        Duration step = TelemetryTimes.step(QueryParams.string(ctx, "step"));
+        int limit = QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, TelemetryQueries.MAX_LIMIT);
+        JsonObject answer = new JsonObject().put("endpoint", endpoint).put("path", path).put("from", from.toString())
+                .put("to", to.toString());
+        if (step == null) {
+            blocking.run(() -> queries.values(endpoint, path, from, to, limit)).onSuccess(values -> {
+                JsonArray items = new JsonArray();
+                values.forEach(v -> items.add(TelemetryTimes.value(v)));
+                Blocking.json(ctx, 200, answer.put("values", items).put("truncated", values.size() == limit));
+            }).onFailure(ctx::fail);
+        } else {
+            blocking.run(() -> queries.buckets(endpoint, path, from, to, step, limit)).onSuccess(buckets -> {
+                JsonArray items = new JsonArray();
+                buckets.forEach(b -> items.add(TelemetryTimes.bucket(b)));
+                Blocking.json(ctx, 200, answer.put("step", step.toString()).put("buckets", items)
+                        .put("truncated", buckets.size() == limit));
+            }).onFailure(ctx::fail);
+        }
     }
 
     private static List<Observation> observations(JsonObject body) {
