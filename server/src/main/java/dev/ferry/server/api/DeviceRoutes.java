@@ -27,12 +27,15 @@ final class DeviceRoutes {
     private final Blocking blocking;
 
     DeviceRoutes(DeviceRepository repository, ProvisioningService provisioning, DeviceGroups groups,
-            Blocking blocking) {
+            dev.ferry.server.telemetry.TelemetryQueries telemetry, Blocking blocking) {
+        this.telemetry = telemetry;
         this.repository = repository;
         this.provisioning = provisioning;
         this.groups = groups;
         this.blocking = blocking;
     }
+
+    private final dev.ferry.server.telemetry.TelemetryQueries telemetry;
 
     List<ApiRoute> routes() {
         return List.of(
@@ -74,9 +77,17 @@ final class DeviceRoutes {
     private void show(RoutingContext ctx) {
         String endpoint = ctx.pathParam("endpoint");
         blocking.run(() -> repository.find(endpoint)
-                .map(device -> DeviceJson.detail(device, repository.events(endpoint, null, RECENT_EVENTS))))
+                .map(device -> DeviceJson.detail(device, repository.events(endpoint, null, RECENT_EVENTS))
+                        .put("telemetry", latestTelemetry(endpoint))))
                 .onSuccess(found -> reply(ctx, 200, found, endpoint))
                 .onFailure(ctx::fail);
+    }
+
+    /** The latest stored value of every path the device reported, by path. */
+    private JsonObject latestTelemetry(String endpoint) {
+        JsonObject latest = new JsonObject();
+        telemetry.latest(endpoint).forEach(point -> latest.put(point.path(), TelemetryTimes.value(point)));
+        return latest;
     }
 
     private void provision(RoutingContext ctx) {

@@ -118,7 +118,7 @@ public final class HttpApi {
                 ApiRoute.get("/api/v1/openapi.yaml", this::openApi).answers(200),
                 ApiRoute.get("/api/v1/server/security", this::security).answers(200)));
         BulkRoutes bulkRoutes = new BulkRoutes(provisioning, blocking);
-        declared.addAll(new DeviceRoutes(repository, provisioning, groups, blocking).routes());
+        declared.addAll(new DeviceRoutes(repository, provisioning, groups, telemetry.queries(), blocking).routes());
         declared.addAll(new GroupRoutes(groups, blocking).routes());
         declared.addAll(bulkRoutes.routes());
         declared.addAll(new ClaimRoutes(new ClaimCodes(repository), blocking).routes());

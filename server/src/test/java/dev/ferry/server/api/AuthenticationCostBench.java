@@ -67,7 +67,8 @@ public final class AuthenticationCostBench {
             Authentication authentication = new Authentication(tokens, new FailedAttempts(10, Duration.ofMinutes(1),
                     Clock.systemUTC()), new RequestRate(10_000_000, 10_000_000, System::nanoTime), blocking,
                     endpoint -> repository.find(endpoint).map(d -> d.tags()));
-            ApiRoute show = new DeviceRoutes(repository, null, null, blocking).routes().stream()
+            ApiRoute show = new DeviceRoutes(repository, null, null,
+                    new dev.ferry.server.telemetry.TelemetryQueries(database), blocking).routes().stream()
                     .filter(r -> r.method() == HttpMethod.GET && r.path().equals("/api/v1/devices/:endpoint"))
                     .findFirst().orElseThrow();
             Router router = Router.router(vertx);

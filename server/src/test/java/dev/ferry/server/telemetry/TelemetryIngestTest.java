@@ -88,6 +88,9 @@ class TelemetryIngestTest {
             assertThat(stored.getJsonObject(1).getDouble("value")).isEqualTo(2048.0);
             assertThat(stored.getJsonObject(1).getString("type")).isEqualTo("INTEGER");
             assertThat(published).extracting(TelemetryPoint::path).containsOnly("/3/0/10");
+            JsonObject latest = server.get("/api/v1/devices/probe-1").json().getJsonObject("telemetry");
+            assertThat(latest.fieldNames()).containsExactly("/3/0/10");
+            assertThat(latest.getJsonObject("/3/0/10").getDouble("value")).isEqualTo(2048.0);
         }
     }
 
