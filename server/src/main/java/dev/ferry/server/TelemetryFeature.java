@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -13,6 +14,7 @@ import dev.ferry.server.store.Database;
 import dev.ferry.server.telemetry.TelemetryBus;
 import dev.ferry.server.telemetry.TelemetryProfiles;
 import dev.ferry.server.telemetry.TelemetryQueries;
+import dev.ferry.server.telemetry.TelemetryRetention;
 import dev.ferry.server.telemetry.TelemetryStore;
 import dev.ferry.server.telemetry.TelemetryWriter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,10 +25,14 @@ import io.micrometer.core.instrument.MeterRegistry;
  * as they register or as the profiles change ({@link ProfileObserver}).
  */
 final class TelemetryFeature implements AutoCloseable {
+    /** How often values older than their retention are deleted. */
+    private static final Duration RETENTION_INTERVAL = Duration.ofHours(1);
+
     final TelemetryStore store;
     final TelemetryWriter writer;
     final TelemetryProfiles profiles;
     final TelemetryQueries queries;
+    private final TelemetryRetention retention;
     private final TelemetryIngest ingest;
     private final ProfileObserver observer;
     private final LeshanServer leshan;
@@ -38,6 +44,7 @@ final class TelemetryFeature implements AutoCloseable {
         this.writer = new TelemetryWriter(store, bus, config.telemetrySettings(), meters, Clock.systemUTC());
         this.profiles = new TelemetryProfiles(database, Clock.systemUTC());
         this.queries = new TelemetryQueries(database);
+        this.retention = new TelemetryRetention(database, Clock.systemUTC(), config.telemetryRetentionDays());
         this.ingest = new TelemetryIngest(writer::offer, Clock.systemUTC());
         this.observer = new ProfileObserver(leshan, profiles, modelOf);
         profiles.listen(observer);
@@ -48,11 +55,13 @@ final class TelemetryFeature implements AutoCloseable {
         leshan.getObservationService().addListener(ingest);
         leshan.getSendService().addListener(ingest);
         observer.start();
+        retention.start(RETENTION_INTERVAL);
     }
 
     /** Before the LwM2M server: no more values are taken; what is queued is written. */
     @Override
     public void close() {
+        retention.close();
         observer.close();
         leshan.getObservationService().removeListener(ingest);
         leshan.getSendService().removeListener(ingest);
