@@ -174,6 +174,7 @@ public final class FerryServer implements AutoCloseable {
                     cert -> certificates.revocations().isRevoked(cert) || batches.isBatchCertificate(cert));
             certificates.dropConnectionsWith(lwm2m::dropCertificateConnections);
             restoreRegistrations(new RegistrationRows(database), lwm2m);
+            lwm2m.bindMeters(meters);
             lwm2m.start();
 
             UpdateService[] updates = new UpdateService[1];
@@ -262,7 +263,8 @@ public final class FerryServer implements AutoCloseable {
                                     System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck),
                     commands,
                     new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()),
-                    new HttpApi.Telemetry(telemetry.profiles, telemetry.queries));
+                    new HttpApi.Telemetry(telemetry.profiles, telemetry.queries),
+                    new HttpApi.Meters(meters, config.metricsPublic()));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);

@@ -150,7 +150,9 @@ public final class AccessRules {
             needs(HttpMethod.DELETE, WebhookRoutes.PATH + "/:id", Role.ADMIN));
 
     // Prometheus metrics.
-    private static final List<Rule> METRICS = List.of();
+    private static final List<Rule> METRICS = List.of(
+            // Viewers scrape; metrics.public=true opens it to scrapers without a token.
+            needs(HttpMethod.GET, MetricsRoutes.PATH, Role.VIEWER));
 
     static final List<Rule> RULES = Stream.of(CORE, MODELS, TELEMETRY, COMMANDS, EVENTS, METRICS).flatMap(List::stream)
             .toList();

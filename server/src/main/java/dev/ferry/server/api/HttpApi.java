@@ -89,6 +89,10 @@ public final class HttpApi {
             Runnable webhookCreated, Duration heartbeat) {
     }
 
+    /** The meters {@code GET /metrics} renders, and whether it is open without a token ({@code metrics.public}). */
+    public record Meters(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, boolean open) {
+    }
+
     /** Observation profiles, and the stored telemetry read back. */
     public record Telemetry(dev.ferry.server.telemetry.TelemetryProfiles profiles,
             dev.ferry.server.telemetry.TelemetryQueries queries) {
@@ -103,7 +107,7 @@ public final class HttpApi {
             ServerIdentity identity, HealthProbe health, Firmware firmware, UpdateService updates,
             Supplier<PackageUris> packageUris, DeviceCertificates certificates, Batches batches,
             AuditLog audit, Access access, RolloutApi rollouts, CommandService commands,
-            Events events, Telemetry telemetry) {
+            Events events, Telemetry telemetry, Meters meters) {
         this.vertx = vertx;
         this.database = database;
         this.health = health;
@@ -133,6 +137,8 @@ public final class HttpApi {
         declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         declared.addAll(new RolloutRoutes(rollouts.rollouts(), rollouts.check(), blocking).routes());
         declared.addAll(new CommandRoutes(commands, provisioned, blocking).routes());
+        MetricsRoutes metricsRoutes = new MetricsRoutes(meters.registry(), blocking);
+        declared.addAll(metricsRoutes.routes());
         declared.addAll(new TelemetryRoutes(telemetry.profiles(), telemetry.queries(), provisioned, blocking)
                 .routes());
         declared.addAll(new EventStreamRoutes(events.hub(), groups, blocking, events.heartbeat()).routes());
@@ -141,11 +147,16 @@ public final class HttpApi {
         this.routes = withHead(declared);
         // First of all handlers, so that a call refused by any check after it (authentication included) is
         // recorded too.
+        metricsRoutes.mountRequestMeter(router);
         router.route().handler(new AuditRecording(audit, routes)::handle);
         Authentication authentication = new Authentication(access.tokens(), access.failures(), access.rate(),
                 blocking, endpoint -> repository.find(endpoint).map(dev.ferry.server.device.Device::tags));
         for (ApiRoute route : routes) {
-            route.mountOn(router).handler(authentication.handlerFor(route)).handler(route::check);
+            boolean openMetrics = meters.open() && route.path().equals(MetricsRoutes.PATH);
+            route.mountOn(router).handler(ctx -> {
+                ctx.put(MetricsRoutes.ROUTE_KEY, route.path());
+                ctx.next();
+            }).handler(openMetrics ? RoutingContext::next : authentication.handlerFor(route)).handler(route::check);
         }
         firmwareRoutes.mountUploadBody(router);
         bulkRoutes.mountBody(router);

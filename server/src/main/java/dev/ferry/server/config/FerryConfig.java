@@ -335,6 +335,10 @@ public final class FerryConfig {
                 positiveInt(Setting.TELEMETRY_BATCH_SIZE, 1, 100_000));
     }
 
+    public boolean metricsPublic() {
+        return bool(Setting.METRICS_PUBLIC);
+    }
+
     public int telemetryRetentionDays() {
         return positiveInt(Setting.TELEMETRY_RETENTION_DAYS, 1, 36_500);
     }

@@ -114,6 +114,9 @@ public enum Setting {
     COMMANDS_JOB_CONCURRENCY("commands.job-concurrency", "100",
             "Devices of a fleet command job that have its command in flight at once, when the job names no"
                     + " concurrency."),
+    METRICS_PUBLIC("metrics.public", "false",
+            "Whether GET /metrics is open without an API token (for a Prometheus scraper on a trusted network);"
+                    + " otherwise it needs a viewer token."),
     TELEMETRY_QUEUE_CAPACITY("telemetry.queue-capacity", "100000",
             "Telemetry values waiting to be written at most; when the writer falls that far behind, further values"
                     + " are dropped (counted in ferry_telemetry_points_dropped_total and logged)."),

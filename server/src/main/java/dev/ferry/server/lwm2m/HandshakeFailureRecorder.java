@@ -45,6 +45,9 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
     private final Map<Handshaker, Long> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
     private final AtomicLong completed = new AtomicLong();
+    /** Failed handshakes by reason, for the metrics. */
+    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>(Map.of("failed", new AtomicLong(),
+            "wrong-key", new AtomicLong(), "unknown-psk-identity", new AtomicLong(), "stalled", new AtomicLong()));
 
     HandshakeFailureRecorder(RegistryWriter writer, DeviceSecurityStore store, Duration stallLimit) {
         this.writer = writer;
@@ -70,6 +73,11 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
         completed.incrementAndGet();
     }
 
+    /** Failed DTLS handshakes since the server started, by reason (failed, wrong-key, unknown-psk-identity, stalled). */
+    Map<String, AtomicLong> failedHandshakes() {
+        return failures;
+    }
+
     /** DTLS handshakes (full or abbreviated) completed since the server started. */
     long completedHandshakes() {
         return completed.get();
@@ -78,6 +86,7 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
     @Override
     public void handshakeFailed(Handshaker handshaker, Throwable error) {
         if (pending.remove(handshaker) != null) {
+            failures.get("failed").incrementAndGet();
             String endpoint = error instanceof RevocationCheckingVerifier.RevokedCertificateException revoked
                     ? revoked.endpoint() : endpointOf(handshaker);
             record(endpoint, "DTLS handshake failed: " + error.getMessage(), handshaker.getPeerAddress());
@@ -98,6 +107,7 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
         }
         String endpoint = endpointOf(handshaker);
         if (endpoint != null && pending.remove(handshaker) != null) {
+            failures.get("wrong-key").incrementAndGet();
             record(endpoint, "DTLS handshake failed: the device's Finished message does not decrypt with the key"
                     + " provisioned for PSK identity '" + pskIdentity(handshaker) + "', so the device could not prove"
                     + " its key (wrong PSK?)", handshaker.getPeerAddress());
@@ -110,6 +120,7 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
             return;
         }
         pending.keySet().removeIf(h -> peer.equals(h.getPeerAddress()));
+        failures.get("unknown-psk-identity").incrementAndGet();
         String identity = store.takeUnknownIdentity();
         record(null, "DTLS handshake refused: unknown PSK identity '" + (identity == null ? "?" : identity) + "'",
                 peer);
@@ -126,6 +137,7 @@ final class HandshakeFailureRecorder extends SessionAdapter implements AlertHand
             Handshaker handshaker = entry.getKey();
             String endpoint = endpointOf(handshaker);
             if (endpoint != null) {
+                failures.get("stalled").incrementAndGet();
                 record(endpoint, "DTLS handshake with PSK identity of this device did not complete within "
                         + Duration.ofNanos(stallNanos).toSeconds() + " s: the device could not prove its key"
                         + " (wrong PSK?)", handshaker.getPeerAddress());

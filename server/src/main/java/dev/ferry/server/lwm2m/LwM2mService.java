@@ -208,6 +208,14 @@ public final class LwM2mService implements AutoCloseable {
         }
     }
 
+    /** Registers the LwM2M side's meters: registrations, devices registered, DTLS handshakes, CoAP messages. */
+    public void bindMeters(io.micrometer.core.instrument.MeterRegistry meters) {
+        server.getRegistrationService().addListener(new LwM2mMeters(meters, handshakeRecorder,
+                () -> server.getRegistrationService().getAllRegistrations()));
+        LwM2mMeters.count(meters, coapEndpoint(Protocol.COAP), "coap");
+        LwM2mMeters.count(meters, coapEndpoint(Protocol.COAPS), "coaps");
+    }
+
     public LeshanServer leshan() {
         return server;
     }

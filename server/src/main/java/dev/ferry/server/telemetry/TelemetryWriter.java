@@ -53,15 +53,15 @@ public final class TelemetryWriter implements AutoCloseable {
         this.clock = clock;
         this.batchSize = settings.batchSize();
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.written = Counter.builder("ferry_telemetry_points_written").description("Telemetry values stored")
+        this.written = Counter.builder("ferry.telemetry.points.written").description("Telemetry values stored")
                 .register(meters);
-        this.dropped = Counter.builder("ferry_telemetry_points_dropped")
+        this.dropped = Counter.builder("ferry.telemetry.points.dropped")
                 .description("Telemetry values dropped because the writer's queue was full").register(meters);
-        this.failed = Counter.builder("ferry_telemetry_points_failed")
+        this.failed = Counter.builder("ferry.telemetry.points.failed")
                 .description("Telemetry values lost because their batch could not be written").register(meters);
-        this.batchTime = Timer.builder("ferry_telemetry_batch").description("Time to write one telemetry batch")
+        this.batchTime = Timer.builder("ferry.telemetry.batch").description("Time to write one telemetry batch")
                 .register(meters);
-        Gauge.builder("ferry_telemetry_queue_depth", queue, BlockingQueue::size)
+        Gauge.builder("ferry.telemetry.queue.depth", queue, BlockingQueue::size)
                 .description("Telemetry values waiting to be written").register(meters);
         this.thread = new Thread(this::run, "ferry-telemetry-writer");
         thread.setDaemon(true);
