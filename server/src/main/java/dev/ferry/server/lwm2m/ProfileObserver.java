@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,8 +35,9 @@ import dev.ferry.server.telemetry.TelemetryProfiles;
 /**
  * Gives registered devices their observation profile: on every registration, when the server starts (its
  * observations did not survive), and at once when a profile changes. For each observation it writes the
- * attributes, then observes; observations of telemetry paths no longer in the profile are cancelled, those of
- * object 5 (update sessions') are left alone. The database is read on its own thread, never on Leshan's.
+ * attributes, then observes; the observations it placed for paths no longer in the profile are cancelled, others
+ * (queued observe commands, update sessions' object 5) are left alone. The database is read on its own thread,
+ * never on Leshan's.
  */
 public final class ProfileObserver implements RegistrationListener, TelemetryProfiles.Changes, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProfileObserver.class);
@@ -47,6 +49,11 @@ public final class ProfileObserver implements RegistrationListener, TelemetryPro
     private final LeshanServer leshan;
     private final TelemetryProfiles profiles;
     private final Function<String, Optional<String>> modelOf;
+    /**
+     * The paths each device was asked to observe for its profile: only those are cancelled when the profile drops
+     * them, never an observation queued as a command or made by an update session.
+     */
+    private final Map<String, Set<String>> placed = new ConcurrentHashMap<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread t = new Thread(task, "ferry-telemetry-profiles");
         t.setDaemon(true);
@@ -84,7 +91,7 @@ public final class ProfileObserver implements RegistrationListener, TelemetryPro
     @Override
     public void unregistered(Registration registration, Collection<Observation> observations, boolean expired,
             Registration newReg) {
-        // Leshan drops its observations.
+        placed.remove(registration.getEndpoint()); // Leshan drops its observations
     }
 
     @Override
@@ -146,12 +153,13 @@ public final class ProfileObserver implements RegistrationListener, TelemetryPro
         Set<String> wantedPaths = new HashSet<>();
         wanted.forEach(o -> wantedPaths.add(o.path()));
         Set<String> observed = new HashSet<>();
+        Set<String> ours = placed.computeIfAbsent(registration.getEndpoint(), e -> ConcurrentHashMap.newKeySet());
         for (Observation existing : leshan.getObservationService().getObservations(registration)) {
             if (existing instanceof SingleObservation single && single.getPath().getObjectId() != 5) {
                 String path = single.getPath().toString();
                 if (wantedPaths.contains(path)) {
                     observed.add(path);
-                } else {
+                } else if (ours.remove(path)) {
                     leshan.getObservationService().cancelObservation(existing);
                 }
             }
@@ -185,7 +193,9 @@ public final class ProfileObserver implements RegistrationListener, TelemetryPro
 
     private void sendObserve(Registration registration, String path) {
         leshan.send(registration, new ObserveRequest(path), REQUEST_TIMEOUT_MS, response -> {
-            if (!response.isSuccess()) {
+            if (response.isSuccess()) {
+                placed.computeIfAbsent(registration.getEndpoint(), e -> ConcurrentHashMap.newKeySet()).add(path);
+            } else {
                 LOG.info("{}: observing {} answered {}", registration.getEndpoint(), path, response.getCode());
             }
         }, error -> LOG.info("{}: observing {} failed: {}", registration.getEndpoint(), path, error.getMessage()));

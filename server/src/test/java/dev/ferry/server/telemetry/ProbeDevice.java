@@ -49,7 +49,7 @@ final class ProbeDevice implements AutoCloseable {
     ProbeDevice(String endpoint, String serverUri) {
         ObjectsInitializer initializer = new ObjectsInitializer(new StaticModel(ObjectLoader.loadAllDefault()));
         initializer.setInstancesForObject(LwM2mId.SECURITY, Security.noSec(serverUri, 123));
-        initializer.setInstancesForObject(LwM2mId.SERVER, new Server(123, 60));
+        initializer.setInstancesForObject(LwM2mId.SERVER, new Server(123, 600));
         initializer.setInstancesForObject(LwM2mId.DEVICE, device);
         CaliforniumClientEndpointsProvider.Builder endpoints = new CaliforniumClientEndpointsProvider.Builder(
                 new CoapClientProtocolProvider());

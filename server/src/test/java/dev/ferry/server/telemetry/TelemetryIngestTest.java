@@ -63,6 +63,17 @@ class TelemetryIngestTest {
                 .getObservations(registration).stream().anyMatch(o -> o.toString().contains(path));
     }
 
+    private void notifyUntilStored(ProbeDevice device, long freeMemory, String endpoint) {
+        TestServer.eventually(endpoint + " notifies " + freeMemory + " and it is stored", () -> {
+            device.freeMemory(freeMemory);
+            return !values(endpoint, "/3/0/10").isEmpty();
+        });
+    }
+
+    private static double last(JsonArray values) {
+        return values.isEmpty() ? -1 : values.getJsonObject(values.size() - 1).getDouble("value");
+    }
+
     @Test
     void a_registered_device_gets_its_models_profile_and_every_notified_value_is_stored() throws Exception {
         provision("probe-1");
@@ -78,15 +89,18 @@ class TelemetryIngestTest {
         try (ProbeDevice device = new ProbeDevice("probe-1", server.coapUri())) {
             device.awaitRegistered();
             TestServer.eventually("the server observes /3/0/10 of probe-1", () -> observed("probe-1", "/3/0/10"));
-            device.freeMemory(4096);
-            TestServer.eventually("the first notified value is stored", () -> values("probe-1", "/3/0/10").size() == 1);
+            // The client takes a change as a notification only once its side of the observation is set up, which
+            // the server cannot see: the value is set again until one arrives.
+            notifyUntilStored(device, 4096, "probe-1");
             device.freeMemory(2048);
-            TestServer.eventually("the second notified value is stored", () -> values("probe-1", "/3/0/10").size() == 2);
+            TestServer.eventually("the second notified value is stored", () -> last(values("probe-1", "/3/0/10"))
+                    == 2048.0);
 
             JsonArray stored = values("probe-1", "/3/0/10");
-            assertThat(stored.getJsonObject(0).getDouble("value")).isEqualTo(4096.0);
-            assertThat(stored.getJsonObject(1).getDouble("value")).isEqualTo(2048.0);
-            assertThat(stored.getJsonObject(1).getString("type")).isEqualTo("INTEGER");
+            for (int i = 0; i < stored.size() - 1; i++) {
+                assertThat(stored.getJsonObject(i).getDouble("value")).isEqualTo(4096.0);
+            }
+            assertThat(stored.getJsonObject(stored.size() - 1).getString("type")).isEqualTo("INTEGER");
             assertThat(published).extracting(TelemetryPoint::path).containsOnly("/3/0/10");
             JsonObject latest = server.get("/api/v1/devices/probe-1").json().getJsonObject("telemetry");
             assertThat(latest.fieldNames()).containsExactly("/3/0/10");
@@ -113,8 +127,7 @@ class TelemetryIngestTest {
             TestServer.eventually("probe-2 is observed on its model's path only", () -> observed("probe-2", "/3/0/10")
                     && !observed("probe-2", "/3/0/9"));
             device.batteryLevel(40);
-            device.freeMemory(512);
-            TestServer.eventually("the model's path is stored", () -> values("probe-2", "/3/0/10").size() == 1);
+            notifyUntilStored(device, 512, "probe-2");
             assertThat(values("probe-2", "/3/0/9")).isEmpty();
         }
     }
