@@ -40,7 +40,8 @@ final class LwM2mMeters implements RegistrationListener {
                 .description("Registrations that ended").register(meters);
         expirations = Counter.builder("ferry.lwm2m.deregistrations").tag("how", "expired")
                 .description("Registrations that ended").register(meters);
-        Gauge.builder("ferry.devices.registered", registrations, LwM2mMeters::count)
+        // Held strongly: Micrometer keeps a gauge's object weakly, and nothing else holds this supplier.
+        Gauge.builder("ferry.devices.registered", registrations, LwM2mMeters::count).strongReference(true)
                 .description("Devices registered now (online, or sleeping in queue mode)").register(meters);
         FunctionCounter.builder("ferry.dtls.handshakes", handshakes, HandshakeFailureRecorder::completedHandshakes)
                 .description("DTLS handshakes completed").register(meters);
