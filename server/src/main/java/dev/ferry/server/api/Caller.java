@@ -24,6 +24,11 @@ public final class Caller {
         ctx.put(KEY, principal);
     }
 
+    /** The name recorded as the one who changed something: the token's name, "anonymous" on an open route. */
+    static String actor(RoutingContext ctx) {
+        return of(ctx).map(Principal::name).orElse("anonymous");
+    }
+
     /** The tag the caller's token is limited to, if any. */
     static Optional<String> deviceTag(RoutingContext ctx) {
         return of(ctx).flatMap(Principal::deviceTag);

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-import dev.ferry.server.auth.Principal;
 import dev.ferry.server.command.Command;
 import dev.ferry.server.command.CommandConflictException;
 import dev.ferry.server.command.CommandService;
@@ -70,7 +69,7 @@ final class CommandRoutes {
     private void queue(RoutingContext ctx) {
         String endpoint = device(ctx);
         CommandSpec spec = spec(JsonInput.requireObject(ctx));
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> commands.queue(endpoint, spec, actor)).onSuccess(command -> {
             ctx.response().putHeader("location", CommandJson.path(command));
             Blocking.json(ctx, 202, CommandJson.command(command));
@@ -112,7 +111,7 @@ final class CommandRoutes {
         JsonObject target = body.getValue("target") instanceof JsonObject t ? t : null;
         DeviceFilter filter = target(target);
         Integer concurrency = concurrency(body.getValue("concurrency"));
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> commands.createJob(spec, target, filter, concurrency, actor)).onSuccess(job -> {
             ctx.response().putHeader("location", CommandJson.jobPath(job.id()));
             Blocking.json(ctx, 202, CommandJson.job(job));
@@ -194,11 +193,7 @@ final class CommandRoutes {
     }
 
     private String device(RoutingContext ctx) {
-        String endpoint = ctx.pathParam("endpoint");
-        if (!provisioned.test(endpoint)) {
-            throw ApiProblem.unknownDevice(endpoint);
-        }
-        return endpoint;
+        return QueryParams.provisionedEndpoint(ctx, provisioned);
     }
 
     private static Optional<CommandState> state(RoutingContext ctx) {
@@ -243,9 +238,5 @@ final class CommandRoutes {
             return ApiProblem.notFound(e.getMessage());
         }
         return e;
-    }
-
-    private static String actor(RoutingContext ctx) {
-        return Caller.of(ctx).map(Principal::name).orElse("anonymous");
     }
 }

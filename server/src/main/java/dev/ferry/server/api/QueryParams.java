@@ -7,9 +7,21 @@ import dev.ferry.image.ImageVersion;
 
 import io.vertx.ext.web.RoutingContext;
 
-/** Typed query parameters with range checks; a bad value is a 400 naming the parameter. */
+/**
+ * Typed query parameters with range checks; a bad value is a 400 naming the parameter. Also the {@code :endpoint}
+ * path parameter of routes about one provisioned device.
+ */
 final class QueryParams {
     private QueryParams() {
+    }
+
+    /** The {@code :endpoint} path parameter, or a 404 when no device of that endpoint is provisioned. */
+    static String provisionedEndpoint(RoutingContext ctx, Predicate<String> provisioned) {
+        String endpoint = ctx.pathParam("endpoint");
+        if (!provisioned.test(endpoint)) {
+            throw ApiProblem.unknownDevice(endpoint);
+        }
+        return endpoint;
     }
 
     static String string(RoutingContext ctx, String name) {

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import dev.ferry.server.auth.Principal;
 import dev.ferry.server.rollout.InvalidRolloutException;
 import dev.ferry.server.rollout.InvalidRolloutException.Problem;
 import dev.ferry.server.rollout.Rollout;
@@ -77,7 +76,7 @@ final class RolloutRoutes {
 
     private void create(RoutingContext ctx) {
         JsonObject body = JsonInput.requireObject(ctx);
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> rollouts.create(plan(body), actor))
                 .onSuccess(rollout -> {
                     ctx.response().putHeader("location", RolloutJson.path(rollout.id()));
@@ -96,7 +95,7 @@ final class RolloutRoutes {
         if (changes.isEmpty()) {
             throw ApiProblem.badRequest("nothing to change; send the plan fields to replace");
         }
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> {
             Rollout rollout = found(id);
             if (rollout.status() != RolloutStatus.DRAFT) {
@@ -164,7 +163,7 @@ final class RolloutRoutes {
 
     private void delete(RoutingContext ctx) {
         long id = id(ctx);
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> {
             rollouts.delete(id, actor);
             return null;
@@ -173,7 +172,7 @@ final class RolloutRoutes {
 
     private void act(RoutingContext ctx, RolloutAction action) {
         long id = id(ctx);
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> rollouts.act(id, action, actor))
                 .onSuccess(r -> Blocking.json(ctx, 200, RolloutJson.rollout(r))).onFailure(ctx::fail);
     }
@@ -254,9 +253,6 @@ final class RolloutRoutes {
     }
 
     /** The calling token's name, which the rollout's history and the audit log record. */
-    private static String actor(RoutingContext ctx) {
-        return Caller.of(ctx).map(Principal::name).orElse("anonymous");
-    }
 
     /** The problem documents of the rollout exceptions; {@link Problems} hands them here. */
     static ApiProblem problem(RuntimeException e) {

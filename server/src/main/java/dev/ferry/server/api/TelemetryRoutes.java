@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import dev.ferry.server.auth.Principal;
 import dev.ferry.server.telemetry.Observation;
 import dev.ferry.server.telemetry.TelemetryProfile;
 import dev.ferry.server.telemetry.TelemetryProfiles;
@@ -66,7 +65,7 @@ final class TelemetryRoutes {
         JsonInput.allowOnly(body, "the profile", "observations", "retentionDays");
         List<Observation> observations = observations(body);
         Integer retention = retention(body.getValue("retentionDays"));
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> profiles.put(model, observations, retention, actor))
                 .onSuccess(p -> Blocking.json(ctx, 200, json(p))).onFailure(ctx::fail);
     }
@@ -79,7 +78,7 @@ final class TelemetryRoutes {
                         + " model's profile (GET /api/v1/models/{model}/telemetry) names"));
             } else {
                 Blocking.json(ctx, 200, new JsonObject().put("endpoint", endpoint)
-                        .put("observations", observationsJson(own.get())));
+                        .put("observations", TelemetryProfiles.json(own.get())));
             }
         }).onFailure(ctx::fail);
     }
@@ -89,12 +88,12 @@ final class TelemetryRoutes {
         JsonObject body = JsonInput.requireObject(ctx);
         JsonInput.allowOnly(body, "the device's observations", "observations");
         List<Observation> observations = observations(body);
-        String actor = actor(ctx);
+        String actor = Caller.actor(ctx);
         blocking.run(() -> {
             profiles.putDevice(endpoint, observations, actor);
             return observations;
         }).onSuccess(o -> Blocking.json(ctx, 200, new JsonObject().put("endpoint", endpoint)
-                .put("observations", observationsJson(o)))).onFailure(ctx::fail);
+                .put("observations", TelemetryProfiles.json(o)))).onFailure(ctx::fail);
     }
 
     private void removeDevice(RoutingContext ctx) {
@@ -193,32 +192,18 @@ final class TelemetryRoutes {
 
     static JsonObject json(TelemetryProfile profile) {
         return new JsonObject().put("model", profile.model())
-                .put("observations", observationsJson(profile.observations()))
+                .put("observations", TelemetryProfiles.json(profile.observations()))
                 .put("retentionDays", profile.retentionDays()).put("updatedBy", profile.updatedBy())
                 .put("updatedAt", profile.updatedAt() == null ? null : profile.updatedAt().toString());
     }
 
-    private static JsonArray observationsJson(List<Observation> observations) {
-        JsonArray array = new JsonArray();
-        observations.forEach(o -> array.add(new JsonObject().put("path", o.path())
-                .put("attributes", new JsonObject(new LinkedHashMap<>(o.attributes())))));
-        return array;
-    }
 
     private String device(RoutingContext ctx) {
-        String endpoint = ctx.pathParam("endpoint");
-        if (!provisioned.test(endpoint)) {
-            throw ApiProblem.unknownDevice(endpoint);
-        }
-        return endpoint;
+        return QueryParams.provisionedEndpoint(ctx, provisioned);
     }
 
     private static ApiProblem invalid(String detail) {
         return new ApiProblem(422, "invalid-profile", "Observation profile not accepted",
                 detail + "; nothing was changed");
-    }
-
-    private static String actor(RoutingContext ctx) {
-        return Caller.of(ctx).map(Principal::name).orElse("anonymous");
     }
 }

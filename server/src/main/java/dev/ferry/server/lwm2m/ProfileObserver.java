@@ -153,7 +153,7 @@ public final class ProfileObserver implements RegistrationListener, TelemetryPro
         Set<String> wantedPaths = new HashSet<>();
         wanted.forEach(o -> wantedPaths.add(o.path()));
         Set<String> observed = new HashSet<>();
-        Set<String> ours = placed.computeIfAbsent(registration.getEndpoint(), e -> ConcurrentHashMap.newKeySet());
+        Set<String> ours = placedOn(registration.getEndpoint());
         for (Observation existing : leshan.getObservationService().getObservations(registration)) {
             if (existing instanceof SingleObservation single && single.getPath().getObjectId() != 5) {
                 String path = single.getPath().toString();
@@ -165,36 +165,36 @@ public final class ProfileObserver implements RegistrationListener, TelemetryPro
             }
         }
         for (dev.ferry.server.telemetry.Observation observation : wanted) {
-            boolean alreadyObserved = observed.contains(observation.path());
+            Runnable observeUnlessObserved = observed.contains(observation.path()) ? () -> { }
+                    : () -> sendObserve(registration, observation.path());
             if (observation.attributes().isEmpty()) {
-                if (!alreadyObserved) {
-                    sendObserve(registration, observation.path());
-                }
+                observeUnlessObserved.run();
                 continue;
             }
+            // Observed whatever the device answers: it then notifies with its own attributes.
             leshan.send(registration, new WriteAttributesRequest(observation.path(), attributes(observation)),
                     REQUEST_TIMEOUT_MS, response -> {
                         if (!response.isSuccess()) {
                             LOG.info("{}: write-attributes on {} answered {}; observing with the device's own",
                                     registration.getEndpoint(), observation.path(), response.getCode());
                         }
-                        if (!alreadyObserved) {
-                            sendObserve(registration, observation.path());
-                        }
+                        observeUnlessObserved.run();
                     }, error -> {
                         LOG.info("{}: write-attributes on {} failed: {}", registration.getEndpoint(),
                                 observation.path(), error.getMessage());
-                        if (!alreadyObserved) {
-                            sendObserve(registration, observation.path());
-                        }
+                        observeUnlessObserved.run();
                     });
         }
+    }
+
+    private Set<String> placedOn(String endpoint) {
+        return placed.computeIfAbsent(endpoint, e -> ConcurrentHashMap.newKeySet());
     }
 
     private void sendObserve(Registration registration, String path) {
         leshan.send(registration, new ObserveRequest(path), REQUEST_TIMEOUT_MS, response -> {
             if (response.isSuccess()) {
-                placed.computeIfAbsent(registration.getEndpoint(), e -> ConcurrentHashMap.newKeySet()).add(path);
+                placedOn(registration.getEndpoint()).add(path);
             } else {
                 LOG.info("{}: observing {} answered {}", registration.getEndpoint(), path, response.getCode());
             }

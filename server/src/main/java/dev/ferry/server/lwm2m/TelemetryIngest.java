@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
 import org.eclipse.leshan.core.model.ResourceModel;
 import org.eclipse.leshan.core.node.LwM2mNode;
@@ -42,11 +42,11 @@ public final class TelemetryIngest implements ObservationListener, SendListener 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngest.class);
     private static final int FIRMWARE_OBJECT = 5;
 
-    private final Function<List<TelemetryPoint>, Integer> sink;
+    private final Consumer<List<TelemetryPoint>> sink;
     private final Clock clock;
 
-    /** @param sink queues points without blocking and answers how many it took */
-    public TelemetryIngest(Function<List<TelemetryPoint>, Integer> sink, Clock clock) {
+    /** @param sink queues points without blocking (dropping, and counting, what does not fit) */
+    public TelemetryIngest(Consumer<List<TelemetryPoint>> sink, Clock clock) {
         this.sink = sink;
         this.clock = clock;
     }
@@ -67,7 +67,7 @@ public final class TelemetryIngest implements ObservationListener, SendListener 
         } else if (response.getContent() != null) {
             flatten(registration.getEndpoint(), observation.getPath(), response.getContent(), now, points);
         }
-        sink.apply(points);
+        sink.accept(points);
     }
 
     @Override
@@ -86,14 +86,14 @@ public final class TelemetryIngest implements ObservationListener, SendListener 
                 flatten(registration.getEndpoint(), entry.getKey(), entry.getValue(), now, points);
             }
         }
-        sink.apply(points);
+        sink.accept(points);
     }
 
     @Override
     public void dataReceived(Registration registration, TimestampedLwM2mNodes data, SendRequest request) {
         List<TelemetryPoint> points = new ArrayList<>();
         add(registration.getEndpoint(), data, points);
-        sink.apply(points);
+        sink.accept(points);
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.jooq.impl.DSL;
 
 import dev.ferry.server.store.Database;
+import dev.ferry.server.store.generated.tables.records.TelemetryProfileRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -50,16 +51,12 @@ public final class TelemetryProfiles {
     /** The model's profile; an empty one when nobody described the model. */
     public TelemetryProfile profile(String model) {
         return database.dsl().selectFrom(TELEMETRY_PROFILE).where(TELEMETRY_PROFILE.MODEL.eq(model))
-                .fetchOptional(r -> new TelemetryProfile(r.getModel(), decode(r.getObservations()),
-                        r.getRetentionDays(), r.getUpdatedBy(), r.getUpdatedAt().toInstant()))
-                .orElse(TelemetryProfile.empty(model));
+                .fetchOptional(TelemetryProfiles::profile).orElse(TelemetryProfile.empty(model));
     }
 
-    /** Every stored model profile. */
-    public List<TelemetryProfile> profiles() {
-        return database.dsl().selectFrom(TELEMETRY_PROFILE).orderBy(TELEMETRY_PROFILE.MODEL)
-                .fetch(r -> new TelemetryProfile(r.getModel(), decode(r.getObservations()), r.getRetentionDays(),
-                        r.getUpdatedBy(), r.getUpdatedAt().toInstant()));
+    private static TelemetryProfile profile(TelemetryProfileRecord r) {
+        return new TelemetryProfile(r.getModel(), decode(r.getObservations()), r.getRetentionDays(), r.getUpdatedBy(),
+                r.getUpdatedAt().toInstant());
     }
 
     /** Replaces the model's profile. */
@@ -125,13 +122,18 @@ public final class TelemetryProfiles {
         }
     }
 
-    static String encode(List<Observation> observations) {
+    /** Observations as the API answers them and the tables keep them: [{"path": ..., "attributes": {...}}]. */
+    public static JsonArray json(List<Observation> observations) {
         JsonArray array = new JsonArray();
         for (Observation observation : observations) {
             array.add(new JsonObject().put("path", observation.path())
                     .put("attributes", new JsonObject(new LinkedHashMap<>(observation.attributes()))));
         }
-        return array.encode();
+        return array;
+    }
+
+    static String encode(List<Observation> observations) {
+        return json(observations).encode();
     }
 
     static List<Observation> decode(String json) {

@@ -7,11 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.jooq.Record;
+import org.jooq.impl.DSL;
 
 import dev.ferry.server.store.Database;
+import dev.ferry.server.store.generated.tables.records.TelemetryPointRecord;
 
 /**
  * Reads telemetry back: one device path's values, raw or downsampled into fixed buckets (min, max, avg, count and
@@ -48,8 +52,7 @@ public final class TelemetryQueries {
         return database.dsl().selectFrom(TELEMETRY_POINT).where(TELEMETRY_POINT.ENDPOINT.eq(endpoint))
                 .and(TELEMETRY_POINT.PATH.eq(path)).and(TELEMETRY_POINT.AT.ge(utc(from)))
                 .and(TELEMETRY_POINT.AT.lt(utc(to))).orderBy(TELEMETRY_POINT.AT).limit(limit)
-                .fetch(r -> new TelemetryPoint(r.getEndpoint(), r.getPath(), r.getAt().toInstant(), r.getValueType(),
-                        r.getNumberValue(), r.getTextValue()));
+                .fetch(TelemetryQueries::point);
     }
 
     /** The values of one path in [from, to) in buckets of {@code step} starting at {@code from}, at most limit. */
@@ -60,21 +63,23 @@ public final class TelemetryQueries {
                 utc(to), limit).fetch(r -> bucket(r, from, step));
     }
 
-    /** The latest value of every path the device reported. */
+    /** The latest value of every path the device reported (one per path, even when two share its newest time). */
     public List<TelemetryPoint> latest(String endpoint) {
-        var newest = database.dsl().select(TELEMETRY_POINT.PATH, org.jooq.impl.DSL.max(TELEMETRY_POINT.AT).as("at"))
+        var newest = database.dsl().select(TELEMETRY_POINT.PATH, DSL.max(TELEMETRY_POINT.AT).as("at"))
                 .from(TELEMETRY_POINT).where(TELEMETRY_POINT.ENDPOINT.eq(endpoint)).groupBy(TELEMETRY_POINT.PATH)
                 .asTable("newest");
-        return database.dsl().select(TELEMETRY_POINT.fields()).from(TELEMETRY_POINT).join(newest)
+        Map<String, TelemetryPoint> byPath = new LinkedHashMap<>();
+        database.dsl().select(TELEMETRY_POINT.fields()).from(TELEMETRY_POINT).join(newest)
                 .on(TELEMETRY_POINT.PATH.eq(newest.field(TELEMETRY_POINT.PATH))
                         .and(TELEMETRY_POINT.AT.eq(newest.field("at", OffsetDateTime.class))))
                 .where(TELEMETRY_POINT.ENDPOINT.eq(endpoint)).orderBy(TELEMETRY_POINT.PATH)
-                .fetch(r -> new TelemetryPoint(r.get(TELEMETRY_POINT.ENDPOINT), r.get(TELEMETRY_POINT.PATH),
-                        r.get(TELEMETRY_POINT.AT).toInstant(), r.get(TELEMETRY_POINT.VALUE_TYPE),
-                        r.get(TELEMETRY_POINT.NUMBER_VALUE), r.get(TELEMETRY_POINT.TEXT_VALUE)))
-                .stream().collect(java.util.stream.Collectors.toMap(TelemetryPoint::path, p -> p, (a, b) -> a,
-                        java.util.LinkedHashMap::new))
-                .values().stream().toList();
+                .forEach(r -> byPath.putIfAbsent(r.get(TELEMETRY_POINT.PATH), point(r.into(TELEMETRY_POINT))));
+        return List.copyOf(byPath.values());
+    }
+
+    private static TelemetryPoint point(TelemetryPointRecord r) {
+        return new TelemetryPoint(r.getEndpoint(), r.getPath(), r.getAt().toInstant(), r.getValueType(),
+                r.getNumberValue(), r.getTextValue());
     }
 
     private static Bucket bucket(Record r, Instant from, Duration step) {
