@@ -65,6 +65,7 @@ import dev.ferry.server.update.PackageUris;
 import dev.ferry.server.update.UpdateRepository;
 import dev.ferry.server.update.UpdateService;
 import dev.ferry.server.lwm2m.LwM2mService;
+import dev.ferry.server.lwm2m.ObjectModels;
 import dev.ferry.server.lwm2m.ServerIdentity;
 import dev.ferry.server.store.Database;
 import dev.ferry.server.store.LocalDatabaseServer;
@@ -170,8 +171,10 @@ public final class FerryServer implements AutoCloseable {
             BatchService batches = new BatchService(database, certificates);
             // A production batch's bootstrap certificate is no device credential: refused at the handshake as if
             // revoked, so that it registers no device, even one provisioned under the batch's CN.
+            ObjectModels objectModels = ObjectModels.load(config.dataDir());
             LwM2mService lwm2m = LwM2mService.create(config, securityStore, writer, identity, trusted,
-                    cert -> certificates.revocations().isRevoked(cert) || batches.isBatchCertificate(cert));
+                    cert -> certificates.revocations().isRevoked(cert) || batches.isBatchCertificate(cert),
+                    objectModels);
             certificates.dropConnectionsWith(lwm2m::dropCertificateConnections);
             restoreRegistrations(new RegistrationRows(database), lwm2m);
             lwm2m.bindMeters(meters);
@@ -263,7 +266,7 @@ public final class FerryServer implements AutoCloseable {
                                     System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck),
                     commands,
                     new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()),
-                    new HttpApi.Telemetry(telemetry.profiles, telemetry.queries),
+                    new HttpApi.Telemetry(objectModels, telemetry.profiles, telemetry.queries),
                     new HttpApi.Meters(meters, config.metricsPublic()));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,

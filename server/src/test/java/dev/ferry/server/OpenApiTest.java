@@ -146,6 +146,7 @@ class OpenApiTest {
             case JSON, ACTION -> Set.of("application/json");
             case IMAGE -> new TreeSet<>(List.of("application/octet-stream", "multipart/form-data"));
             case DEVICE_LIST -> new TreeSet<>(List.of("application/json", "text/csv"));
+            case DDF_XML -> new TreeSet<>(List.of("application/xml", "text/xml"));
             };
             assertThat(types).as(route.method() + " " + route.path()).isEqualTo(expected);
         }

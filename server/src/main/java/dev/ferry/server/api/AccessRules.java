@@ -125,7 +125,11 @@ public final class AccessRules {
             needs(HttpMethod.GET, TelemetryRoutes.DEVICE_PROFILE, Role.VIEWER),
             needs(HttpMethod.PUT, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR),
             needs(HttpMethod.DELETE, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR),
-            needs(HttpMethod.GET, TelemetryRoutes.DEVICE_TELEMETRY, Role.VIEWER));
+            needs(HttpMethod.GET, TelemetryRoutes.DEVICE_TELEMETRY, Role.VIEWER),
+            // The object models that type device values; adding one changes how every device's values are read.
+            needs(HttpMethod.GET, ObjectModelRoutes.PATH, Role.VIEWER),
+            needs(HttpMethod.POST, ObjectModelRoutes.PATH, Role.OPERATOR),
+            needs(HttpMethod.GET, ObjectModelRoutes.OBJECT, Role.VIEWER));
 
     // Queued commands to devices, and fleet command jobs.
     // Viewers read queues and jobs; queueing, creating and cancelling is operator work, like resource writes.

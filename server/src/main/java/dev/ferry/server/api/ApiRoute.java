@@ -35,13 +35,16 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
         /** A firmware image, raw ({@code application/octet-stream}) or as {@code multipart/form-data}. */
         IMAGE,
         /** A list of devices: {@code text/csv} with a header row, or a JSON object {@code {"devices": [...]}}. */
-        DEVICE_LIST
+        DEVICE_LIST,
+        /** An object definition in OMA's DDF format: {@code application/xml} or {@code text/xml}. */
+        DDF_XML
     }
 
     static final String JSON_TYPE = "application/json";
     static final List<String> IMAGE_TYPES = List.of("application/octet-stream", "multipart/form-data");
     static final String CSV_TYPE = "text/csv";
     static final List<String> DEVICE_LIST_TYPES = List.of(CSV_TYPE, JSON_TYPE);
+    static final List<String> XML_TYPES = List.of("application/xml", "text/xml");
     /** A ':' that follows something other than '/' is part of the path ({@code /devices:bulk}), not a parameter. */
     private static final Pattern PARAMETER = Pattern.compile("(?<=/):(\\w+)");
 
@@ -169,6 +172,11 @@ public record ApiRoute(HttpMethod method, String path, Body body, Set<String> qu
         case DEVICE_LIST -> {
             if (!isJson(contentType) && !isCsv(contentType)) {
                 throw unsupported(contentType, DEVICE_LIST_TYPES, " (CSV in UTF-8)");
+            }
+        }
+        case DDF_XML -> {
+            if (contentType == null || !XML_TYPES.contains(mediaType(contentType))) {
+                throw unsupported(contentType, XML_TYPES, " (the document's XML declaration names its encoding)");
             }
         }
         case NONE -> {

@@ -47,9 +47,11 @@ final class AuditRecording {
     private static final Set<HttpMethod> MUTATING = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
             HttpMethod.DELETE);
     /** Collections whose second path segment names the target, and the kind the target is given. */
-    private static final Map<String, String> KINDS = Map.of("devices", "device", "firmware", "firmware",
-            "signing-keys", "signing-key", "models", "model", "tokens", "token", "groups", "group", "rollouts",
-            "rollout", "commands", "command-job", "webhooks", "webhook");
+    private static final Map<String, String> KINDS = Map.ofEntries(Map.entry("devices", "device"),
+            Map.entry("firmware", "firmware"), Map.entry("signing-keys", "signing-key"), Map.entry("models", "model"),
+            Map.entry("tokens", "token"), Map.entry("groups", "group"), Map.entry("rollouts", "rollout"),
+            Map.entry("commands", "command-job"), Map.entry("webhooks", "webhook"),
+            Map.entry("object-models", "object-model"));
 
     private record Known(ApiRoute route, Pattern pattern) {
     }
@@ -169,6 +171,9 @@ final class AuditRecording {
                     image.put("form", Redaction.redact(toJson(ctx.request().formAttributes())));
                 }
                 summary.put("image", image);
+            } else if (route != null && route.body() == ApiRoute.Body.DDF_XML) {
+                summary.put("document", new JsonObject().put("bytes", bodyLength())
+                        .put("contentType", printable(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))));
             } else if (body != null && !body.isEmpty()) {
                 summary.put("body", Redaction.redact(body));
             } else if (body == null && bodyLength() > 0) {

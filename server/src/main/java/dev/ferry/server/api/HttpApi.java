@@ -93,8 +93,9 @@ public final class HttpApi {
     public record Meters(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, boolean open) {
     }
 
-    /** Observation profiles, and the stored telemetry read back. */
-    public record Telemetry(dev.ferry.server.telemetry.TelemetryProfiles profiles,
+    /** The object models that type device values, observation profiles, and the stored telemetry read back. */
+    public record Telemetry(dev.ferry.server.lwm2m.ObjectModels models,
+            dev.ferry.server.telemetry.TelemetryProfiles profiles,
             dev.ferry.server.telemetry.TelemetryQueries queries) {
     }
 
@@ -139,6 +140,7 @@ public final class HttpApi {
         declared.addAll(new CommandRoutes(commands, provisioned, blocking).routes());
         MetricsRoutes metricsRoutes = new MetricsRoutes(meters.registry(), blocking);
         declared.addAll(metricsRoutes.routes());
+        declared.addAll(new ObjectModelRoutes(telemetry.models(), blocking).routes());
         declared.addAll(new TelemetryRoutes(telemetry.profiles(), telemetry.queries(), provisioned, blocking)
                 .routes());
         declared.addAll(new EventStreamRoutes(events.hub(), groups, blocking, events.heartbeat()).routes());

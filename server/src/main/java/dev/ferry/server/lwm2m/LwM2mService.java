@@ -104,7 +104,8 @@ public final class LwM2mService implements AutoCloseable {
      *        answer from memory
      */
     public static LwM2mService create(FerryConfig config, DeviceSecurityStore securityStore, RegistryWriter writer,
-            ServerIdentity identity, List<X509Certificate> trustedCertificates, Predicate<X509Certificate> revoked) {
+            ServerIdentity identity, List<X509Certificate> trustedCertificates, Predicate<X509Certificate> revoked,
+            ObjectModels models) {
         HandshakeFailureRecorder handshakeRecorder = new HandshakeFailureRecorder(writer, securityStore,
                 config.handshakeStallLimit());
         StatelessAnswers stateless = new StatelessAnswers();
@@ -149,6 +150,7 @@ public final class LwM2mService implements AutoCloseable {
         builder.setSecurityStore(securityStore);
         builder.setAuthorizer(new ProvisionedOnlyAuthorizer(securityStore, writer));
         builder.setLinkParser(new StrictLinkParser());
+        builder.setObjectModelProvider(models);
         builder.setPrivateKey(identity.privateKey());
         builder.setCertificateChain(new X509Certificate[] { identity.certificate() });
         LeshanServer server = builder.build();
