@@ -132,8 +132,17 @@ final class RolloutActions {
         }
     }
 
-    /** Starts the wave, or completes the rollout when the plan has no more waves or no device waits. */
+    /**
+     * Starts the wave, or completes the rollout when the plan has no more waves or no device waits. A rollback's
+     * first wave waits until no session of the rollout it reverses is still running: a session asked to cancel
+     * may still end with the new image installed, and that device must be put back too. {@link #recover} tries
+     * again at each scheduler pass.
+     */
     private void nextWave(RolloutRecord rollout, int wave, OffsetDateTime now) {
+        if (wave == 0 && rollout.getRollbackOf() != null && !store.devicesIn(rollout.getRollbackOf(),
+                List.of(RolloutDeviceState.UPDATING), 1).isEmpty()) {
+            return;
+        }
         if (!waves.start(rollout, scheduler.plan(rollout), wave, now)) {
             store.transaction(tx -> tx.moveRollout(rollout.getId(), RolloutStatus.RUNNING, RolloutStatus.COMPLETED,
                     wave == 0 ? "no device of the target needed the update" : "every wave passed its gate",
