@@ -178,7 +178,6 @@ public final class FerryServer implements AutoCloseable {
             certificates.dropConnectionsWith(lwm2m::dropCertificateConnections);
             restoreRegistrations(new RegistrationRows(database), lwm2m);
             lwm2m.bindMeters(meters);
-            lwm2m.start();
 
             UpdateService[] updates = new UpdateService[1];
             CredentialSink sink = new CredentialSink() {
@@ -214,10 +213,6 @@ public final class FerryServer implements AutoCloseable {
             FirmwareService firmware = new FirmwareService(firmwareRepository, blobs, published,
                     firmwareId -> usedBy(updateRepository, firmwareId), imageBlocks::evict);
 
-            BootstrapService bootstrap = startBootstrap(config, new BootstrapService.Certificates(
-                    identity.privateKey(), identity.certificate(), certificates), batches, provisioning, repository,
-                    writer, lwm2m, securityStore);
-
             HttpApi[] httpApi = new HttpApi[1];
             Supplier<PackageUris> packageUris = () -> new PackageUris(config.publicHost(),
                     lwm2m.coapAddress().getPort(), lwm2m.coapsAddress().getPort(), httpApi[0].actualPort(),
@@ -243,6 +238,14 @@ public final class FerryServer implements AutoCloseable {
             TelemetryFeature telemetry = new TelemetryFeature(config, database, telemetryBus, meters,
                     lwm2m.leshan(), endpoint -> repository.find(endpoint).map(d -> d.model()));
 
+            // Devices are let in only now, with every listener and the firmware resource in place: a device that
+            // resumes its download the moment a restarted server answers must find the image, not a 4.04.
+            lwm2m.answerSendWhenStored();
+            lwm2m.start();
+            BootstrapService bootstrap = startBootstrap(config, new BootstrapService.Certificates(
+                    identity.privateKey(), identity.certificate(), certificates), batches, provisioning, repository,
+                    writer, lwm2m, securityStore);
+
             Vertx vertx = Vertx.vertx();
             EventLog eventLog = new EventLog(database);
             EventHub eventHub = new EventHub(eventLog, repository::find, config.eventStreamReplayLimit(),
@@ -266,7 +269,7 @@ public final class FerryServer implements AutoCloseable {
                                     System::nanoTime)), new HttpApi.RolloutApi(rolloutService, planCheck),
                     commands,
                     new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()),
-                    new HttpApi.Telemetry(objectModels, telemetry.profiles, telemetry.queries),
+                    new HttpApi.Telemetry(objectModels, telemetry.profiles, telemetry.queries, telemetry.fleet),
                     new HttpApi.Meters(meters, config.metricsPublic()));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,

@@ -13,6 +13,7 @@ import dev.ferry.server.lwm2m.TelemetryIngest;
 import dev.ferry.server.store.Database;
 import dev.ferry.server.telemetry.TelemetryBus;
 import dev.ferry.server.telemetry.TelemetryProfiles;
+import dev.ferry.server.telemetry.FleetTelemetry;
 import dev.ferry.server.telemetry.TelemetryQueries;
 import dev.ferry.server.telemetry.TelemetryRetention;
 import dev.ferry.server.telemetry.TelemetryStore;
@@ -32,6 +33,7 @@ final class TelemetryFeature implements AutoCloseable {
     final TelemetryWriter writer;
     final TelemetryProfiles profiles;
     final TelemetryQueries queries;
+    final FleetTelemetry fleet;
     private final TelemetryRetention retention;
     private final TelemetryIngest ingest;
     private final ProfileObserver observer;
@@ -44,8 +46,9 @@ final class TelemetryFeature implements AutoCloseable {
         this.writer = new TelemetryWriter(store, bus, config.telemetrySettings(), meters, Clock.systemUTC());
         this.profiles = new TelemetryProfiles(database, Clock.systemUTC());
         this.queries = new TelemetryQueries(database);
+        this.fleet = new FleetTelemetry(database);
         this.retention = new TelemetryRetention(database, Clock.systemUTC(), config.telemetryRetentionDays());
-        this.ingest = new TelemetryIngest(writer::offer, Clock.systemUTC());
+        this.ingest = new TelemetryIngest(writer::offer, writer::offerDurably, Clock.systemUTC());
         this.observer = new ProfileObserver(leshan, profiles, modelOf);
         profiles.listen(observer);
     }

@@ -126,6 +126,7 @@ public final class AccessRules {
             needs(HttpMethod.PUT, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR),
             needs(HttpMethod.DELETE, TelemetryRoutes.DEVICE_PROFILE, Role.OPERATOR),
             needs(HttpMethod.GET, TelemetryRoutes.DEVICE_TELEMETRY, Role.VIEWER),
+            needs(HttpMethod.GET, FleetTelemetryRoutes.PATH, Role.VIEWER),
             // The object models that type device values; adding one changes how every device's values are read.
             needs(HttpMethod.GET, ObjectModelRoutes.PATH, Role.VIEWER),
             needs(HttpMethod.POST, ObjectModelRoutes.PATH, Role.OPERATOR),

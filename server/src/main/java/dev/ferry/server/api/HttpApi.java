@@ -96,7 +96,7 @@ public final class HttpApi {
     /** The object models that type device values, observation profiles, and the stored telemetry read back. */
     public record Telemetry(dev.ferry.server.lwm2m.ObjectModels models,
             dev.ferry.server.telemetry.TelemetryProfiles profiles,
-            dev.ferry.server.telemetry.TelemetryQueries queries) {
+            dev.ferry.server.telemetry.TelemetryQueries queries, dev.ferry.server.telemetry.FleetTelemetry fleet) {
     }
 
     /** Production batches, and the bootstrap server's URI devices of a batch use (null when it is off). */
@@ -141,6 +141,7 @@ public final class HttpApi {
         MetricsRoutes metricsRoutes = new MetricsRoutes(meters.registry(), blocking);
         declared.addAll(metricsRoutes.routes());
         declared.addAll(new ObjectModelRoutes(telemetry.models(), blocking).routes());
+        declared.addAll(new FleetTelemetryRoutes(telemetry.fleet(), repository, groups, blocking).routes());
         declared.addAll(new TelemetryRoutes(telemetry.profiles(), telemetry.queries(), provisioned, blocking)
                 .routes());
         declared.addAll(new EventStreamRoutes(events.hub(), groups, blocking, events.heartbeat()).routes());

@@ -111,6 +111,11 @@ public final class DeviceGroups {
         return registry.matching(within(group.filter(), scope), after, limit);
     }
 
+    /** The group's members now, within {@code scope}, as a subquery (see {@link DeviceRepository#endpointsMatching}). */
+    public org.jooq.Select<org.jooq.Record1<String>> memberEndpoints(DeviceGroup group, DeviceFilter scope) {
+        return registry.endpointsMatching(within(group.filter(), scope));
+    }
+
     /** Both filters at once, for a scope of tags only (a token limited to a device tag adds its tag). */
     static DeviceFilter within(DeviceFilter filter, DeviceFilter scope) {
         if (scope == null || scope.matchesEverything()) {

@@ -235,6 +235,15 @@ public final class DeviceRepository {
         return rows.stream().map(r -> toDevice(r, tags.getOrDefault(r.get(DEVICE.ID), List.of()))).toList();
     }
 
+    /**
+     * The endpoints {@code filter} means, as a subquery for other features' queries (such as a fleet's telemetry),
+     * so that a group of any size is matched by the database rather than sent to it as a list.
+     */
+    public org.jooq.Select<org.jooq.Record1<String>> endpointsMatching(DeviceFilter filter) {
+        DSLContext dsl = database.dsl();
+        return dsl.select(DEVICE.ENDPOINT).from(DEVICE).where(FilterConditions.of(dsl, filter));
+    }
+
     /** How many devices {@code filter} means now. */
     public int countMatching(DeviceFilter filter) {
         DSLContext dsl = database.dsl();

@@ -235,6 +235,23 @@ public final class LwM2mService implements AutoCloseable {
     }
 
     /** Serves an extra CoAP resource (e.g. firmware downloads) on both LwM2M endpoints. */
+    /**
+     * Answers LwM2M Send only once the values are committed (see {@link DurableSendResource}); the ingest must
+     * then give each Send's commit to the resource ({@link TelemetryIngest} does).
+     */
+    public void answerSendWhenStored() {
+        server.getEndpointsProvider().stream()
+                .filter(CaliforniumServerEndpointsProvider.class::isInstance)
+                .map(CaliforniumServerEndpointsProvider.class::cast)
+                .forEach(provider -> {
+                    Resource root = provider.getCoapServer().getRoot();
+                    if (root.getChild("dp") instanceof org.eclipse.californium.core.CoapResource leshans
+                            && !(leshans instanceof DurableSendResource)) {
+                        root.add(new DurableSendResource(leshans));
+                    }
+                });
+    }
+
     public void addCoapResource(Resource resource) {
         server.getEndpointsProvider().stream()
                 .filter(CaliforniumServerEndpointsProvider.class::isInstance)

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.eclipse.leshan.core.model.ResourceModel;
 import org.eclipse.leshan.core.node.LwM2mNode;
@@ -43,11 +45,18 @@ public final class TelemetryIngest implements ObservationListener, SendListener 
     private static final int FIRMWARE_OBJECT = 5;
 
     private final Consumer<List<TelemetryPoint>> sink;
+    private final Function<List<TelemetryPoint>, CompletableFuture<Void>> durableSink;
     private final Clock clock;
 
-    /** @param sink queues points without blocking (dropping, and counting, what does not fit) */
-    public TelemetryIngest(Consumer<List<TelemetryPoint>> sink, Clock clock) {
+    /**
+     * @param sink queues points without blocking (dropping, and counting, what does not fit)
+     * @param durableSink queues a Send's points without blocking, all or none, and completes once they are
+     *        committed; the Send is answered then (see {@link DurableSendResource})
+     */
+    public TelemetryIngest(Consumer<List<TelemetryPoint>> sink,
+            Function<List<TelemetryPoint>, CompletableFuture<Void>> durableSink, Clock clock) {
         this.sink = sink;
+        this.durableSink = durableSink;
         this.clock = clock;
     }
 
@@ -93,7 +102,7 @@ public final class TelemetryIngest implements ObservationListener, SendListener 
     public void dataReceived(Registration registration, TimestampedLwM2mNodes data, SendRequest request) {
         List<TelemetryPoint> points = new ArrayList<>();
         add(registration.getEndpoint(), data, points);
-        sink.accept(points);
+        DurableSendResource.attach(durableSink.apply(points));
     }
 
     @Override
