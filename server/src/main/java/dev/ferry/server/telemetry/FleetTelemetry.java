@@ -47,7 +47,8 @@ public final class FleetTelemetry {
     // {0} is the members' subquery; the rest are bind values. Text values count as points but not in aggregates.
     private static final String QUERY = """
             SELECT b, COUNT(DISTINCT e), COUNT(*), %s
-            FROM (SELECT FLOOR((EXTRACT(EPOCH FROM at) - {1}) / {2}) AS b, endpoint AS e, number_value AS v
+            FROM (SELECT FLOOR((CAST(EXTRACT(EPOCH FROM at) AS DOUBLE PRECISION) - CAST({1} AS DOUBLE PRECISION))
+                               / CAST({2} AS DOUBLE PRECISION)) AS b, endpoint AS e, number_value AS v
                   FROM telemetry_point
                   WHERE path = {3} AND at >= {4} AND at < {5} AND endpoint IN ({0})) s
             GROUP BY b ORDER BY b LIMIT {6}""";

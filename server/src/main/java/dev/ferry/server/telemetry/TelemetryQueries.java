@@ -30,15 +30,17 @@ public final class TelemetryQueries {
             String lastText) {
     }
 
-    // Window function inside, aggregates outside: one pass over the series' index range, in H2 and PostgreSQL.
+    // Window function inside, aggregates outside: one pass over the series' index range, in H2 and PostgreSQL. The
+    // casts keep the bucket number exact: H2 otherwise types the parameters NUMERIC and rounds the division.
     private static final String BUCKETS = """
             SELECT b, COUNT(*), MIN(v), MAX(v), AVG(v), MAX(CASE WHEN rn = 1 THEN v END),
                    MAX(CASE WHEN rn = 1 THEN t END)
-            FROM (SELECT FLOOR((EXTRACT(EPOCH FROM at) - ?) / ?) AS b, number_value AS v, text_value AS t,
-                         ROW_NUMBER() OVER (PARTITION BY FLOOR((EXTRACT(EPOCH FROM at) - ?) / ?) ORDER BY at DESC)
-                             AS rn
-                  FROM telemetry_point
-                  WHERE endpoint = ? AND path = ? AND at >= ? AND at < ?) s
+            FROM (SELECT b, v, t, ROW_NUMBER() OVER (PARTITION BY b ORDER BY at DESC) AS rn
+                  FROM (SELECT FLOOR((CAST(EXTRACT(EPOCH FROM at) AS DOUBLE PRECISION) - CAST(? AS DOUBLE PRECISION))
+                                     / CAST(? AS DOUBLE PRECISION)) AS b,
+                               number_value AS v, text_value AS t, at
+                        FROM telemetry_point
+                        WHERE endpoint = ? AND path = ? AND at >= ? AND at < ?) x) s
             GROUP BY b ORDER BY b LIMIT ?""";
 
     private final Database database;
@@ -55,11 +57,24 @@ public final class TelemetryQueries {
                 .fetch(TelemetryQueries::point);
     }
 
-    /** The values of one path in [from, to) in buckets of {@code step} starting at {@code from}, at most limit. */
+    /**
+     * The values of one path in [from, to) in buckets of {@code step} starting at {@code from}, at most limit;
+     * from the rollups when from, to and step are whole minutes or hours, else from the values.
+     */
     public List<Bucket> buckets(String endpoint, String path, Instant from, Instant to, Duration step, int limit) {
+        int resolution = TelemetryRollups.resolutionFor(from, to, step);
+        if (resolution > 0) {
+            return TelemetryRollups.buckets(database.dsl(), endpoint, path, from, to, step, resolution, limit);
+        }
+        return bucketsFromValues(endpoint, path, from, to, step, limit);
+    }
+
+    /** As {@link #buckets}, always computed from the values themselves. */
+    List<Bucket> bucketsFromValues(String endpoint, String path, Instant from, Instant to, Duration step,
+            int limit) {
         double origin = from.getEpochSecond() + from.getNano() / 1e9;
         double seconds = step.toMillis() / 1000.0;
-        return database.dsl().resultQuery(BUCKETS, origin, seconds, origin, seconds, endpoint, path, utc(from),
+        return database.dsl().resultQuery(BUCKETS, origin, seconds, endpoint, path, utc(from),
                 utc(to), limit).fetch(r -> bucket(r, from, step));
     }
 

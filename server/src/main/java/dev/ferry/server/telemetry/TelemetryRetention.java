@@ -2,6 +2,7 @@ package dev.ferry.server.telemetry;
 
 import static dev.ferry.server.store.generated.Tables.DEVICE;
 import static dev.ferry.server.store.generated.Tables.TELEMETRY_POINT;
+import static dev.ferry.server.store.generated.Tables.TELEMETRY_ROLLUP;
 import static dev.ferry.server.store.generated.Tables.TELEMETRY_PROFILE;
 
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.jooq.Condition;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +62,10 @@ public final class TelemetryRetention implements AutoCloseable {
         }
     }
 
-    /** One pass: deletes what every retention says is too old; answers how many rows went. */
+    /**
+     * One pass: deletes what every retention says is too old; answers how many values went. Rollup buckets go
+     * once they have ended before the cut-off (one that straddles it keeps the aggregates of values since deleted).
+     */
     public long run() {
         OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
         Map<String, Integer> explicit = database.dsl().select(TELEMETRY_PROFILE.MODEL, TELEMETRY_PROFILE.RETENTION_DAYS)
@@ -68,23 +73,39 @@ public final class TelemetryRetention implements AutoCloseable {
                 .fetchMap(TELEMETRY_PROFILE.MODEL, TELEMETRY_PROFILE.RETENTION_DAYS);
         long deleted = 0;
         for (Map.Entry<String, Integer> model : explicit.entrySet()) {
-            deleted += deleteInChunks(TELEMETRY_POINT.AT.lt(now.minusDays(model.getValue()))
-                    .and(TELEMETRY_POINT.ENDPOINT.in(database.dsl().select(DEVICE.ENDPOINT).from(DEVICE)
-                            .where(DEVICE.MODEL.eq(model.getKey())))));
+            OffsetDateTime cutoff = now.minusDays(model.getValue());
+            var ofModel = database.dsl().select(DEVICE.ENDPOINT).from(DEVICE).where(DEVICE.MODEL.eq(model.getKey()));
+            deleted += deleteInChunks(TELEMETRY_POINT, TELEMETRY_POINT.AT.lt(cutoff)
+                    .and(TELEMETRY_POINT.ENDPOINT.in(ofModel)));
+            deleteInChunks(TELEMETRY_ROLLUP, endedBefore(cutoff).and(TELEMETRY_ROLLUP.ENDPOINT.in(ofModel)));
         }
-        Condition others = TELEMETRY_POINT.AT.lt(now.minusDays(defaultDays));
+        OffsetDateTime cutoff = now.minusDays(defaultDays);
+        Condition others = TELEMETRY_POINT.AT.lt(cutoff);
+        Condition otherRollups = endedBefore(cutoff);
         if (!explicit.isEmpty()) {
             List<String> models = List.copyOf(explicit.keySet());
-            others = others.and(TELEMETRY_POINT.ENDPOINT.notIn(database.dsl().select(DEVICE.ENDPOINT).from(DEVICE)
-                    .where(DEVICE.MODEL.in(models))));
+            var ofModels = database.dsl().select(DEVICE.ENDPOINT).from(DEVICE).where(DEVICE.MODEL.in(models));
+            others = others.and(TELEMETRY_POINT.ENDPOINT.notIn(ofModels));
+            otherRollups = otherRollups.and(TELEMETRY_ROLLUP.ENDPOINT.notIn(ofModels));
         }
-        return deleted + deleteInChunks(others);
+        deleteInChunks(TELEMETRY_ROLLUP, otherRollups);
+        return deleted + deleteInChunks(TELEMETRY_POINT, others);
     }
 
-    private long deleteInChunks(Condition condition) {
+    /** Rollup buckets that ended at or before the cut-off, for each resolution. */
+    private static Condition endedBefore(OffsetDateTime cutoff) {
+        Condition ended = DSL.falseCondition();
+        for (int resolution : TelemetryRollups.RESOLUTIONS) {
+            ended = ended.or(TELEMETRY_ROLLUP.RESOLUTION.eq(resolution)
+                    .and(TELEMETRY_ROLLUP.BUCKET_START.le(cutoff.minusSeconds(resolution))));
+        }
+        return ended;
+    }
+
+    private long deleteInChunks(org.jooq.Table<?> table, Condition condition) {
         long total = 0;
         while (true) {
-            int deleted = database.dsl().deleteFrom(TELEMETRY_POINT).where(condition).limit(CHUNK).execute();
+            int deleted = database.dsl().deleteFrom(table).where(condition).limit(CHUNK).execute();
             total += deleted;
             if (deleted < CHUNK) {
                 return total;

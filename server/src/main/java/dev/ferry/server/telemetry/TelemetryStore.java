@@ -27,7 +27,7 @@ public final class TelemetryStore {
 
     /**
      * Inserts the points in one transaction, as one prepared statement with a bind set per point (the statement
-     * is parsed once, whatever the batch's size).
+     * is parsed once, whatever the batch's size), and adds them to their rollups ({@link TelemetryRollups}).
      */
     public void insert(List<TelemetryPoint> points, Instant receivedAt) {
         if (points.isEmpty()) {
@@ -45,6 +45,7 @@ public final class TelemetryStore {
                         point.number(), cut(point.text()));
             }
             batch.execute();
+            TelemetryRollups.add(dsl, points, MAX_TEXT);
         });
     }
 

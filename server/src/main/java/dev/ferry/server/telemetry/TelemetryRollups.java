@@ -1,0 +1,163 @@
+package dev.ferry.server.telemetry;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jooq.BatchBindStep;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+
+/**
+ * Telemetry rolled up per minute and per hour ({@code telemetry_rollup}): the store adds each batch's values to
+ * their buckets in the transaction that inserts them, and a downsampling query whose buckets line up with a
+ * resolution reads the rollups instead of every value. Count, min, max, average and last come out exactly as
+ * from the values themselves.
+ */
+final class TelemetryRollups {
+    /** Bucket lengths kept, longest first: a query takes the longest its step and bounds line up with. */
+    static final int[] RESOLUTIONS = { 3600, 60 };
+
+    /** Adds to a bucket what it already holds; numbers' aggregates stay null until a number arrives. */
+    private static final String MERGE = """
+            MERGE INTO telemetry_rollup r
+            USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(64)), CAST(? AS INT),
+                           CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BIGINT), CAST(? AS BIGINT),
+                           CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION),
+                           CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS DOUBLE PRECISION), CAST(? AS VARCHAR(256))))
+                AS s (endpoint, path, resolution, bucket_start, point_count, number_count, number_sum, number_min,
+                      number_max, last_at, last_number, last_text)
+            ON r.endpoint = s.endpoint AND r.path = s.path AND r.resolution = s.resolution
+               AND r.bucket_start = s.bucket_start
+            WHEN MATCHED THEN UPDATE SET
+                point_count = r.point_count + s.point_count,
+                number_count = r.number_count + s.number_count,
+                number_sum = COALESCE(r.number_sum + s.number_sum, r.number_sum, s.number_sum),
+                number_min = COALESCE(LEAST(r.number_min, s.number_min), r.number_min, s.number_min),
+                number_max = COALESCE(GREATEST(r.number_max, s.number_max), r.number_max, s.number_max),
+                last_number = CASE WHEN s.last_at >= r.last_at THEN s.last_number ELSE r.last_number END,
+                last_text = CASE WHEN s.last_at >= r.last_at THEN s.last_text ELSE r.last_text END,
+                last_at = CASE WHEN s.last_at >= r.last_at THEN s.last_at ELSE r.last_at END
+            WHEN NOT MATCHED THEN INSERT (endpoint, path, resolution, bucket_start, point_count, number_count,
+                    number_sum, number_min, number_max, last_at, last_number, last_text)
+                VALUES (s.endpoint, s.path, s.resolution, s.bucket_start, s.point_count, s.number_count,
+                    s.number_sum, s.number_min, s.number_max, s.last_at, s.last_number, s.last_text)""";
+
+    // As TelemetryQueries' raw buckets, over rollup rows: the last value is that of the bucket's latest row.
+    private static final String BUCKETS = """
+            SELECT b, SUM(point_count), MIN(number_min), MAX(number_max),
+                   SUM(number_sum) / NULLIF(SUM(number_count), 0),
+                   MAX(CASE WHEN rn = 1 THEN last_number END), MAX(CASE WHEN rn = 1 THEN last_text END)
+            FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY b ORDER BY last_at DESC) AS rn
+                  FROM (SELECT FLOOR((CAST(EXTRACT(EPOCH FROM bucket_start) AS DOUBLE PRECISION)
+                                      - CAST(? AS DOUBLE PRECISION)) / CAST(? AS DOUBLE PRECISION)) AS b,
+                               point_count, number_count, number_sum, number_min, number_max, last_at, last_number,
+                               last_text
+                        FROM telemetry_rollup
+                        WHERE endpoint = ? AND path = ? AND resolution = ? AND bucket_start >= ?
+                              AND bucket_start < ?) x) s
+            GROUP BY b ORDER BY b LIMIT ?""";
+
+    private TelemetryRollups() {
+    }
+
+    /** One bucket's aggregates of a batch, in the batch's order (so that a later equal time wins "last"). */
+    private static final class Bucket {
+        final TelemetryPoint first;
+        final int resolution;
+        final Instant start;
+        long points;
+        long numbers;
+        Double sum;
+        Double min;
+        Double max;
+        TelemetryPoint last;
+
+        Bucket(TelemetryPoint first, int resolution, Instant start) {
+            this.first = first;
+            this.resolution = resolution;
+            this.start = start;
+        }
+
+        void add(TelemetryPoint point) {
+            points++;
+            if (point.number() != null) {
+                double value = point.number();
+                numbers++;
+                sum = sum == null ? value : sum + value;
+                min = min == null ? value : Math.min(min, value);
+                max = max == null ? value : Math.max(max, value);
+            }
+            if (last == null || !point.at().isBefore(last.at())) {
+                last = point;
+            }
+        }
+    }
+
+    /** Adds the values to their buckets, inside the caller's transaction. */
+    static void add(DSLContext dsl, List<TelemetryPoint> points, int maxText) {
+        Map<String, Bucket> buckets = new LinkedHashMap<>();
+        for (TelemetryPoint point : points) {
+            long second = point.at().getEpochSecond();
+            for (int resolution : RESOLUTIONS) {
+                Instant start = Instant.ofEpochSecond(Math.floorDiv(second, resolution) * resolution);
+                String key = point.endpoint() + '\n' + point.path() + '\n' + resolution + '\n' + start.getEpochSecond();
+                buckets.computeIfAbsent(key, k -> new Bucket(point, resolution, start)).add(point);
+            }
+        }
+        BatchBindStep batch = dsl.batch(dsl.query(MERGE, new Object[12]));
+        for (Bucket b : buckets.values()) {
+            String text = b.last.text();
+            batch.bind(b.first.endpoint(), b.first.path(), b.resolution, utc(b.start), b.points, b.numbers, b.sum,
+                    b.min, b.max, utc(b.last.at()), b.last.number(),
+                    text == null || text.length() <= maxText ? text : text.substring(0, maxText));
+        }
+        batch.execute();
+    }
+
+    /**
+     * The resolution a query's buckets can be read from: the longest that {@code from}, {@code to} and the step
+     * are whole multiples of (0 when none is; the values themselves are read then).
+     */
+    static int resolutionFor(Instant from, Instant to, Duration step) {
+        for (int resolution : RESOLUTIONS) {
+            if (from.getNano() == 0 && to.getNano() == 0 && from.getEpochSecond() % resolution == 0
+                    && to.getEpochSecond() % resolution == 0 && step.getNano() == 0
+                    && step.getSeconds() % resolution == 0) {
+                return resolution;
+            }
+        }
+        return 0;
+    }
+
+    /** The series' buckets of {@code step} from {@code from}, read from rollups of {@code resolution}. */
+    static List<TelemetryQueries.Bucket> buckets(DSLContext dsl, String endpoint, String path, Instant from,
+            Instant to, Duration step, int resolution, int limit) {
+        double origin = from.getEpochSecond();
+        double seconds = step.getSeconds();
+        return dsl.resultQuery(BUCKETS, origin, seconds, endpoint, path, resolution, utc(from),
+                utc(to), limit).fetch(r -> bucket(r, from, step));
+    }
+
+    private static TelemetryQueries.Bucket bucket(Record r, Instant from, Duration step) {
+        long index = ((Number) r.get(0)).longValue();
+        return new TelemetryQueries.Bucket(from.plus(step.multipliedBy(index)), ((Number) r.get(1)).longValue(),
+                number(r.get(2)), number(r.get(3)), number(r.get(4)), number(r.get(5)), (String) r.get(6));
+    }
+
+    private static Double number(Object value) {
+        if (value == null) {
+            return null;
+        }
+        return value instanceof BigDecimal d ? d.doubleValue() : ((Number) value).doubleValue();
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}
