@@ -35,18 +35,22 @@ public final class TelemetryStore {
         }
         OffsetDateTime received = receivedAt.atOffset(ZoneOffset.UTC);
         database.dsl().transaction(tx -> {
-            DSLContext dsl = tx.dsl();
-            BatchBindStep batch = dsl.batch(dsl.insertInto(TELEMETRY_POINT, TELEMETRY_POINT.ENDPOINT,
-                    TELEMETRY_POINT.PATH, TELEMETRY_POINT.AT, TELEMETRY_POINT.RECEIVED_AT, TELEMETRY_POINT.VALUE_TYPE,
-                    TELEMETRY_POINT.NUMBER_VALUE, TELEMETRY_POINT.TEXT_VALUE)
-                    .values((String) null, null, null, null, null, null, null));
-            for (TelemetryPoint point : points) {
-                batch.bind(point.endpoint(), point.path(), point.at().atOffset(ZoneOffset.UTC), received, point.type(),
-                        point.number(), cut(point.text()));
-            }
-            batch.execute();
-            TelemetryRollups.add(dsl, points, MAX_TEXT);
+            insertValues(tx.dsl(), points, received);
+            TelemetryRollups.add(tx.dsl(), points, MAX_TEXT);
         });
+    }
+
+    /** The values' rows alone, inside the caller's transaction (the rollups' cost is measured against this). */
+    static void insertValues(DSLContext dsl, List<TelemetryPoint> points, OffsetDateTime received) {
+        BatchBindStep batch = dsl.batch(dsl.insertInto(TELEMETRY_POINT, TELEMETRY_POINT.ENDPOINT,
+                TELEMETRY_POINT.PATH, TELEMETRY_POINT.AT, TELEMETRY_POINT.RECEIVED_AT, TELEMETRY_POINT.VALUE_TYPE,
+                TELEMETRY_POINT.NUMBER_VALUE, TELEMETRY_POINT.TEXT_VALUE)
+                .values((String) null, null, null, null, null, null, null));
+        for (TelemetryPoint point : points) {
+            batch.bind(point.endpoint(), point.path(), point.at().atOffset(ZoneOffset.UTC), received, point.type(),
+                    point.number(), cut(point.text()));
+        }
+        batch.execute();
     }
 
     private static String cut(String text) {

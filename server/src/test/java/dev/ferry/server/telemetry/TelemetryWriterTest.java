@@ -69,4 +69,31 @@ class TelemetryWriterTest {
             meters.close();
         }
     }
+
+    @Test
+    void a_durable_offer_completes_once_its_values_are_committed_and_fails_when_their_batch_is_lost() throws Exception {
+        PrometheusMeterRegistry meters = Metrics.create();
+        Database database = Database.open(FerryConfig.of(Map.of(Setting.DATA_DIR, dataDir.toString())));
+        TelemetryWriter writer = new TelemetryWriter(new TelemetryStore(database), new TelemetryBus(),
+                new TelemetryWriter.Settings(10, 3), meters, Clock.systemUTC());
+        try {
+            java.util.concurrent.CompletableFuture<Void> spanning = writer.offerDurably(points(5));
+            assertThat(spanning).isNotDone();
+            assertThat(writer.offerDurably(points(6))).as("all or nothing: 6 more do not fit")
+                    .isCompletedExceptionally();
+            writer.start();
+            spanning.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(database.dsl().fetchCount(TELEMETRY_POINT)).as("committed when the offer completed")
+                    .isEqualTo(5);
+
+            database.close(); // the next batch cannot be written
+            java.util.concurrent.CompletableFuture<Void> lost = writer.offerDurably(points(2));
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> lost.get(20,
+                    java.util.concurrent.TimeUnit.SECONDS))).hasCauseInstanceOf(TelemetryWriter.NotStored.class);
+        } finally {
+            writer.close();
+            database.close();
+            meters.close();
+        }
+    }
 }
