@@ -54,6 +54,7 @@ import dev.ferry.server.firmware.FirmwareService;
 import dev.ferry.server.firmware.PublishedImages;
 import dev.ferry.server.lwm2m.DeviceSecurityStore;
 import dev.ferry.server.metrics.Metrics;
+import dev.ferry.server.metrics.StateGauges;
 import dev.ferry.server.rollout.RegistryTargets;
 import dev.ferry.server.telemetry.TelemetryBus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -226,9 +227,17 @@ public final class FerryServer implements AutoCloseable {
             RolloutService rolloutService = new RolloutService(database, eventBus, new RolloutPlanJson(), planCheck,
                     new RegistryTargets(repository, groupFilters), repository, firmwareRepository, updateService, clock,
                     "local");
+            StateGauges stateGauges = new StateGauges(meters, List.of(
+                    new StateGauges.Source("ferry.update.sessions", "Update sessions by state and failure reason",
+                            List.of("state", "failure_reason"), updateRepository::countByStateAndFailure),
+                    StateGauges.single("ferry.rollouts", "Rollouts by status", "status",
+                            rolloutService::countByStatus),
+                    StateGauges.single("ferry.rollout.waves", "Rollout waves by status", "status",
+                            rolloutService::wavesByStatus)));
+            writer.bindMeters(meters);
             groups.usedBy(rolloutService::groupUsedBy); // a group a rollout targets is neither changed nor deleted
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
-                    securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize());
+                    securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize(), meters);
             lwm2m.addCoapResource(coapFirmware);
             lwm2m.answerStatelessly(coapFirmware.statelessAnswers());
 
@@ -270,7 +279,7 @@ public final class FerryServer implements AutoCloseable {
                     commands,
                     new HttpApi.Events(eventHub, webhookStore, webhooks::signal, config.eventStreamHeartbeat()),
                     new HttpApi.Telemetry(objectModels, telemetry.profiles, telemetry.queries, telemetry.fleet),
-                    new HttpApi.Meters(meters, config.metricsPublic()));
+                    new HttpApi.Meters(meters, config.metricsPublic(), stateGauges::refresh));
             httpApi[0] = api;
             FerryServer server = new FerryServer(database, repository, eventBus, writer, lwm2m, vertx, api,
                     updateService, bootstrap, audit, tokens, served);

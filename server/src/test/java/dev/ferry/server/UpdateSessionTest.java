@@ -105,6 +105,11 @@ class UpdateSessionTest {
 
         assertOutcome(startUpdate("corrupt", "pull-coap", null), "failed", "integrity-check-failed");
         assertThat(device.runningVersion()).hasToString("1.0.0+0");
+
+        String metrics = server.get("/metrics").body();
+        assertThat(metrics).contains("ferry_update_sessions{failure_reason=\"integrity-check-failed\",state=\"failed\"} 1.0");
+        assertThat(metrics).containsPattern("ferry_firmware_blocks_served_total\\{transport=\"coap\"} [1-9]");
+        assertThat(metrics).contains("ferry_registry_writer_queue_depth").contains("ferry_registry_writer_batch_seconds_count");
     }
 
     @Test

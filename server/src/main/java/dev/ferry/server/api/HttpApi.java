@@ -89,8 +89,12 @@ public final class HttpApi {
             Runnable webhookCreated, Duration heartbeat) {
     }
 
-    /** The meters {@code GET /metrics} renders, and whether it is open without a token ({@code metrics.public}). */
-    public record Meters(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, boolean open) {
+    /**
+     * The meters {@code GET /metrics} renders, whether it is open without a token ({@code metrics.public}), and
+     * what to count again before each scrape (blocking; run on a worker).
+     */
+    public record Meters(io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, boolean open,
+            Runnable beforeScrape) {
     }
 
     /** The object models that type device values, observation profiles, and the stored telemetry read back. */
@@ -138,7 +142,7 @@ public final class HttpApi {
         declared.addAll(new TokenRoutes(access.tokens(), access.rate(), blocking).routes());
         declared.addAll(new RolloutRoutes(rollouts.rollouts(), rollouts.check(), blocking).routes());
         declared.addAll(new CommandRoutes(commands, provisioned, blocking).routes());
-        MetricsRoutes metricsRoutes = new MetricsRoutes(meters.registry(), blocking);
+        MetricsRoutes metricsRoutes = new MetricsRoutes(meters.registry(), meters.beforeScrape(), blocking);
         declared.addAll(metricsRoutes.routes());
         declared.addAll(new ObjectModelRoutes(telemetry.models(), blocking).routes());
         declared.addAll(new FleetTelemetryRoutes(telemetry.fleet(), repository, groups, blocking).routes());

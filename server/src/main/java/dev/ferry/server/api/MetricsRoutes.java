@@ -18,10 +18,12 @@ final class MetricsRoutes {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry meters;
+    private final Runnable beforeScrape;
     private final Blocking blocking;
 
-    MetricsRoutes(PrometheusMeterRegistry meters, Blocking blocking) {
+    MetricsRoutes(PrometheusMeterRegistry meters, Runnable beforeScrape, Blocking blocking) {
         this.meters = meters;
+        this.beforeScrape = beforeScrape;
         this.blocking = blocking;
     }
 
@@ -30,8 +32,11 @@ final class MetricsRoutes {
     }
 
     private void scrape(RoutingContext ctx) {
-        // Gauges count registrations and queues as they are scraped: off the event loop.
-        blocking.run(meters::scrape).onSuccess(text -> ctx.response().putHeader("content-type", CONTENT_TYPE)
+        // Gauges count registrations, queues and database rows as they are scraped: off the event loop.
+        blocking.run(() -> {
+            beforeScrape.run();
+            return meters.scrape();
+        }).onSuccess(text -> ctx.response().putHeader("content-type", CONTENT_TYPE)
                 .end(text)).onFailure(ctx::fail);
     }
 

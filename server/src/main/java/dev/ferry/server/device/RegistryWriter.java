@@ -32,6 +32,7 @@ public final class RegistryWriter implements AutoCloseable {
     private final StoredIdentities identities;
     private final DeviceEventBus eventBus;
     private final BlockingQueue<RegistryChange> queue;
+    private volatile io.micrometer.core.instrument.Timer batchTime;
     private final int batchSize;
     private final Thread worker;
     private final AtomicLong dropped = new AtomicLong();
@@ -85,6 +86,15 @@ public final class RegistryWriter implements AutoCloseable {
         return queue.size();
     }
 
+    /** Its queue's depth and how long each batch's transaction takes, on the server's meters. */
+    public void bindMeters(io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Gauge.builder("ferry.registry.writer.queue.depth", queue, BlockingQueue::size)
+                .description("Registry changes (registrations, updates, events) waiting to be written")
+                .register(meters);
+        batchTime = io.micrometer.core.instrument.Timer.builder("ferry.registry.writer.batch")
+                .description("Time to write one batch of registry changes, retries included").register(meters);
+    }
+
     private void run() {
         List<RegistryChange> batch = new ArrayList<>(batchSize);
         while (!closing || !queue.isEmpty()) {
@@ -120,6 +130,18 @@ public final class RegistryWriter implements AutoCloseable {
     }
 
     private void write(List<RegistryChange> batch) throws InterruptedException {
+        long started = System.nanoTime();
+        try {
+            writeWithRetries(batch);
+        } finally {
+            io.micrometer.core.instrument.Timer timer = batchTime;
+            if (timer != null) {
+                timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void writeWithRetries(List<RegistryChange> batch) throws InterruptedException {
         for (int attempt = 1;; attempt++) {
             try {
                 List<DeviceEvent> events = database.inTransaction(

@@ -28,15 +28,20 @@ public final class CoapFirmwareResource extends CoapResource {
 
     private final FirmwareBlockAnswers answers;
     private final ImageResource image = new ImageResource();
+    private final io.micrometer.core.instrument.Counter coapBlocks;
+    private final io.micrometer.core.instrument.Counter coapsBlocks;
 
     /**
      * @param deviceOfPeer the provisioned endpoint a DTLS peer authenticated as
      * @param maxBlockSize the largest block served, a power of two from 16 to 1024
      */
     public CoapFirmwareResource(PublishedImages images, ImageBlocks blocks,
-            Function<Principal, Optional<String>> deviceOfPeer, FirmwareAccess access, int maxBlockSize) {
+            Function<Principal, Optional<String>> deviceOfPeer, FirmwareAccess access, int maxBlockSize,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         super(NAME);
         this.answers = new FirmwareBlockAnswers(images, blocks, deviceOfPeer, access, maxBlockSize);
+        this.coapBlocks = blocksServed(meters, "coap");
+        this.coapsBlocks = blocksServed(meters, "coaps");
         getAttributes().setTitle("Firmware images by SHA-256");
         setVisible(false);
     }
@@ -53,8 +58,24 @@ public final class CoapFirmwareResource extends CoapResource {
                     || request.getOptions().hasBlock1()) {
                 return null;
             }
-            return answers.answer(request.getOptions(), request.getSourceContext().getPeerIdentity());
+            return counted(answers.answer(request.getOptions(), request.getSourceContext().getPeerIdentity()),
+                    request.getSourceContext().getPeerIdentity());
         };
+    }
+
+    private static io.micrometer.core.instrument.Counter blocksServed(io.micrometer.core.instrument.MeterRegistry meters,
+            String transport) {
+        return io.micrometer.core.instrument.Counter.builder("ferry.firmware.blocks.served")
+                .description("Firmware image blocks served to devices over CoAP block-wise transfer, by transport")
+                .tag("transport", transport).register(meters);
+    }
+
+    /** Counts a block answered with content (2.05); refusals and 2.03 revalidations are not blocks. */
+    private Response counted(Response response, java.security.Principal peer) {
+        if (response != null && response.getCode() == ResponseCode.CONTENT) {
+            (peer == null ? coapBlocks : coapsBlocks).increment();
+        }
+        return response;
     }
 
     @Override
@@ -81,8 +102,8 @@ public final class CoapFirmwareResource extends CoapResource {
 
         @Override
         public void handleGET(CoapExchange exchange) {
-            exchange.respond(answers.answer(exchange.getRequestOptions(),
-                    exchange.advanced().getRequest().getSourceContext().getPeerIdentity()));
+            java.security.Principal peer = exchange.advanced().getRequest().getSourceContext().getPeerIdentity();
+            exchange.respond(counted(answers.answer(exchange.getRequestOptions(), peer), peer));
         }
     }
 }

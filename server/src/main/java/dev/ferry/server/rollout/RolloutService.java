@@ -172,4 +172,19 @@ public final class RolloutService implements Rollouts, AutoCloseable {
     public void close() {
         scheduler.close();
     }
+
+    @Override
+    public java.util.Map<String, Long> countByStatus() {
+        return store.dsl().select(dev.ferry.server.store.generated.Tables.ROLLOUT.STATUS, org.jooq.impl.DSL.count())
+                .from(dev.ferry.server.store.generated.Tables.ROLLOUT)
+                .groupBy(dev.ferry.server.store.generated.Tables.ROLLOUT.STATUS)
+                .fetchMap(r -> r.value1(), r -> r.value2().longValue());
+    }
+
+    @Override
+    public java.util.Map<String, Long> wavesByStatus() {
+        var wave = dev.ferry.server.store.generated.Tables.ROLLOUT_WAVE;
+        return store.dsl().select(wave.STATUS, org.jooq.impl.DSL.count()).from(wave).groupBy(wave.STATUS)
+                .fetchMap(r -> r.value1(), r -> r.value2().longValue());
+    }
 }

@@ -41,6 +41,12 @@ public interface Rollouts {
     /** The running (or paused, or rolling-back) rollout that holds a device, if any. */
     Optional<Rollout> holding(String endpoint);
 
+    /** How many rollouts are in each status, by its wire name (for the metrics). */
+    java.util.Map<String, Long> countByStatus();
+
+    /** How many waves of all rollouts are in each status, by its wire name (for the metrics). */
+    java.util.Map<String, Long> wavesByStatus();
+
     /** Thrown by every method given an id that names no rollout; the API answers 404. */
     final class UnknownRolloutException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -34,6 +34,14 @@ public final class UpdateRepository {
                 .orderBy(UPDATE_SESSION.ID.desc()).limit(limit).fetch(UpdateRepository::toSession);
     }
 
+    /** How many sessions are in each state and failure reason ("none" for sessions without one). */
+    public java.util.Map<List<String>, Long> countByStateAndFailure() {
+        return database.dsl().select(UPDATE_SESSION.STATE, UPDATE_SESSION.FAILURE_REASON, org.jooq.impl.DSL.count())
+                .from(UPDATE_SESSION).groupBy(UPDATE_SESSION.STATE, UPDATE_SESSION.FAILURE_REASON)
+                .fetchMap(r -> List.of(r.value1(), r.value2() == null ? "none" : r.value2()),
+                        r -> r.value3().longValue());
+    }
+
     public List<UpdateSession> active() {
         return database.dsl().selectFrom(UPDATE_SESSION).where(UPDATE_SESSION.FINISHED_AT.isNull())
                 .orderBy(UPDATE_SESSION.ID).fetch(UpdateRepository::toSession);

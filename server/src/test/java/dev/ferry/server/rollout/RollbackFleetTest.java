@@ -61,6 +61,9 @@ class RollbackFleetTest {
         }
         long untouched = devices.stream().filter(d -> fleet.sessions(d.endpoint()).isEmpty()).count();
         assertThat(untouched).as("devices the rollout never reached").isEqualTo(80);
+        String metrics = fleet.server.get("/metrics").body();
+        assertThat(metrics).contains("ferry_rollouts{status=\"rolled-back\"}").contains("ferry_rollouts{status=\"completed\"}")
+                .contains("ferry_rollout_waves{status=");
     }
 
     @Test
