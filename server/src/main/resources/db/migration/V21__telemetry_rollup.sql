@@ -1,10 +1,11 @@
--- Telemetry rolled up per minute and per hour, kept by the telemetry writer in the transaction that stores the
--- values, so that a downsampling query over months reads a few thousand rows instead of millions. One row per
--- device path, resolution and bucket; the aggregates of every value stored in it so far.
+-- Telemetry rolled up per hour, kept by the telemetry writer in the transaction that stores the values, so that a
+-- downsampling query over months reads a few thousand rows instead of millions. One row per device path,
+-- resolution and bucket; the aggregates of every value stored in it so far. Only the primary key: a second index
+-- (by bucket_start) made H2 match the writer's updates through it, scanning every series of a bucket.
 CREATE TABLE telemetry_rollup (
     endpoint      VARCHAR(128)     NOT NULL,
     path          VARCHAR(64)      NOT NULL,
-    -- The bucket's length in seconds: 60 or 3600.
+    -- The bucket's length in seconds: 3600 (a column, so that other resolutions can be added).
     resolution    INT              NOT NULL,
     -- The bucket's start, a whole multiple of its resolution since the epoch.
     bucket_start  TIMESTAMP WITH TIME ZONE NOT NULL,
@@ -20,8 +21,6 @@ CREATE TABLE telemetry_rollup (
     last_text     VARCHAR(256),
     PRIMARY KEY (endpoint, path, resolution, bucket_start)
 );
--- Retention: the oldest buckets first.
-CREATE INDEX telemetry_rollup_start_idx ON telemetry_rollup (bucket_start);
 
 -- Values stored before this table existed, rolled up once.
 INSERT INTO telemetry_rollup (endpoint, path, resolution, bucket_start, point_count, number_count, number_sum,
@@ -34,5 +33,5 @@ FROM (SELECT p.endpoint, p.path, r.resolution, p.at, p.number_value, p.text_valu
                  AS bucket_start,
              ROW_NUMBER() OVER (PARTITION BY p.endpoint, p.path, r.resolution,
                                 FLOOR(EXTRACT(EPOCH FROM p.at) / r.resolution) ORDER BY p.at DESC) AS rn
-      FROM telemetry_point p CROSS JOIN (SELECT 60 AS resolution UNION ALL SELECT 3600) r) s
+      FROM telemetry_point p CROSS JOIN (SELECT 3600 AS resolution) r) s
 GROUP BY endpoint, path, resolution, bucket_start;

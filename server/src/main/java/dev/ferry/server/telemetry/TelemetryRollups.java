@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,39 +15,45 @@ import org.jooq.DSLContext;
 import org.jooq.Record;
 
 /**
- * Telemetry rolled up per minute and per hour ({@code telemetry_rollup}): the store adds each batch's values to
+ * Telemetry rolled up per hour ({@code telemetry_rollup}): the store adds each batch's values to
  * their buckets in the transaction that inserts them, and a downsampling query whose buckets line up with a
  * resolution reads the rollups instead of every value. Count, min, max, average and last come out exactly as
  * from the values themselves.
  */
 final class TelemetryRollups {
-    /** Bucket lengths kept, longest first: a query takes the longest its step and bounds line up with. */
-    static final int[] RESOLUTIONS = { 3600, 60 };
+    /**
+     * Bucket lengths kept, longest first: a query takes the longest its step and bounds line up with. Hours only:
+     * a minute's rollup would cost a fleet whose devices report every few seconds a second write for almost
+     * every value, and a day of one path at one value a second (86,400) is still read from the values quickly.
+     */
+    static final int[] RESOLUTIONS = { 3600 };
 
-    /** Adds to a bucket what it already holds; numbers' aggregates stay null until a number arrives. */
-    private static final String MERGE = """
-            MERGE INTO telemetry_rollup r
-            USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(64)), CAST(? AS INT),
-                           CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS BIGINT), CAST(? AS BIGINT),
-                           CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION),
-                           CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS DOUBLE PRECISION), CAST(? AS VARCHAR(256))))
-                AS s (endpoint, path, resolution, bucket_start, point_count, number_count, number_sum, number_min,
-                      number_max, last_at, last_number, last_text)
-            ON r.endpoint = s.endpoint AND r.path = s.path AND r.resolution = s.resolution
-               AND r.bucket_start = s.bucket_start
-            WHEN MATCHED THEN UPDATE SET
-                point_count = r.point_count + s.point_count,
-                number_count = r.number_count + s.number_count,
-                number_sum = COALESCE(r.number_sum + s.number_sum, r.number_sum, s.number_sum),
-                number_min = COALESCE(LEAST(r.number_min, s.number_min), r.number_min, s.number_min),
-                number_max = COALESCE(GREATEST(r.number_max, s.number_max), r.number_max, s.number_max),
-                last_number = CASE WHEN s.last_at >= r.last_at THEN s.last_number ELSE r.last_number END,
-                last_text = CASE WHEN s.last_at >= r.last_at THEN s.last_text ELSE r.last_text END,
-                last_at = CASE WHEN s.last_at >= r.last_at THEN s.last_at ELSE r.last_at END
-            WHEN NOT MATCHED THEN INSERT (endpoint, path, resolution, bucket_start, point_count, number_count,
-                    number_sum, number_min, number_max, last_at, last_number, last_text)
-                VALUES (s.endpoint, s.path, s.resolution, s.bucket_start, s.point_count, s.number_count,
-                    s.number_sum, s.number_min, s.number_max, s.last_at, s.last_number, s.last_text)""";
+    /**
+     * Adds to a bucket what it already holds; numbers' aggregates stay null until a number arrives. By primary key:
+     * an update, then an insert for the buckets it did not find (one writer thread keeps the rollups, so nothing
+     * inserts between the two). H2's MERGE ... USING matched through another index and scanned.
+     */
+    private static final String UPDATE = """
+            UPDATE telemetry_rollup SET
+                point_count = point_count + ?,
+                number_count = number_count + ?,
+                number_sum = COALESCE(number_sum + CAST(? AS DOUBLE PRECISION), number_sum, CAST(? AS DOUBLE PRECISION)),
+                number_min = COALESCE(LEAST(number_min, CAST(? AS DOUBLE PRECISION)), number_min,
+                                      CAST(? AS DOUBLE PRECISION)),
+                number_max = COALESCE(GREATEST(number_max, CAST(? AS DOUBLE PRECISION)), number_max,
+                                      CAST(? AS DOUBLE PRECISION)),
+                last_number = CASE WHEN CAST(? AS TIMESTAMP WITH TIME ZONE) >= last_at
+                                   THEN CAST(? AS DOUBLE PRECISION) ELSE last_number END,
+                last_text = CASE WHEN CAST(? AS TIMESTAMP WITH TIME ZONE) >= last_at
+                                 THEN CAST(? AS VARCHAR(256)) ELSE last_text END,
+                last_at = CASE WHEN CAST(? AS TIMESTAMP WITH TIME ZONE) >= last_at
+                               THEN CAST(? AS TIMESTAMP WITH TIME ZONE) ELSE last_at END
+            WHERE endpoint = ? AND path = ? AND resolution = ? AND bucket_start = ?""";
+
+    private static final String INSERT = """
+            INSERT INTO telemetry_rollup (endpoint, path, resolution, bucket_start, point_count, number_count,
+                number_sum, number_min, number_max, last_at, last_number, last_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     // As TelemetryQueries' raw buckets, over rollup rows: the last value is that of the bucket's latest row.
     private static final String BUCKETS = """
@@ -110,14 +117,32 @@ final class TelemetryRollups {
                 buckets.computeIfAbsent(key, k -> new Bucket(point, resolution, start)).add(point);
             }
         }
-        BatchBindStep batch = dsl.batch(dsl.query(MERGE, new Object[12]));
-        for (Bucket b : buckets.values()) {
-            String text = b.last.text();
-            batch.bind(b.first.endpoint(), b.first.path(), b.resolution, utc(b.start), b.points, b.numbers, b.sum,
-                    b.min, b.max, utc(b.last.at()), b.last.number(),
-                    text == null || text.length() <= maxText ? text : text.substring(0, maxText));
+        List<Bucket> all = new ArrayList<>(buckets.values());
+        BatchBindStep update = dsl.batch(dsl.query(UPDATE, new Object[18]));
+        for (Bucket b : all) {
+            OffsetDateTime lastAt = utc(b.last.at());
+            update.bind(b.points, b.numbers, b.sum, b.sum, b.min, b.min, b.max, b.max, lastAt, b.last.number(), lastAt,
+                    cut(b.last.text(), maxText), lastAt, lastAt, b.first.endpoint(), b.first.path(), b.resolution,
+                    utc(b.start));
         }
-        batch.execute();
+        int[] updated = update.execute();
+        BatchBindStep insert = dsl.batch(dsl.query(INSERT, new Object[12]));
+        int inserts = 0;
+        for (int i = 0; i < all.size(); i++) {
+            if (updated[i] == 0) {
+                Bucket b = all.get(i);
+                insert.bind(b.first.endpoint(), b.first.path(), b.resolution, utc(b.start), b.points, b.numbers,
+                        b.sum, b.min, b.max, utc(b.last.at()), b.last.number(), cut(b.last.text(), maxText));
+                inserts++;
+            }
+        }
+        if (inserts > 0) {
+            insert.execute();
+        }
+    }
+
+    private static String cut(String text, int maxText) {
+        return text == null || text.length() <= maxText ? text : text.substring(0, maxText);
     }
 
     /**

@@ -113,7 +113,7 @@ class TelemetryRollupsTest {
                 store.insert(List.of(new TelemetryPoint("meter-1", "/3/0/10", START.minus(Duration.ofDays(day))
                         .plusSeconds(1800), "INTEGER", (double) day, null)), START);
             }
-            // Three days back from 00:45: the value of three days ago at 00:30 stays, and its minute and hour too.
+            // Three days back from 00:45: the value of three days ago at 00:30 stays, and so does its hour.
             Clock clock = Clock.fixed(START.plus(Duration.ofMinutes(45)), ZoneOffset.UTC);
             new TelemetryRetention(database, clock, 3).run();
 
