@@ -177,7 +177,12 @@ final class DeviceInfoReader {
     }
 
     private static String text(LwM2mResource resource) {
-        return resource.isMultiInstances() ? null : String.valueOf(resource.getValue());
+        if (resource.isMultiInstances()) {
+            return null;
+        }
+        // Without a model of the object version the device declared, a string arrives as opaque bytes.
+        return resource.getValue() instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+                : String.valueOf(resource.getValue());
     }
 
     private static Integer integer(LwM2mObjectInstance instance, int resourceId) {

@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The object models the server encodes and decodes device values with: LwM2M's core objects (0-7, 21, as Leshan
- * ships them), the IPSO smart objects ({@link IpsoObjects}), and OMA DDF files in the data directory's
+ * The object models the server encodes and decodes device values with: LwM2M's core objects (0-7, 21, every
+ * version Leshan ships: a device that lists {@code </3/0>} without {@code ver} declares 1.0), the IPSO smart objects ({@link IpsoObjects}), and OMA DDF files in the data directory's
  * {@code models} folder, which is also where {@link #add} keeps the ones operators upload. A device's values are
  * read with the model of the object version it declared at registration; without one they stay opaque.
  * Leshan asks {@link #getObjectModel} at every request and notification, so an added model applies at once.
@@ -81,7 +81,7 @@ public final class ObjectModels implements LwM2mModelProvider {
     /** The built-in models, then every {@code *.xml} in {@code <dataDir>/models}; a bad file is logged and skipped. */
     public static ObjectModels load(Path dataDir) {
         ObjectModels models = new ObjectModels(dataDir.resolve("models"));
-        ObjectLoader.loadDefault().forEach(model -> models.known.put(key(model), new Known(model, Origin.CORE, null)));
+        ObjectLoader.loadAllDefault().forEach(model -> models.known.put(key(model), new Known(model, Origin.CORE, null)));
         IpsoObjects.load().forEach(model -> models.known.put(key(model), new Known(model, Origin.IPSO, null)));
         models.loadDirectory();
         models.publish();
