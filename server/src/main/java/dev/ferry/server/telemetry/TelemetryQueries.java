@@ -97,7 +97,8 @@ public final class TelemetryQueries {
                 r.getNumberValue(), r.getTextValue());
     }
 
-    private static Bucket bucket(Record r, Instant from, Duration step) {
+    /** A bucket from a query row: its index from {@code from}, count, min, max, avg, last number, last text. */
+    static Bucket bucket(Record r, Instant from, Duration step) {
         long index = ((Number) r.get(0)).longValue();
         return new Bucket(from.plus(step.multipliedBy(index)), ((Number) r.get(1)).longValue(), number(r.get(2)),
                 number(r.get(3)), number(r.get(4)), number(r.get(5)), (String) r.get(6));

@@ -1,6 +1,5 @@
 package dev.ferry.server.telemetry;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,7 +11,6 @@ import java.util.Map;
 
 import org.jooq.BatchBindStep;
 import org.jooq.DSLContext;
-import org.jooq.Record;
 
 /**
  * Telemetry rolled up per hour ({@code telemetry_rollup}): the store adds each batch's values to
@@ -166,20 +164,7 @@ final class TelemetryRollups {
         double origin = from.getEpochSecond();
         double seconds = step.getSeconds();
         return dsl.resultQuery(BUCKETS, origin, seconds, endpoint, path, resolution, utc(from),
-                utc(to), limit).fetch(r -> bucket(r, from, step));
-    }
-
-    private static TelemetryQueries.Bucket bucket(Record r, Instant from, Duration step) {
-        long index = ((Number) r.get(0)).longValue();
-        return new TelemetryQueries.Bucket(from.plus(step.multipliedBy(index)), ((Number) r.get(1)).longValue(),
-                number(r.get(2)), number(r.get(3)), number(r.get(4)), number(r.get(5)), (String) r.get(6));
-    }
-
-    private static Double number(Object value) {
-        if (value == null) {
-            return null;
-        }
-        return value instanceof BigDecimal d ? d.doubleValue() : ((Number) value).doubleValue();
+                utc(to), limit).fetch(r -> TelemetryQueries.bucket(r, from, step));
     }
 
     private static OffsetDateTime utc(Instant instant) {
