@@ -141,10 +141,18 @@ final class RolloutApi {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
+                List<JsonObject> unsucceeded = devices(id, "").stream().filter(d -> !d.getString("state")
+                        .equals("succeeded")).limit(5).toList();
+                StringBuilder sessions = new StringBuilder();
+                for (JsonObject device : unsucceeded) {
+                    if (device.getString("session") != null) {
+                        TestServer.Reply session = http.send("GET", device.getString("session"), null);
+                        sessions.append("\n").append(device.getString("endpoint")).append(": ").append(session.body());
+                    }
+                }
                 throw new AssertionError("rollout " + id + " is not " + what + " within " + within + "; it is "
                         + rollout.encodePrettily() + "\nits waves: " + waves(id) + "\nsome of its devices that did"
-                        + " not succeed: " + devices(id, "").stream().filter(d -> !d.getString("state")
-                                .equals("succeeded")).limit(5).toList());
+                        + " not succeed: " + unsucceeded + "\ntheir update sessions:" + sessions);
             }
             changes.await(Duration.ofNanos(Math.min(left, Duration.ofSeconds(1).toNanos())));
         }
