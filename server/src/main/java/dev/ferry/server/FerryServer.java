@@ -251,6 +251,7 @@ public final class FerryServer implements AutoCloseable {
             // resumes its download the moment a restarted server answers must find the image, not a 4.04.
             lwm2m.answerSendWhenStored();
             lwm2m.start();
+            updateService.start();
             BootstrapService bootstrap = startBootstrap(config, new BootstrapService.Certificates(
                     identity.privateKey(), identity.certificate(), certificates), batches, provisioning, repository,
                     writer, lwm2m, securityStore);

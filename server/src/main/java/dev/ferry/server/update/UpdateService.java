@@ -70,6 +70,13 @@ public final class UpdateService implements AutoCloseable {
         leshan.getRegistrationService().addListener(new Registrations());
         leshan.getPresenceService().addListener(new Presence());
         leshan.getObservationService().addListener(new Notifications());
+    }
+
+    /**
+     * Resumes the sessions the last run left unfinished and starts stepping them; once the LwM2M endpoints are up,
+     * so that no request to a device is sent through an endpoint that has not started.
+     */
+    public void start() {
         engine.start();
     }
 
