@@ -3,7 +3,6 @@ package dev.ferry.server.api;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import org.jooq.Record1;
 import org.jooq.Select;
@@ -12,8 +11,6 @@ import dev.ferry.server.device.DeviceFilter;
 import dev.ferry.server.device.DeviceGroups;
 import dev.ferry.server.device.DeviceRepository;
 import dev.ferry.server.telemetry.FleetTelemetry;
-import dev.ferry.server.telemetry.Observation;
-import dev.ferry.server.telemetry.TelemetryQueries;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -44,11 +41,7 @@ final class FleetTelemetryRoutes {
     }
 
     private void query(RoutingContext ctx) {
-        String path = QueryParams.string(ctx, "path");
-        if (path == null || Observation.problem(path, Map.of(), "path") != null) {
-            throw ApiProblem.badRequest("query parameter path is required: the LwM2M resource path, such as"
-                    + " path=/3303/0/5700");
-        }
+        TelemetryTimes.Window window = TelemetryTimes.window(ctx);
         String aggregateName = QueryParams.string(ctx, "agg");
         FleetTelemetry.Aggregate aggregate = aggregateName == null ? FleetTelemetry.Aggregate.AVG
                 : FleetTelemetry.Aggregate.named(aggregateName);
@@ -56,14 +49,11 @@ final class FleetTelemetryRoutes {
             throw ApiProblem.badRequest("query parameter agg must be one of avg, min, max, sum, count, got '"
                     + aggregateName + "'");
         }
-        Instant to = TelemetryTimes.instant(QueryParams.string(ctx, "to"), "to", Instant.now());
-        Instant from = TelemetryTimes.instant(QueryParams.string(ctx, "from"), "from",
-                to.minus(TelemetryRoutes.DEFAULT_SPAN));
-        if (!from.isBefore(to)) {
-            throw ApiProblem.badRequest("from (" + from + ") must be before to (" + to + ")");
-        }
-        Duration step = TelemetryTimes.step(QueryParams.string(ctx, "step"));
-        int limit = QueryParams.integer(ctx, "limit", TelemetryRoutes.DEFAULT_LIMIT, 1, TelemetryQueries.MAX_LIMIT);
+        String path = window.path();
+        Instant from = window.from();
+        Instant to = window.to();
+        Duration step = window.step();
+        int limit = window.limit();
         String group = QueryParams.string(ctx, "group");
         DeviceFilter scope = GroupRoutes.scope(ctx);
         JsonObject answer = new JsonObject().put("path", path).put("group", group).put("from", from.toString())

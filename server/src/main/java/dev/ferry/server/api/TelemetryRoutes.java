@@ -110,18 +110,12 @@ final class TelemetryRoutes {
     /** One path's values in [from, to), raw or, with {@code step}, downsampled per bucket. */
     private void series(RoutingContext ctx) {
         String endpoint = device(ctx);
-        String path = QueryParams.string(ctx, "path");
-        if (path == null || Observation.problem(path, Map.of(), "path") != null) {
-            throw ApiProblem.badRequest("query parameter path is required: the LwM2M resource path, such as"
-                    + " path=/3303/0/5700");
-        }
-        Instant to = TelemetryTimes.instant(QueryParams.string(ctx, "to"), "to", Instant.now());
-        Instant from = TelemetryTimes.instant(QueryParams.string(ctx, "from"), "from", to.minus(DEFAULT_SPAN));
-        if (!from.isBefore(to)) {
-            throw ApiProblem.badRequest("from (" + from + ") must be before to (" + to + ")");
-        }
-        Duration step = TelemetryTimes.step(QueryParams.string(ctx, "step"));
-        int limit = QueryParams.integer(ctx, "limit", DEFAULT_LIMIT, 1, TelemetryQueries.MAX_LIMIT);
+        TelemetryTimes.Window window = TelemetryTimes.window(ctx);
+        String path = window.path();
+        Instant from = window.from();
+        Instant to = window.to();
+        Duration step = window.step();
+        int limit = window.limit();
         JsonObject answer = new JsonObject().put("endpoint", endpoint).put("path", path).put("from", from.toString())
                 .put("to", to.toString());
         if (step == null) {

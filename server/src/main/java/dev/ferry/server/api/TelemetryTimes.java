@@ -3,10 +3,13 @@ package dev.ferry.server.api;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
+import dev.ferry.server.telemetry.Observation;
 import dev.ferry.server.telemetry.TelemetryPoint;
 import dev.ferry.server.telemetry.TelemetryQueries;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 /** Times and steps as telemetry queries take them, and values and buckets as they are answered. */
 final class TelemetryTimes {
@@ -15,6 +18,31 @@ final class TelemetryTimes {
     static final Duration MIN_STEP = Duration.ofSeconds(1);
 
     private TelemetryTimes() {
+    }
+
+    /** What a telemetry query asks for: a path, the span [from, to), the step (null: none) and the limit. */
+    record Window(String path, Instant from, Instant to, Duration step, int limit) {
+    }
+
+    /**
+     * The query parameters every telemetry query takes: {@code path} (required), {@code from} and {@code to}
+     * (by default the last {@link TelemetryRoutes#DEFAULT_SPAN}), {@code step} and {@code limit}; 400 when one is
+     * not valid.
+     */
+    static Window window(RoutingContext ctx) {
+        String path = QueryParams.string(ctx, "path");
+        if (path == null || Observation.problem(path, Map.of(), "path") != null) {
+            throw ApiProblem.badRequest("query parameter path is required: the LwM2M resource path, such as"
+                    + " path=/3303/0/5700");
+        }
+        Instant to = instant(QueryParams.string(ctx, "to"), "to", Instant.now());
+        Instant from = instant(QueryParams.string(ctx, "from"), "from", to.minus(TelemetryRoutes.DEFAULT_SPAN));
+        if (!from.isBefore(to)) {
+            throw ApiProblem.badRequest("from (" + from + ") must be before to (" + to + ")");
+        }
+        Duration step = step(QueryParams.string(ctx, "step"));
+        int limit = QueryParams.integer(ctx, "limit", TelemetryRoutes.DEFAULT_LIMIT, 1, TelemetryQueries.MAX_LIMIT);
+        return new Window(path, from, to, step, limit);
     }
 
     /** ISO-8601 ("2026-03-02T10:00:00Z") or epoch seconds or milliseconds; {@code absent} when not given. */

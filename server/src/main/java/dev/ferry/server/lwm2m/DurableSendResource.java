@@ -17,7 +17,8 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
  * Leshan's answer is kept, the ingest attaches the commit of the values it queued (see {@link #attach}), and the
  * device then gets an empty ACK at once (so that it does not retransmit) and the 2.04 once the values are in the
  * database; 5.03 with a Max-Age when the writer is full or stopping or nothing took the values (the server is
- * starting), so that the device tries again later, and 5.00 when the database refused them. Nothing waits on a Californium thread.
+ * starting), so that the device tries again later, and 5.00 when the database refused them. Nothing waits on a
+ * Californium thread.
  */
 final class DurableSendResource extends CoapResource {
     /** How long a device's Send waits for its commit before it is told to try again. */

@@ -1,6 +1,5 @@
 package dev.ferry.server.telemetry;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -75,9 +74,7 @@ public final class FleetTelemetry {
 
     private static Bucket bucket(Record r, Instant from, Duration step) {
         long index = ((Number) r.get(0)).longValue();
-        Object value = r.get(3);
         return new Bucket(from.plus(step.multipliedBy(index)), ((Number) r.get(1)).longValue(),
-                ((Number) r.get(2)).longValue(), value == null ? null
-                        : value instanceof BigDecimal d ? d.doubleValue() : ((Number) value).doubleValue());
+                ((Number) r.get(2)).longValue(), TelemetryQueries.number(r.get(3)));
     }
 }

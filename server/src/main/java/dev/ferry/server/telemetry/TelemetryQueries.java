@@ -59,7 +59,7 @@ public final class TelemetryQueries {
 
     /**
      * The values of one path in [from, to) in buckets of {@code step} starting at {@code from}, at most limit;
-     * from the rollups when from, to and step are whole minutes or hours, else from the values.
+     * from the rollups when from, to and step are whole hours, else from the values.
      */
     public List<Bucket> buckets(String endpoint, String path, Instant from, Instant to, Duration step, int limit) {
         int resolution = TelemetryRollups.resolutionFor(from, to, step);
@@ -104,7 +104,8 @@ public final class TelemetryQueries {
                 number(r.get(3)), number(r.get(4)), number(r.get(5)), (String) r.get(6));
     }
 
-    private static Double number(Object value) {
+    /** A numeric column as a double (H2 answers aggregates as BigDecimal), or null. */
+    static Double number(Object value) {
         if (value == null) {
             return null;
         }
