@@ -34,12 +34,6 @@ class ObjectModelsTest {
         server.close();
     }
 
-    private void provision(String endpoint) {
-        TestServer.Reply provisioned = server.post("/api/v1/devices", new JsonObject().put("endpoint", endpoint)
-                .put("security", new JsonObject().put("mode", "none")).encode());
-        assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
-    }
-
     private JsonObject read(String endpoint, String path) {
         TestServer.Reply reply = server.get("/api/v1/devices/" + endpoint + "/resources" + path);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -59,7 +53,7 @@ class ObjectModelsTest {
     @Test
     void an_ipso_temperature_is_read_as_a_number_with_its_unit_and_its_application_type_can_be_written()
             throws Exception {
-        provision("thermo-1");
+        server.provisionWithoutSecurity("thermo-1");
         try (SensorDevice device = new SensorDevice("thermo-1", server.coapUri())) {
             device.awaitRegistered();
 
@@ -81,7 +75,7 @@ class ObjectModelsTest {
 
     @Test
     void an_observed_temperature_is_stored_as_a_number() throws Exception {
-        provision("thermo-2");
+        server.provisionWithoutSecurity("thermo-2");
         try (SensorDevice device = new SensorDevice("thermo-2", server.coapUri())) {
             device.awaitRegistered();
             assertThat(server.put("/api/v1/devices/thermo-2/telemetry-profile", new JsonObject().put("observations",
@@ -101,7 +95,7 @@ class ObjectModelsTest {
 
     @Test
     void an_uploaded_model_types_a_vendor_object_at_once_and_is_still_known_after_a_restart() throws Exception {
-        provision("valve-1");
+        server.provisionWithoutSecurity("valve-1");
         try (SensorDevice device = new SensorDevice("valve-1", server.coapUri())) {
             device.awaitRegistered();
             assertThat(read("valve-1", "/10250/0/1").getString("type")).isEqualTo("OPAQUE");

@@ -41,9 +41,7 @@ class DurableSendTest {
 
     /** A raw CoAP device: registers as {@code name}, then Sends from the same address. */
     private void registerRawDevice(String name) throws Exception {
-        TestServer.Reply provisioned = server.post("/api/v1/devices", new JsonObject().put("endpoint", name)
-                .put("security", new JsonObject().put("mode", "none")).encode());
-        assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
+        server.provisionWithoutSecurity(name);
         endpoint = CoapEndpoint.builder().setInetSocketAddress(new InetSocketAddress(
                 java.net.InetAddress.getLoopbackAddress(), 0)).setConfiguration(Configuration.createStandardWithoutFile())
                 .build();

@@ -37,10 +37,7 @@ class FleetTelemetryTest {
     }
 
     private ProbeDevice device(String endpoint, String tag) throws Exception {
-        TestServer.Reply provisioned = server.post("/api/v1/devices", new JsonObject().put("endpoint", endpoint)
-                .put("security", new JsonObject().put("mode", "none")).put("tags", new JsonArray().add(tag))
-                .encode());
-        assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
+        server.provisionWithoutSecurity(endpoint, tag);
         ProbeDevice device = new ProbeDevice(endpoint, server.coapUri());
         devices.add(device);
         device.awaitRegistered();

@@ -44,12 +44,6 @@ class TelemetryIngestTest {
         server.close();
     }
 
-    private void provision(String endpoint) {
-        TestServer.Reply provisioned = server.post("/api/v1/devices", new JsonObject().put("endpoint", endpoint)
-                .put("security", new JsonObject().put("mode", "none")).encode());
-        assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
-    }
-
     private JsonArray values(String endpoint, String path) {
         TestServer.Reply reply = server.get("/api/v1/devices/" + endpoint + "/telemetry?path=" + path);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -76,7 +70,7 @@ class TelemetryIngestTest {
 
     @Test
     void a_registered_device_gets_its_models_profile_and_every_notified_value_is_stored() throws Exception {
-        provision("probe-1");
+        server.provisionWithoutSecurity("probe-1");
         TestServer.Reply put = server.put("/api/v1/models/" + ProbeDevice.MODEL + "/telemetry", new JsonObject()
                 .put("observations", new JsonArray().add(new JsonObject().put("path", "/3/0/10")
                         .put("attributes", new JsonObject().put("pmin", 0).put("pmax", 300))))
@@ -116,7 +110,7 @@ class TelemetryIngestTest {
     @Test
     void a_profile_change_reaches_a_registered_device_at_once_and_a_removed_path_is_no_longer_observed()
             throws Exception {
-        provision("probe-2");
+        server.provisionWithoutSecurity("probe-2");
         try (ProbeDevice device = new ProbeDevice("probe-2", server.coapUri())) {
             device.awaitRegistered();
             TestServer.eventually("the registry knows probe-2's model", () -> ProbeDevice.MODEL.equals(
@@ -139,7 +133,7 @@ class TelemetryIngestTest {
 
     @Test
     void sent_values_are_stored_with_the_time_the_device_collected_them() throws Exception {
-        provision("probe-3");
+        server.provisionWithoutSecurity("probe-3");
         try (ProbeDevice device = new ProbeDevice("probe-3", server.coapUri())) {
             device.awaitRegistered();
             device.batteryLevel(77);
@@ -163,7 +157,7 @@ class TelemetryIngestTest {
 
     @Test
     void malformed_senml_is_refused_with_bad_request_and_nothing_is_stored() throws Exception {
-        provision("raw-1");
+        server.provisionWithoutSecurity("raw-1");
         CoapEndpoint endpoint = CoapEndpoint.builder().setInetSocketAddress(new InetSocketAddress(
                 java.net.InetAddress.getLoopbackAddress(), 0)).setConfiguration(Configuration.createStandardWithoutFile())
                 .build();

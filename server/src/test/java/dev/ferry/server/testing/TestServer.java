@@ -224,6 +224,17 @@ public final class TestServer implements AutoCloseable {
         return send("GET", path, null);
     }
 
+    /** Provisions a device without security (plain CoAP), with the given tags; fails the test unless created. */
+    public void provisionWithoutSecurity(String endpoint, String... tags) {
+        JsonObject device = new JsonObject().put("endpoint", endpoint).put("security",
+                new JsonObject().put("mode", "none"));
+        if (tags.length > 0) {
+            device.put("tags", new io.vertx.core.json.JsonArray(java.util.List.of(tags)));
+        }
+        Reply provisioned = post("/api/v1/devices", device.encode());
+        org.assertj.core.api.Assertions.assertThat(provisioned.status()).as(provisioned.body()).isEqualTo(201);
+    }
+
     public Reply post(String path, String body) {
         return send("POST", path, body);
     }
