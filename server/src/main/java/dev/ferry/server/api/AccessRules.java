@@ -30,6 +30,9 @@ public final class AccessRules {
             open(HttpMethod.GET, "/ota/manifest.json"),
             needs(HttpMethod.GET, "/api/v1/openapi.yaml", Role.VIEWER).alsoCi(),
             needs(HttpMethod.GET, "/api/v1/server/security", Role.VIEWER),
+            // Any token may ask who it is, so a console or script shows only what it may do.
+            needs(HttpMethod.GET, FleetSummaryRoutes.WHOAMI_PATH, Role.VIEWER).alsoCi(),
+            needs(HttpMethod.GET, FleetSummaryRoutes.SUMMARY_PATH, Role.VIEWER),
 
             needs(HttpMethod.GET, "/api/v1/devices", Role.VIEWER),
             needs(HttpMethod.POST, "/api/v1/devices", Role.OPERATOR),

@@ -129,6 +129,8 @@ public final class HttpApi {
         BulkRoutes bulkRoutes = new BulkRoutes(provisioning, blocking);
         declared.addAll(new DeviceRoutes(repository, provisioning, groups, telemetry.queries(), blocking).routes());
         declared.addAll(new GroupRoutes(groups, blocking).routes());
+        declared.addAll(new FleetSummaryRoutes(new dev.ferry.server.device.DeviceCensus(database), repository,
+                new dev.ferry.server.update.UpdateRepository(database), rollouts.rollouts(), blocking).routes());
         declared.addAll(bulkRoutes.routes());
         declared.addAll(new ClaimRoutes(new ClaimCodes(repository), blocking).routes());
         declared.addAll(new ResourceRoutes(resources, provisioned, requestTimeout).routes());

@@ -42,6 +42,17 @@ public final class UpdateRepository {
                         r -> r.value3().longValue());
     }
 
+    /** The sessions that ended failed, newest first, of the devices {@code endpoints} selects. */
+    public List<UpdateSession> recentFailures(org.jooq.Select<? extends org.jooq.Record1<String>> endpoints,
+            int limit) {
+        return database.dsl().selectFrom(UPDATE_SESSION)
+                .where(UPDATE_SESSION.FINISHED_AT.isNotNull(),
+                        UPDATE_SESSION.STATE.eq(UpdateState.FAILED.wireName()),
+                        UPDATE_SESSION.ENDPOINT.in(endpoints))
+                .orderBy(UPDATE_SESSION.FINISHED_AT.desc(), UPDATE_SESSION.ID.desc()).limit(limit)
+                .fetch(UpdateRepository::toSession);
+    }
+
     public List<UpdateSession> active() {
         return database.dsl().selectFrom(UPDATE_SESSION).where(UPDATE_SESSION.FINISHED_AT.isNull())
                 .orderBy(UPDATE_SESSION.ID).fetch(UpdateRepository::toSession);
