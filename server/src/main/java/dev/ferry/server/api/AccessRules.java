@@ -104,6 +104,8 @@ public final class AccessRules {
             // Rollouts: viewers read, operators act; a ci token may create a draft, which an operator starts.
             needs(HttpMethod.GET, RolloutRoutes.PATH, Role.VIEWER),
             needs(HttpMethod.POST, RolloutRoutes.PATH, Role.OPERATOR).alsoCi(),
+            // Judges a plan and sizes its waves, stores nothing: whoever may draft a rollout may ask first.
+            needs(HttpMethod.POST, RolloutRoutes.PREVIEW_PATH, Role.OPERATOR).alsoCi(),
             needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id", Role.VIEWER),
             needs(HttpMethod.PATCH, RolloutRoutes.PATH + "/:id", Role.OPERATOR),
             needs(HttpMethod.DELETE, RolloutRoutes.PATH + "/:id", Role.OPERATOR),

@@ -22,6 +22,15 @@ final class RolloutJson {
         return RolloutRoutes.PATH + "/" + id;
     }
 
+    static JsonObject preview(dev.ferry.server.rollout.RolloutPreview p) {
+        JsonObject skipped = new JsonObject();
+        p.skipped().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> skipped.put(e.getKey(), e.getValue()));
+        return new JsonObject().put("matched", p.matched()).put("eligible", p.eligible())
+                .put("waveSizes", new io.vertx.core.json.JsonArray(p.waveSizes())).put("waveCount", p.waveCount())
+                .put("skipped", skipped);
+    }
+
     static JsonObject rollout(Rollout r) {
         return new JsonObject()
                 .put("id", r.id())

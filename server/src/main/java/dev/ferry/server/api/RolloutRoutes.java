@@ -29,6 +29,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class RolloutRoutes {
     static final String PATH = "/api/v1/rollouts";
+    static final String PREVIEW_PATH = PATH + ":preview";
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
@@ -45,6 +46,7 @@ final class RolloutRoutes {
     List<ApiRoute> routes() {
         List<ApiRoute> routes = new ArrayList<>(List.of(
                 ApiRoute.post(PATH, ApiRoute.Body.JSON, fleetWide(this::create)).answers(201, 422),
+                ApiRoute.post(PREVIEW_PATH, ApiRoute.Body.JSON, fleetWide(this::preview)).answers(200, 422),
                 ApiRoute.get(PATH, fleetWide(this::list)).query("status", "offset", "limit").answers(200),
                 ApiRoute.get(PATH + "/:id", fleetWide(this::show)).answers(200, 404),
                 ApiRoute.patch(PATH + "/:id", fleetWide(this::edit)).answers(200, 404, 409, 422),
@@ -82,6 +84,14 @@ final class RolloutRoutes {
                     ctx.response().putHeader("location", RolloutJson.path(rollout.id()));
                     Blocking.json(ctx, 201, RolloutJson.rollout(rollout));
                 })
+                .onFailure(ctx::fail);
+    }
+
+    /** The plan judged as {@link #create} judges it, and what starting it now would do; nothing is stored. */
+    private void preview(RoutingContext ctx) {
+        JsonObject body = JsonInput.requireObject(ctx);
+        blocking.run(() -> rollouts.preview(plan(body)))
+                .onSuccess(preview -> Blocking.json(ctx, 200, RolloutJson.preview(preview)))
                 .onFailure(ctx::fail);
     }
 

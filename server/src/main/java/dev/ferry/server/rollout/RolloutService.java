@@ -30,6 +30,7 @@ public final class RolloutService implements Rollouts, AutoCloseable {
     private final PlanCheck check;
     private final RolloutScheduler scheduler;
     private final RolloutActions actions;
+    private final WaveStarter waves;
 
     /**
      * @param node this server's name in the rollouts' leases; a restarted server with the same name takes its
@@ -42,7 +43,7 @@ public final class RolloutService implements Rollouts, AutoCloseable {
         this.check = check;
         this.store = new RolloutStore(database, events, plans::read);
         this.scheduler = new RolloutScheduler(store, updates, devices, clock, node);
-        WaveStarter waves = new WaveStarter(store, targets, devices, firmware, updates);
+        this.waves = new WaveStarter(store, targets, devices, firmware, updates);
         this.actions = new RolloutActions(store, scheduler, waves, updates);
         updates.holdDevicesWith(endpoint -> store.holding(endpoint, null)
                 .map(r -> "rollout " + r.getId() + " ('" + r.getName() + "', " + r.getStatus() + ")"));
@@ -64,6 +65,12 @@ public final class RolloutService implements Rollouts, AutoCloseable {
             return created;
         });
         return find(id).orElseThrow();
+    }
+
+    @Override
+    public RolloutPreview preview(RolloutSpec spec) {
+        check.accept(spec);
+        return waves.preview(spec);
     }
 
     @Override

@@ -12,6 +12,9 @@ public interface Rollouts {
     /** Checks the whole plan ({@link InvalidRolloutException} with every problem) and stores it as a draft. */
     Rollout create(RolloutSpec spec, String actor);
 
+    /** Checks the plan as {@link #create} does and says what starting it now would do; stores nothing. */
+    RolloutPreview preview(RolloutSpec spec);
+
     Optional<Rollout> find(long id);
 
     /** Newest first; {@code status} empty for all. */

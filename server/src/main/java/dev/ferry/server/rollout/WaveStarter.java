@@ -131,9 +131,39 @@ final class WaveStarter {
         return firmware.findVersion(device.model(), running.get()).map(Firmware::id);
     }
 
+    /**
+     * What starting {@code spec} now would do, stored nowhere: the devices its target matches, those its first waves
+     * would take (each sized as {@link #start} sizes it, the target taken as it is now) and those it would skip, by
+     * reason. Blocking.
+     */
+    RolloutPreview preview(RolloutSpec spec) {
+        // No rollout has id 0, so every rollout holding a device counts as another one.
+        List<Candidate> waiting = forward(0L, spec.firmwareId(), spec, Map.of());
+        Map<String, Integer> skipped = new java.util.TreeMap<>();
+        waiting.stream().filter(c -> c.skipReason() != null).forEach(c -> skipped.merge(c.skipReason(), 1,
+                Integer::sum));
+        int eligible = waiting.size() - skipped.values().stream().mapToInt(Integer::intValue).sum();
+        List<Integer> sizes = new ArrayList<>();
+        int left = eligible;
+        int wave = 0;
+        while (left > 0 && WavePlan.hasWave(spec.strategy(), wave)) {
+            int size = Math.max(1, WavePlan.size(spec.strategy(), wave, eligible, left));
+            if (sizes.size() < RolloutPreview.MAX_WAVES_LISTED) {
+                sizes.add(size);
+            }
+            left -= size;
+            wave++;
+        }
+        return new RolloutPreview(waiting.size(), eligible, sizes, wave, skipped);
+    }
+
     private List<Candidate> forward(RolloutRecord rollout, RolloutSpec spec, Map<String, Boolean> members) {
-        Firmware image = firmware.find(rollout.getFirmwareId()).orElseThrow();
-        Map<String, Long> heldElsewhere = store.heldElsewhere(rollout.getId());
+        return forward(rollout.getId(), rollout.getFirmwareId(), spec, members);
+    }
+
+    private List<Candidate> forward(long rolloutId, long firmwareId, RolloutSpec spec, Map<String, Boolean> members) {
+        Firmware image = firmware.find(firmwareId).orElseThrow();
+        Map<String, Long> heldElsewhere = store.heldElsewhere(rolloutId);
         List<Candidate> waiting = new ArrayList<>();
         for (Device d : targets.members(spec.target())) {
             if (members.containsKey(d.endpoint())) {
