@@ -22,6 +22,9 @@ final class Problems {
         if (problem != null && problem.hasNonNull("title")) {
             message.append(' ').append(problem.get("title").asText());
         }
+        if (problem != null && problem.hasNonNull("reason")) {
+            message.append(", ").append(problem.get("reason").asText());
+        }
         message.append(")");
         if (problem != null && problem.hasNonNull("detail")) {
             message.append(": ").append(problem.get("detail").asText());

@@ -49,7 +49,7 @@ public final class DevicesCommand implements Runnable {
         String tag;
         @Option(names = "--model", description = "Only devices that reported this model.")
         String model;
-        @Option(names = "--online", paramLabel = "true|false", description = "Only online (true) or offline (false)"
+        @Option(names = "--online", arity = "1", paramLabel = "true|false", description = "Only online (true) or offline (false)"
                 + " devices.")
         Boolean online;
         @Option(names = "--firmware-version", paramLabel = "VERSION", description = "An exact version (1.2.0) or a"

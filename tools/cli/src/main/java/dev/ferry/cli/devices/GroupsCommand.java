@@ -114,7 +114,7 @@ public final class GroupsCommand implements Runnable {
         String model;
         @Option(names = "--firmware-version", paramLabel = "VERSION", description = "Exact version or range.")
         String firmwareVersion;
-        @Option(names = "--online", paramLabel = "true|false")
+        @Option(names = "--online", arity = "1", paramLabel = "true|false")
         Boolean online;
         @Option(names = "--endpoint-prefix", paramLabel = "PREFIX")
         String endpointPrefix;

@@ -83,7 +83,7 @@ public final class FirmwareCommand implements Runnable {
         ApiOptions api;
         @Option(names = "--model")
         String model;
-        @Option(names = "--published", paramLabel = "true|false")
+        @Option(names = "--published", arity = "1", paramLabel = "true|false")
         Boolean published;
         @Option(names = "--version", paramLabel = "VERSION", description = "major.minor.revision+build.")
         String version;
