@@ -55,7 +55,7 @@ public final class TokensCommand implements Runnable {
     static final class Create implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The token's name (who or what uses it).")
         String name;
         @Option(names = "--role", required = true, description = "viewer, operator, admin or ci.")
         String role;
@@ -88,7 +88,7 @@ public final class TokensCommand implements Runnable {
     static final class Revoke implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The token id (see 'ferry tokens list').")
         String id;
 
         @Override

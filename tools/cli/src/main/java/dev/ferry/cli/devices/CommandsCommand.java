@@ -49,7 +49,7 @@ public final class CommandsCommand implements Runnable {
     static final class Send implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(index = "0", paramLabel = "ENDPOINT")
+        @Parameters(index = "0", paramLabel = "ENDPOINT", description = "The device.")
         String endpoint;
         @Parameters(index = "1", paramLabel = "KIND", description = "read, write, execute, write-attributes, observe"
                 + " or cancel-observe.")
@@ -108,7 +108,7 @@ public final class CommandsCommand implements Runnable {
     static final class ListCommands implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ENDPOINT")
+        @Parameters(paramLabel = "ENDPOINT", description = "The device.")
         String endpoint;
         @Option(names = "--state", description = "pending, sent, succeeded, failed, expired or cancelled.")
         String state;
@@ -127,9 +127,9 @@ public final class CommandsCommand implements Runnable {
     static final class Show implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(index = "0", paramLabel = "ENDPOINT")
+        @Parameters(index = "0", paramLabel = "ENDPOINT", description = "The device.")
         String endpoint;
-        @Parameters(index = "1", paramLabel = "ID")
+        @Parameters(index = "1", paramLabel = "ID", description = "The command id.")
         long id;
 
         @Override

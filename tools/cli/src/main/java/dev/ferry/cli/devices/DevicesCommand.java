@@ -96,7 +96,7 @@ public final class DevicesCommand implements Runnable {
     static final class Show implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ENDPOINT")
+        @Parameters(paramLabel = "ENDPOINT", description = "The device.")
         String endpoint;
 
         @Override
@@ -156,9 +156,9 @@ public final class DevicesCommand implements Runnable {
     static final class Tag implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(index = "0", paramLabel = "ENDPOINT")
+        @Parameters(index = "0", paramLabel = "ENDPOINT", description = "The device.")
         String endpoint;
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "TAG")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "TAG", description = "Tags.")
         List<String> tags;
 
         @Override
@@ -171,9 +171,9 @@ public final class DevicesCommand implements Runnable {
     static final class Untag implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(index = "0", paramLabel = "ENDPOINT")
+        @Parameters(index = "0", paramLabel = "ENDPOINT", description = "The device.")
         String endpoint;
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "TAG")
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "TAG", description = "Tags.")
         List<String> tags;
 
         @Override
@@ -211,7 +211,7 @@ public final class DevicesCommand implements Runnable {
     static final class Delete implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(arity = "1..*", paramLabel = "ENDPOINT")
+        @Parameters(arity = "1..*", paramLabel = "ENDPOINT", description = "The devices.")
         List<String> endpoints;
 
         @Override

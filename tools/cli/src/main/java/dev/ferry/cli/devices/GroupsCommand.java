@@ -57,7 +57,7 @@ public final class GroupsCommand implements Runnable {
     static final class Show implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The group's name.")
         String name;
 
         @Override
@@ -71,7 +71,7 @@ public final class GroupsCommand implements Runnable {
     static final class Members implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The group's name.")
         String name;
         @Option(names = "--limit", defaultValue = "100", description = "Devices per page (default: ${DEFAULT-VALUE}).")
         int limit;
@@ -100,9 +100,9 @@ public final class GroupsCommand implements Runnable {
     static final class Create implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The group's name.")
         String name;
-        @Option(names = "--description")
+        @Option(names = "--description", description = "What the group is for.")
         String description;
         @Option(names = "--tag-all", paramLabel = "TAG", description = "The device carries this tag (repeatable: all"
                 + " of them).")
@@ -110,13 +110,14 @@ public final class GroupsCommand implements Runnable {
         @Option(names = "--tag-any", paramLabel = "TAG", description = "The device carries at least one of these"
                 + " (repeatable).")
         List<String> tagsAny = List.of();
-        @Option(names = "--model")
+        @Option(names = "--model", description = "Devices of this model.")
         String model;
         @Option(names = "--firmware-version", paramLabel = "VERSION", description = "Exact version or range.")
         String firmwareVersion;
-        @Option(names = "--online", arity = "1", paramLabel = "true|false")
+        @Option(names = "--online", arity = "1", paramLabel = "true|false", description = "Devices online (true) or"
+                + " offline (false) when read.")
         Boolean online;
-        @Option(names = "--endpoint-prefix", paramLabel = "PREFIX")
+        @Option(names = "--endpoint-prefix", paramLabel = "PREFIX", description = "Endpoints starting with this.")
         String endpointPrefix;
         @Option(names = "--endpoint", paramLabel = "ENDPOINT", description = "Only these endpoints (repeatable).")
         List<String> endpoints = List.of();
@@ -159,7 +160,7 @@ public final class GroupsCommand implements Runnable {
     static final class Delete implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The group's name.")
         String name;
 
         @Override

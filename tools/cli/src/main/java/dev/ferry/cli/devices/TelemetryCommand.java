@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 public final class TelemetryCommand implements Callable<Integer> {
     @Mixin
     ApiOptions api;
-    @Parameters(index = "0", paramLabel = "ENDPOINT")
+    @Parameters(index = "0", paramLabel = "ENDPOINT", description = "The device.")
     String endpoint;
     @Parameters(index = "1", paramLabel = "PATH", description = "An LwM2M resource path, e.g. /3303/0/5700.")
     String path;

@@ -50,7 +50,7 @@ public final class FirmwareCommand implements Runnable {
     static final class Upload implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "FILE")
+        @Parameters(paramLabel = "FILE", description = "The signed image (e.g. zephyr.signed.bin).")
         Path file;
         @Option(names = "--model", required = true, description = "The device model the image is for (as devices"
                 + " report it in 3/0/1).")
@@ -81,13 +81,15 @@ public final class FirmwareCommand implements Runnable {
     static final class ListFirmware implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Option(names = "--model")
+        @Option(names = "--model", description = "Only images of this model.")
         String model;
-        @Option(names = "--published", arity = "1", paramLabel = "true|false")
+        @Option(names = "--published", arity = "1", paramLabel = "true|false", description = "Only published (true)"
+                + " or unpublished (false) images.")
         Boolean published;
-        @Option(names = "--version", paramLabel = "VERSION", description = "major.minor.revision+build.")
+        @Option(names = "--firmware-version", paramLabel = "VERSION", description = "Only this version:"
+                + " major.minor.revision+build, later parts optional.")
         String version;
-        @Option(names = "--offset")
+        @Option(names = "--offset", description = "Images to skip.")
         Integer offset;
         @Option(names = "--limit", description = "1 to 500 (API default 50).")
         Integer limit;
@@ -107,7 +109,7 @@ public final class FirmwareCommand implements Runnable {
     static final class Show implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The firmware id.")
         long id;
 
         @Override
@@ -126,7 +128,7 @@ public final class FirmwareCommand implements Runnable {
     static final class Publish implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The firmware id.")
         long id;
 
         @Override
@@ -143,7 +145,7 @@ public final class FirmwareCommand implements Runnable {
     static final class Delete implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The firmware id.")
         long id;
 
         @Override

@@ -49,9 +49,9 @@ public final class RolloutCommand implements Runnable {
         @Option(names = "--status", description = "draft, scheduled, running, paused, completed, cancelled,"
                 + " rolling-back or rolled-back.")
         String status;
-        @Option(names = "--offset")
+        @Option(names = "--offset", description = "Rollouts to skip.")
         Integer offset;
-        @Option(names = "--limit")
+        @Option(names = "--limit", description = "At most this many (API default 100).")
         Integer limit;
 
         @Override
@@ -76,7 +76,7 @@ public final class RolloutCommand implements Runnable {
     static final class Show implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The rollout id.")
         long id;
 
         @Override
@@ -97,7 +97,7 @@ public final class RolloutCommand implements Runnable {
     abstract static class Action implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The rollout id.")
         long id;
 
         abstract String action();
@@ -159,7 +159,7 @@ public final class RolloutCommand implements Runnable {
     static final class Delete implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The rollout id.")
         long id;
 
         @Override

@@ -40,7 +40,7 @@ final class RolloutCreate implements Callable<Integer> {
     ApiOptions api;
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "A plan file, YAML (.yaml/.yml) or JSON.")
     Path file;
-    @Option(names = "--name")
+    @Option(names = "--name", description = "The rollout's name.")
     String name;
     @Option(names = "--firmware", paramLabel = "ID|VERSION", description = "The published image to roll out.")
     String firmware;
@@ -85,7 +85,8 @@ final class RolloutCreate implements Callable<Integer> {
     Integer minFinished;
     @Option(names = "--on-error", paramLabel = "ACTION", description = "pause, cancel or rollback.")
     String onError;
-    @Option(names = "--device-timeout", paramLabel = "TIME", converter = Durations.class)
+    @Option(names = "--device-timeout", paramLabel = "TIME", converter = Durations.class, description = "Gate: a"
+            + " device without an outcome this long after its update started counts as timed out (default 1h).")
     Duration deviceTimeout;
     @Option(names = "--soak", paramLabel = "TIME", converter = Durations.class, description = "A device must stay"
             + " healthy this long after succeeding.")
@@ -94,22 +95,24 @@ final class RolloutCreate implements Callable<Integer> {
     @Option(names = "--window-days", paramLabel = "DAYS", split = ",", description = "Maintenance window days:"
             + " mon,tue,...")
     List<String> windowDays;
-    @Option(names = "--window-start", paramLabel = "HH:MM")
+    @Option(names = "--window-start", paramLabel = "HH:MM", description = "When the window opens.")
     String windowStart;
-    @Option(names = "--window-duration", paramLabel = "TIME", converter = Durations.class)
+    @Option(names = "--window-duration", paramLabel = "TIME", converter = Durations.class, description = "How"
+            + " long it stays open, e.g. 3h.")
     Duration windowDuration;
     @Option(names = "--window-time-zone", paramLabel = "ZONE", description = "e.g. Europe/Berlin (default UTC).")
     String windowTimeZone;
 
     @Option(names = "--start-at", paramLabel = "TIME", description = "RFC 3339 start time, in the future.")
     String startAt;
-    @Option(names = "--max-concurrent", paramLabel = "N")
+    @Option(names = "--max-concurrent", paramLabel = "N", description = "At most N updates of the rollout at"
+            + " once (default 100).")
     Integer maxConcurrent;
     @Option(names = "--delivery", paramLabel = "MODE", description = "pull-coap, pull-coaps, pull-http or push.")
     String delivery;
-    @Option(names = "--allow-downgrade")
+    @Option(names = "--allow-downgrade", description = "Install on devices running a newer image.")
     boolean allowDowngrade;
-    @Option(names = "--allow-model-mismatch")
+    @Option(names = "--allow-model-mismatch", description = "Do not skip devices of another model.")
     boolean allowModelMismatch;
     @Option(names = "--start", description = "Start the draft once it is created.")
     boolean start;

@@ -36,7 +36,7 @@ final class RolloutWatch implements Callable<Integer> {
 
     @Mixin
     ApiOptions api;
-    @Parameters(paramLabel = "ID")
+    @Parameters(paramLabel = "ID", description = "The rollout id.")
     long id;
     @Option(names = "--no-tty", description = "One line per change, even on a terminal.")
     boolean noTty;

@@ -88,7 +88,7 @@ public final class UpdateCommand implements Callable<Integer> {
     static final class ListSessions implements Callable<Integer> {
         @Mixin
         ApiOptions api;
-        @Parameters(paramLabel = "ENDPOINT")
+        @Parameters(paramLabel = "ENDPOINT", description = "The device.")
         String endpoint;
 
         @Override

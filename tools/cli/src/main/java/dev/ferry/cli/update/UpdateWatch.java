@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 final class UpdateWatch implements Callable<Integer> {
     @Mixin
     ApiOptions api;
-    @Parameters(index = "0", paramLabel = "ENDPOINT")
+    @Parameters(index = "0", paramLabel = "ENDPOINT", description = "The device.")
     String endpoint;
     @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "The session id (default: the newest).")
     Long id;
