@@ -72,18 +72,22 @@ class RolloutWatchTest {
             csv.append("good-").append(i).append(",none,").append(MODEL).append(",healthy\n");
             csv.append("bad-").append(i).append(",none,").append(MODEL).append(",reverting\n");
         }
+        csv.append("solo-ok,none,").append(MODEL).append(",solo\n").append("solo-bad,none,").append(MODEL)
+                .append(",solo\n");
         succeeds("devices", "provision", "--bulk", Files.writeString(data.resolve("fleet.csv"), csv).toString());
         for (int i = 0; i < 4; i++) {
             devices.add(device("good-" + i, Faults.none()));
             // Half of these boot the new image, fail their health check and revert to 1.0.0.
             devices.add(device("bad-" + i, i % 2 == 0 ? Faults.none().failHealthCheck() : Faults.none()));
         }
+        devices.add(device("solo-ok", Faults.none()));
+        devices.add(device("solo-bad", Faults.none().failHealthCheck()));
         List<CompletableFuture<dev.ferry.sim.device.DeviceEvent>> registered = devices.stream().map(SimDevice::awaitRegistered)
                 .toList();
         devices.forEach(SimDevice::start);
         CompletableFuture.allOf(registered.toArray(CompletableFuture[]::new))
                 .get(REGISTERED_DEADLINE.toSeconds(), TimeUnit.SECONDS);
-        awaitListedWithVersion("1.0.0+0", 8);
+        awaitListedWithVersion("1.0.0+0", 10);
     }
 
     @AfterAll
@@ -134,6 +138,23 @@ class RolloutWatchTest {
         assertThat(watch.err()).contains("rollout " + id + " paused");
         CliRun shown = CliRun.ferry(env, "", "rollout", "show", Long.toString(id));
         assertThat(shown.out()).contains("paused").contains("resume");
+    }
+
+    @Test
+    void update_watch_follows_one_device_to_success_and_exits_5_when_the_device_reverts() {
+        CliRun updated = CliRun.ferry(env, "", "update", "solo-ok", "--firmware", "1.1.0", "--watch");
+        CliRun reverted = CliRun.ferry(env, "", "update", "solo-bad", "--firmware", Long.toString(firmwareV2),
+                "--watch", "--no-tty");
+
+        assertThat(updated.exitCode()).as(updated.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(updated.out().lines().toList()).last().asString().startsWith("solo-ok update ")
+                .contains("[####################] succeeded");
+        assertThat(reverted.exitCode()).as(reverted.toString()).isEqualTo(ExitCodes.NOT_COMPLETED);
+        assertThat(reverted.out()).contains("failed");
+        assertThat(reverted.err()).contains("failed: reverted");
+        CliRun again = CliRun.ferry(env, "", "update", "watch", "solo-ok");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(CliRun.ferry(env, "", "update", "list", "solo-bad").out()).contains("reverted");
     }
 
     private SimDevice device(String endpoint, Faults faults) {
