@@ -157,6 +157,33 @@ class RolloutWatchTest {
         assertThat(CliRun.ferry(env, "", "update", "list", "solo-bad").out()).contains("reverted");
     }
 
+    @Test
+    void a_plan_file_in_yaml_makes_a_draft_and_a_plan_that_cannot_run_is_refused_with_every_problem()
+            throws Exception {
+        Path plan = Files.writeString(dir.resolve("rollout.yaml"), "name: from a file\nfirmwareId: " + firmwareV2
+                + "\ntarget: { filter: { tagsAll: [solo] } }\nstrategy: { type: rolling, waveSize: { count: 1 } }\n"
+                + "gate: { successPercent: 100, onError: pause }\n");
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"name\": \"broken\", \"firmwareId\": "
+                + firmwareV2 + ", \"target\": {\"group\": \"no-such-group\"}, \"strategy\": {\"type\": \"all-at-once\"},"
+                + " \"gate\": {\"errorPercent\": 150}}");
+
+        CliRun draft = CliRun.ferry(env, "", "rollout", "create", "-f", plan.toString(), "--name", "renamed draft");
+        CliRun refused = CliRun.ferry(env, "", "rollout", "create", "-f", broken.toString());
+
+        assertThat(draft.exitCode()).as(draft.toString()).isZero();
+        assertThat(draft.out()).contains("'renamed draft': draft").contains("start");
+        long id = Long.parseLong(draft.out().replaceAll("(?s)^rollout (\\d+) .*", "$1"));
+        CliRun shown = CliRun.ferry(env, "", "rollout", "show", Long.toString(id), "-o", "json");
+        JsonNode rollout = JSON.readTree(shown.out());
+        assertThat(rollout.path("plan").path("strategy").path("waveSize").path("count").asInt()).isEqualTo(1);
+        assertThat(rollout.path("plan").path("target").path("filter").path("tagsAll").get(0).asText())
+                .isEqualTo("solo");
+        assertThat(CliRun.ferry(env, "", "rollout", "list", "--status", "draft").out()).contains("renamed draft");
+        assertThat(CliRun.ferry(env, "", "rollout", "delete", Long.toString(id)).exitCode()).isZero();
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(refused.err()).contains("422").contains("gate.errorPercent").contains("target");
+    }
+
     private SimDevice device(String endpoint, Faults faults) {
         return SimDevice.builder(endpoint).server(server.coapUri()).noSec().model(MODEL)
                 .trustedKeys(TrustedKeys.of(key.publicKey())).primaryImage(v1).faults(faults)
