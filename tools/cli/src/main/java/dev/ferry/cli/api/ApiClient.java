@@ -57,8 +57,8 @@ public final class ApiClient {
         return server;
     }
 
-    String token() {
-        return token;
+    Duration timeout() {
+        return timeout;
     }
 
     HttpClient http() {

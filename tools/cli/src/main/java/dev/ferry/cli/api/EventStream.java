@@ -107,8 +107,9 @@ public final class EventStream implements AutoCloseable {
         return answer.body();
     }
 
+    /** The stream's answer (its headers) must come within the client's request timeout; its body never ends. */
     private Duration clientTimeout() {
-        return Duration.ofSeconds(30);
+        return client.timeout();
     }
 
     private void readForever() {

@@ -36,8 +36,8 @@ public final class RolloutCommand implements Runnable {
     static void summary(PrintWriter out, JsonNode r) {
         out.printf("rollout %s '%s': %s%s%n", Fields.text(r, "id"), Fields.text(r, "name"), Fields.text(r, "status"),
                 r.hasNonNull("statusDetail") ? " (" + r.get("statusDetail").asText() + ")" : "");
-        out.printf("  firmware %s, wave %s of %s, counts %s%n", Fields.text(r, "firmwareId"),
-                r.hasNonNull("currentWave") ? r.get("currentWave").asInt() + 1 : "-", Fields.text(r, "waveCount"),
+        out.printf("  firmware %s, current wave %s (waves 0 to %d), counts %s%n", Fields.text(r, "firmwareId"),
+                Fields.text(r, "currentWave"), r.path("waveCount").asInt() - 1,
                 RolloutWatch.nonZero(r.path("counts")));
         out.printf("  next: %s%n", Fields.list(r, "allowedActions"));
     }
@@ -61,8 +61,8 @@ public final class RolloutCommand implements Runnable {
                 Table table = new Table("id", "name", "status", "firmware", "wave", "counts", "created");
                 for (JsonNode r : Fields.items(json)) {
                     table.row(Fields.text(r, "id"), Fields.text(r, "name"), Fields.text(r, "status"),
-                            Fields.text(r, "firmwareId"), (r.hasNonNull("currentWave") ? r.get("currentWave").asInt() + 1
-                                    : "-") + "/" + Fields.text(r, "waveCount"), RolloutWatch.nonZero(r.path("counts")),
+                            Fields.text(r, "firmwareId"), Fields.text(r, "currentWave") + " of 0-"
+                                    + (r.path("waveCount").asInt() - 1), RolloutWatch.nonZero(r.path("counts")),
                             Fields.text(r, "createdAt"));
                 }
                 table.print(api.out());

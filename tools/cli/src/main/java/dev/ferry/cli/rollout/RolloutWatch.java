@@ -89,7 +89,7 @@ final class RolloutWatch implements Callable<Integer> {
                         : "", nonZero(r.path("counts")));
     }
 
-    /** One line per wave of the plan; a wave not started yet shows as waiting. */
+    /** One line per wave of the plan, numbered from 0 as the API and its gate details number them. */
     static List<String> waveLines(JsonNode rollout, JsonNode waves) {
         List<String> lines = new ArrayList<>();
         int started = 0;
@@ -103,13 +103,13 @@ final class RolloutWatch implements Callable<Integer> {
             int other = c.path("skipped").asInt() + c.path("cancelled").asInt();
             int total = Math.max(wave.path("planned").asInt(), succeeded + failed + inProgress + waiting + other);
             lines.add(String.format("wave %d %s %d/%d succeeded, %d failed, %d in progress, %d waiting%s  %s%s",
-                    wave.path("index").asInt() + 1, LiveDisplay.bar(BAR, total, succeeded, failed, inProgress, other),
+                    wave.path("index").asInt(), LiveDisplay.bar(BAR, total, succeeded, failed, inProgress, other),
                     succeeded, total, failed, inProgress, waiting, other > 0 ? ", " + other + " skipped/cancelled" : "",
                     wave.path("status").asText(), wave.hasNonNull("gateDetail") ? " (" + wave.get("gateDetail").asText()
                             + ")" : ""));
         }
         for (int i = started; i < rollout.path("waveCount").asInt(); i++) {
-            lines.add(String.format("wave %d %s not started", i + 1, LiveDisplay.bar(BAR, 0, 0, 0, 0, 0)));
+            lines.add(String.format("wave %d %s not started", i, LiveDisplay.bar(BAR, 0, 0, 0, 0, 0)));
         }
         return lines;
     }

@@ -115,7 +115,7 @@ class RolloutWatchTest {
         CliRun watch = CliRun.ferry(env, "", "rollout", "watch", Long.toString(id));
 
         assertThat(watch.exitCode()).as(watch.toString()).isEqualTo(ExitCodes.OK);
-        assertThat(watch.out()).contains("wave 1 [").contains("wave 2 [")
+        assertThat(watch.out()).contains("wave 0 [").contains("wave 1 [")
                 .contains("1/1 succeeded").contains("3/3 succeeded").doesNotContain("\033[");
         assertThat(watch.out().lines().filter(l -> l.startsWith("rollout " + id)).toList()).last().asString()
                 .contains("completed");
