@@ -26,6 +26,7 @@ import picocli.CommandLine.Parameters;
         description = "Follow a rollout live until it completes, pauses or ends.",
         footer = {"", "Bars: # succeeded, x failed (failed, timed out, unhealthy), > in progress (updating, soaking),"
                 + " - skipped or cancelled, . waiting.", "",
+                "With -o json or -o yaml nothing is drawn; the rollout as it ended is printed.", "",
                 "Exits " + ExitCodes.OK + " when the rollout completed, " + ExitCodes.PAUSED + " when it paused (an"
                         + " operator's pause or a gate's), " + ExitCodes.NOT_COMPLETED + " when it was cancelled or"
                         + " rolled back.", "",
@@ -48,17 +49,24 @@ final class RolloutWatch implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ApiClient client = api.client();
+        boolean table = api.format() == dev.ferry.cli.api.OutputFormat.table;
         LiveDisplay display = new LiveDisplay(api.out(), !noTty && api.environment().terminal());
         try (EventStream stream = EventStream.open(client, "?type=rollout,update", null, Duration.ofSeconds(45))) {
             while (true) {
-                JsonNode rollout = client.get(RolloutCommand.path(id)).json();
+                ApiClient.Response answer = client.get(RolloutCommand.path(id));
+                JsonNode rollout = answer.json();
                 JsonNode waves = client.get(RolloutCommand.path(id) + "/waves").json();
                 List<String> lines = new ArrayList<>();
                 lines.add(header(rollout));
                 lines.addAll(waveLines(rollout, waves));
-                display.show(lines);
+                if (table) {
+                    display.show(lines);
+                }
                 Integer exit = exitCode(rollout.path("status").asText());
                 if (exit != null) {
+                    if (!table) {
+                        api.print(answer, r -> { }); // -o json|yaml: the rollout as it ended, for the script
+                    }
                     api.err().printf("rollout %d %s%s%n", id, rollout.path("status").asText(),
                             rollout.hasNonNull("statusDetail") ? ": " + rollout.get("statusDetail").asText() : "");
                     return exit;

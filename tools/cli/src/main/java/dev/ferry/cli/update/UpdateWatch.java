@@ -54,6 +54,7 @@ final class UpdateWatch implements Callable<Integer> {
                 "updating", "succeeded");
         private static final Duration REFRESH = Duration.ofSeconds(5);
         private static final Duration THROTTLE = Duration.ofMillis(200);
+        private static final Duration POLL = Duration.ofSeconds(2);
 
         private final ApiOptions api;
         private final String endpoint;
@@ -71,8 +72,7 @@ final class UpdateWatch implements Callable<Integer> {
             ApiClient client = api.client();
             String path = "/api/v1/devices/" + Query.segment(endpoint) + "/updates/" + id;
             LiveDisplay display = new LiveDisplay(api.out(), redraw);
-            try (EventStream stream = EventStream.open(client, Query.of().add("device", endpoint).add("type", "update")
-                    .to(""), null, Duration.ofSeconds(45))) {
+            try (EventStream stream = openStream(client)) {
                 while (true) {
                     JsonNode session = client.get(path).json();
                     display.show(List.of(line(session)));
@@ -87,13 +87,28 @@ final class UpdateWatch implements Callable<Integer> {
                                                 ? " (" + session.get("failureDescription").asText() + ")" : "") : "");
                         return ExitCodes.NOT_COMPLETED;
                     }
-                    if (stream.next(REFRESH) != null) {
+                    if (stream == null) {
+                        Thread.sleep(POLL.toMillis());
+                    } else if (stream.next(REFRESH) != null) {
                         Thread.sleep(THROTTLE.toMillis()); // a burst of events costs one read
                         while (stream.next(Duration.ofMillis(1)) != null) {
                             // drained: they are all answered by the read above
                         }
                     }
                 }
+            }
+        }
+
+        /** The device's update events; null for a token the stream is closed to (limited to a tag): then it polls. */
+        private EventStream openStream(ApiClient client) throws Exception {
+            try {
+                return EventStream.open(client, Query.of().add("device", endpoint).add("type", "update").to(""), null,
+                        Duration.ofSeconds(45));
+            } catch (dev.ferry.cli.api.ApiRefusedException e) {
+                if (e.status() != 403) {
+                    throw e;
+                }
+                return null;
             }
         }
 

@@ -120,6 +120,9 @@ class RolloutWatchTest {
         assertThat(watch.out().lines().filter(l -> l.startsWith("rollout " + id)).toList()).last().asString()
                 .contains("completed");
         assertThat(watch.err()).contains("rollout " + id + " completed");
+        CliRun again = CliRun.ferry(env, "", "rollout", "watch", Long.toString(id), "-o", "json");
+        assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.OK);
+        assertThat(JSON.readTree(again.out()).path("status").asText()).isEqualTo("completed");
         assertThat(CliRun.ferry(env, "", "devices", "list", "--tag", "healthy", "--firmware-version", "1.1.0").out())
                 .contains("4 of 4 device(s)");
     }
