@@ -25,6 +25,17 @@ public final class Fields {
         return items.isEmpty() ? "-" : String.join(",", items);
     }
 
+    /** Counts per state as {@code succeeded 3, failed 1}: only the states that hold something. */
+    public static String counts(JsonNode counts) {
+        List<String> held = new ArrayList<>();
+        counts.fields().forEachRemaining(e -> {
+            if (e.getValue().asInt() > 0) {
+                held.add(e.getKey() + " " + e.getValue().asInt());
+            }
+        });
+        return held.isEmpty() ? "none yet" : String.join(", ", held);
+    }
+
     public static Iterable<JsonNode> items(JsonNode page) {
         return page.path("items");
     }

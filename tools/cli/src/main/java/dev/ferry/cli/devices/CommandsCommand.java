@@ -8,7 +8,6 @@ import dev.ferry.cli.api.ApiOptions;
 import dev.ferry.cli.api.Fields;
 import dev.ferry.cli.api.Query;
 import dev.ferry.cli.api.Table;
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** A device's command queue: LwM2M operations delivered when the device is reachable, in order. */
 @Command(name = "commands", mixinStandardHelpOptions = true, description = "Queue LwM2M commands for a device and"
         + " see their outcomes.", subcommands = {CommandsCommand.Send.class, CommandsCommand.ListCommands.class,
-        CommandsCommand.Show.class})
+        CommandsCommand.Show.class, CommandJobsCommand.class})
 public final class CommandsCommand implements Runnable {
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -30,12 +29,12 @@ public final class CommandsCommand implements Runnable {
     }
 
     static void printCommands(ApiOptions api, Iterable<JsonNode> commands) {
-        Table table = new Table("id", "kind", "path", "state", "attempts", "created", "outcome");
+        Table table = new Table("id", "device", "kind", "path", "state", "attempts", "created", "outcome");
         for (JsonNode c : commands) {
             JsonNode outcome = c.path("outcome");
             String result = outcome.hasNonNull("error") ? outcome.get("error").asText()
                     : outcome.hasNonNull("value") ? outcome.get("value").toString() : Fields.text(outcome, "responseCode");
-            table.row(Fields.text(c, "id"), Fields.text(c, "kind"), Fields.text(c, "path"), Fields.text(c, "state"),
+            table.row(Fields.text(c, "id"), Fields.text(c, "endpoint"), Fields.text(c, "kind"), Fields.text(c, "path"), Fields.text(c, "state"),
                     Fields.text(c, "attempts"), Fields.text(c, "createdAt"), result);
         }
         table.print(api.out());
@@ -56,51 +55,16 @@ public final class CommandsCommand implements Runnable {
         String kind;
         @Parameters(index = "2", paramLabel = "PATH", description = "An LwM2M path, e.g. /3/0/9.")
         String path;
-        @Option(names = "--value", description = "write: the value (JSON: 600, true, \"text\"; anything else is sent as"
-                + " text).")
-        String value;
-        @Option(names = "--arguments", description = "execute: arguments, e.g. 0='on',1.")
-        String arguments;
-        @Option(names = "--attribute", paramLabel = "NAME=VALUE", description = "write-attributes: pmin, pmax, gt, lt"
-                + " or st (repeatable).")
-        java.util.Map<String, Double> attributes = java.util.Map.of();
-        @Option(names = "--deadline", paramLabel = "SECONDS", description = "How long it may wait to be sent.")
-        Integer deadlineSeconds;
+        @Mixin
+        CommandOptions options;
 
         @Override
         public Integer call() throws Exception {
-            ObjectNode body = ApiClient.JSON.createObjectNode().put("kind", kind).put("path", path);
-            if (value != null) {
-                body.set("value", parseValue(value));
-            }
-            if (arguments != null) {
-                body.put("arguments", arguments);
-            }
-            if (!attributes.isEmpty()) {
-                ObjectNode a = body.putObject("attributes");
-                attributes.forEach((k, v) -> {
-                    if (v == Math.rint(v) && (k.equals("pmin") || k.equals("pmax"))) {
-                        a.put(k, v.longValue());
-                    } else {
-                        a.put(k, v);
-                    }
-                });
-            }
-            if (deadlineSeconds != null) {
-                body.put("deadlineSeconds", deadlineSeconds);
-            }
+            ObjectNode body = options.body(kind, path);
             api.print(api.client().post(DevicesCommand.path(endpoint) + "/commands", body),
                     c -> api.out().printf("queued command %s (%s %s) for %s: %s%n", Fields.text(c, "id"),
                             Fields.text(c, "kind"), Fields.text(c, "path"), endpoint, Fields.text(c, "state")));
             return ExitCodes.OK;
-        }
-
-        private static JsonNode parseValue(String text) {
-            try {
-                return ApiClient.JSON.readTree(text);
-            } catch (IOException e) {
-                return ApiClient.JSON.getNodeFactory().textNode(text);
-            }
         }
     }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** Saved groups: named device filters that rollouts and command jobs can target. */
 @Command(name = "groups", mixinStandardHelpOptions = true, description = "Saved groups: named device filters.",
         subcommands = {GroupsCommand.ListGroups.class, GroupsCommand.Show.class, GroupsCommand.Create.class,
-                GroupsCommand.Delete.class, GroupsCommand.Members.class})
+                GroupsCommand.Edit.class, GroupsCommand.Delete.class, GroupsCommand.Members.class})
 public final class GroupsCommand implements Runnable {
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -104,23 +104,8 @@ public final class GroupsCommand implements Runnable {
         String name;
         @Option(names = "--description", description = "What the group is for.")
         String description;
-        @Option(names = "--tag-all", paramLabel = "TAG", description = "The device carries this tag (repeatable: all"
-                + " of them).")
-        List<String> tagsAll = List.of();
-        @Option(names = "--tag-any", paramLabel = "TAG", description = "The device carries at least one of these"
-                + " (repeatable).")
-        List<String> tagsAny = List.of();
-        @Option(names = "--model", description = "Devices of this model.")
-        String model;
-        @Option(names = "--firmware-version", paramLabel = "VERSION", description = "Exact version or range.")
-        String firmwareVersion;
-        @Option(names = "--online", arity = "1", paramLabel = "true|false", description = "Devices online (true) or"
-                + " offline (false) when read.")
-        Boolean online;
-        @Option(names = "--endpoint-prefix", paramLabel = "PREFIX", description = "Endpoints starting with this.")
-        String endpointPrefix;
-        @Option(names = "--endpoint", paramLabel = "ENDPOINT", description = "Only these endpoints (repeatable).")
-        List<String> endpoints = List.of();
+        @Mixin
+        FilterOptions filter;
 
         @Override
         public Integer call() throws Exception {
@@ -128,29 +113,38 @@ public final class GroupsCommand implements Runnable {
             if (description != null) {
                 body.put("description", description);
             }
-            ObjectNode filter = body.putObject("filter");
-            if (!tagsAll.isEmpty()) {
-                tagsAll.forEach(filter.putArray("tagsAll")::add);
-            }
-            if (!tagsAny.isEmpty()) {
-                tagsAny.forEach(filter.putArray("tagsAny")::add);
-            }
-            if (!endpoints.isEmpty()) {
-                endpoints.forEach(filter.putArray("endpoints")::add);
-            }
-            if (model != null) {
-                filter.put("model", model);
-            }
-            if (firmwareVersion != null) {
-                filter.put("firmwareVersion", firmwareVersion);
-            }
-            if (online != null) {
-                filter.put("online", online);
-            }
-            if (endpointPrefix != null) {
-                filter.put("endpointPrefix", endpointPrefix);
-            }
+            body.set("filter", filter.filter());
             api.print(api.client().post("/api/v1/groups", body), g -> printGroups(api, List.of(g)));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "edit", mixinStandardHelpOptions = true, description = {"Change a group's description, and/or"
+            + " replace its filter whole (when any filter option is given).", "A filter cannot change while a rollout"
+            + " that has not ended targets the group."})
+    static final class Edit implements Callable<Integer> {
+        @Mixin
+        ApiOptions api;
+        @Parameters(paramLabel = "NAME", description = "The group's name.")
+        String name;
+        @Option(names = "--description", description = "The new description; empty removes it.")
+        String description;
+        @Mixin
+        FilterOptions filter;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode body = ApiClient.JSON.createObjectNode();
+            if (description != null) {
+                body.put("description", description);
+            }
+            if (filter.given()) {
+                body.set("filter", filter.filter());
+            }
+            if (body.isEmpty()) {
+                throw new IllegalArgumentException("nothing to change: give --description or filter options");
+            }
+            api.print(api.client().patch(path(name), body), g -> printGroups(api, List.of(g)));
             return ExitCodes.OK;
         }
     }

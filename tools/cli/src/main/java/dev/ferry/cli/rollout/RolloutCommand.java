@@ -38,7 +38,7 @@ public final class RolloutCommand implements Runnable {
                 r.hasNonNull("statusDetail") ? " (" + r.get("statusDetail").asText() + ")" : "");
         out.printf("  firmware %s, current wave %s (waves 0 to %d), counts %s%n", Fields.text(r, "firmwareId"),
                 Fields.text(r, "currentWave"), r.path("waveCount").asInt() - 1,
-                RolloutWatch.nonZero(r.path("counts")));
+                Fields.counts(r.path("counts")));
         out.printf("  next: %s%n", Fields.list(r, "allowedActions"));
     }
 
@@ -62,7 +62,7 @@ public final class RolloutCommand implements Runnable {
                 for (JsonNode r : Fields.items(json)) {
                     table.row(Fields.text(r, "id"), Fields.text(r, "name"), Fields.text(r, "status"),
                             Fields.text(r, "firmwareId"), Fields.text(r, "currentWave") + " of 0-"
-                                    + (r.path("waveCount").asInt() - 1), RolloutWatch.nonZero(r.path("counts")),
+                                    + (r.path("waveCount").asInt() - 1), Fields.counts(r.path("counts")),
                             Fields.text(r, "createdAt"));
                 }
                 table.print(api.out());

@@ -10,7 +10,6 @@ import dev.ferry.cli.api.LiveDisplay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,7 +93,7 @@ final class RolloutWatch implements Callable<Integer> {
     static String header(JsonNode r) {
         return String.format("rollout %s '%s' %s%s: %s", Fields.text(r, "id"), Fields.text(r, "name"),
                 Fields.text(r, "status"), r.hasNonNull("statusDetail") ? " (" + r.get("statusDetail").asText() + ")"
-                        : "", nonZero(r.path("counts")));
+                        : "", Fields.counts(r.path("counts")));
     }
 
     /** One line per wave of the plan, numbered from 0 as the API and its gate details number them. */
@@ -120,16 +119,5 @@ final class RolloutWatch implements Callable<Integer> {
             lines.add(String.format("wave %d %s not started", i, LiveDisplay.bar(BAR, 0, 0, 0, 0, 0)));
         }
         return lines;
-    }
-
-    /** {@code succeeded 3, failed 1}: the states that hold devices. */
-    static String nonZero(JsonNode counts) {
-        StringJoiner joined = new StringJoiner(", ");
-        counts.fields().forEachRemaining(e -> {
-            if (e.getValue().asInt() > 0) {
-                joined.add(e.getKey() + " " + e.getValue().asInt());
-            }
-        });
-        return joined.length() == 0 ? "no devices yet" : joined.toString();
     }
 }

@@ -242,16 +242,36 @@ class FleetCommandsTest {
     }
 
     @Test
+    void a_command_job_queues_one_command_per_device_of_the_target() {
+        ferry("devices", "provision", "job-1", "--security", "none", "--tag", "job-target");
+        ferry("devices", "provision", "job-2", "--security", "none", "--tag", "job-target");
+
+        CliRun sent = ferry("commands", "job", "send", "--tag", "job-target", "read", "/3/0/9");
+        CliRun listed = ferry("commands", "job", "list");
+        String id = sent.out().replaceAll("(?s)^job (\\d+):.*", "$1");
+        CliRun shown = ferry("commands", "job", "show", id);
+
+        assertThat(sent.exitCode()).as(sent.toString()).isZero();
+        assertThat(sent.out()).contains("queued for 2 device(s)");
+        assertThat(listed.out()).contains("read").contains("/3/0/9");
+        assertThat(shown.out()).contains("job-1").contains("job-2").contains("pending");
+    }
+
+    @Test
     void groups_are_created_listed_and_deleted() {
         ferry("devices", "provision", "grp-1", "--security", "none", "--tag", "grouped");
 
         CliRun created = ferry("groups", "create", "grouped-ones", "--tag-all", "grouped");
         CliRun members = ferry("groups", "devices", "grouped-ones");
+        CliRun edited = ferry("groups", "edit", "grouped-ones", "--description", "none of them", "--tag-all",
+                "nobody-has-this");
         CliRun deleted = ferry("groups", "delete", "grouped-ones");
 
         assertThat(created.exitCode()).as(created.toString()).isZero();
         assertThat(created.out()).contains("grouped-ones").contains("1");
         assertThat(members.out()).contains("grp-1");
+        assertThat(edited.exitCode()).as(edited.toString()).isZero();
+        assertThat(edited.out()).contains("none of them").contains("nobody-has-this");
         assertThat(deleted.exitCode()).isZero();
         assertThat(ferry("groups", "show", "grouped-ones").exitCode()).isEqualTo(ExitCodes.REFUSED);
     }
