@@ -44,6 +44,8 @@ public final class EventStream implements AutoCloseable {
     private volatile InputStream current;
     private volatile long lastActivity = System.nanoTime();
     private volatile boolean closed;
+    /** True while the reader waits for the stream's lines: only then does the watchdog judge it idle. */
+    private volatile boolean reading;
     private volatile int reconnects;
 
     /** Opens the stream ({@code query} is e.g. {@code ?device=dev-1&type=update}); returns once the server answered. */
@@ -124,6 +126,8 @@ public final class EventStream implements AutoCloseable {
                     reconnects++;
                     pause = RECONNECT_PAUSE;
                 }
+                lastActivity = System.nanoTime();
+                reading = true;
                 readEvents(current);
             } catch (ApiRefusedException e) {
                 if (e.status() < 500 && e.status() != 429) {
@@ -133,6 +137,7 @@ public final class EventStream implements AutoCloseable {
             } catch (ServerUnreachableException | IOException e) {
                 // dropped or not reachable now: open it again after a pause
             }
+            reading = false;
             closeQuietly(current);
             current = null;
             Thread.interrupted(); // the watchdog's interrupt ended that read; the next connection starts clean
@@ -195,7 +200,7 @@ public final class EventStream implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (System.nanoTime() - lastActivity > idle.toNanos()) {
+            if (reading && System.nanoTime() - lastActivity > idle.toNanos()) {
                 lastActivity = System.nanoTime();
                 closeQuietly(current); // the reader then opens it again
                 reader.interrupt(); // a read blocked on the closed stream ends on the interrupt

@@ -11,11 +11,25 @@ import java.util.List;
 public final class LiveDisplay {
     private final PrintWriter out;
     private final boolean redraw;
+    private final int columns;
     private List<String> shown = List.of();
 
-    public LiveDisplay(PrintWriter out, boolean redraw) {
+    /** Redrawn lines are cut to {@code columns}: a line the terminal wraps would throw the redraw off. */
+    public LiveDisplay(PrintWriter out, boolean redraw, int columns) {
         this.out = out;
         this.redraw = redraw;
+        this.columns = Math.max(20, columns);
+    }
+
+    public LiveDisplay(PrintWriter out, boolean redraw) {
+        this(out, redraw, 120);
+    }
+
+    /** For a run of {@code ferry}: redrawn on its terminal unless {@code noTty}, as wide as {@code $COLUMNS}. */
+    public static LiveDisplay of(ApiOptions api, boolean noTty) {
+        String columns = api.environment().get("COLUMNS");
+        int width = columns != null && columns.matches("\\d{1,4}") ? Integer.parseInt(columns) : 120;
+        return new LiveDisplay(api.out(), !noTty && api.environment().terminal(), width);
     }
 
     public void show(List<String> lines) {
@@ -28,7 +42,7 @@ public final class LiveDisplay {
                 frame.append("\033[").append(shown.size()).append('F'); // to the first line drawn before
             }
             for (String line : lines) {
-                frame.append("\033[2K").append(line).append('\n');
+                frame.append("\033[2K").append(fit(line)).append('\n');
             }
             for (int i = lines.size(); i < shown.size(); i++) {
                 frame.append("\033[2K\n");
@@ -43,6 +57,10 @@ public final class LiveDisplay {
         }
         out.flush();
         shown = new ArrayList<>(lines);
+    }
+
+    private String fit(String line) {
+        return line.length() < columns ? line : line.substring(0, columns - 2) + "…";
     }
 
     /** A bar of {@code width} cells: {@code #} succeeded, {@code x} failed, {@code >} in progress, {@code .} waiting. */

@@ -49,7 +49,7 @@ final class RolloutWatch implements Callable<Integer> {
     public Integer call() throws Exception {
         ApiClient client = api.client();
         boolean table = api.format() == dev.ferry.cli.api.OutputFormat.table;
-        LiveDisplay display = new LiveDisplay(api.out(), !noTty && api.environment().terminal());
+        LiveDisplay display = LiveDisplay.of(api, noTty);
         try (EventStream stream = EventStream.open(client, "?type=rollout,update", null, Duration.ofSeconds(45))) {
             while (true) {
                 ApiClient.Response answer = client.get(RolloutCommand.path(id));

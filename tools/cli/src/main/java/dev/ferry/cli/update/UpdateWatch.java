@@ -59,19 +59,19 @@ final class UpdateWatch implements Callable<Integer> {
         private final ApiOptions api;
         private final String endpoint;
         private final long id;
-        private final boolean redraw;
+        private final boolean noTty;
 
         Follower(ApiOptions api, String endpoint, long id, boolean noTty) {
             this.api = api;
             this.endpoint = endpoint;
             this.id = id;
-            this.redraw = !noTty && api.environment().terminal();
+            this.noTty = noTty;
         }
 
         int follow() throws Exception {
             ApiClient client = api.client();
             String path = "/api/v1/devices/" + Query.segment(endpoint) + "/updates/" + id;
-            LiveDisplay display = new LiveDisplay(api.out(), redraw);
+            LiveDisplay display = LiveDisplay.of(api, noTty);
             try (EventStream stream = openStream(client)) {
                 while (true) {
                     JsonNode session = client.get(path).json();

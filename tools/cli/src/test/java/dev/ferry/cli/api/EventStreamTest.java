@@ -127,6 +127,16 @@ class EventStreamTest {
         assertThat(text.toString()).isEqualTo("\033[2Ka\n\033[2Kb\n\033[2F\033[2Ka\n\033[2Kc\n");
     }
 
+    @Test
+    void on_a_terminal_lines_wider_than_it_are_cut_so_that_the_redraw_stays_in_place() {
+        StringWriter text = new StringWriter();
+        LiveDisplay display = new LiveDisplay(new PrintWriter(text), true, 20);
+
+        display.show(List.of("wave 0 [####] 4/4 succeeded, passed"));
+
+        assertThat(text.toString()).isEqualTo("\033[2Kwave 0 [####] 4/4 …\n");
+    }
+
     private ApiClient client() {
         return new ApiClient("http://127.0.0.1:" + server.getAddress().getPort(), "ferry_test", Duration.ofSeconds(5));
     }
