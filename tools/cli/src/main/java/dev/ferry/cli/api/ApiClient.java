@@ -24,6 +24,8 @@ import java.util.concurrent.TimeoutException;
 public final class ApiClient {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(10);
+    private static final int READ_ATTEMPTS = 3;
 
     private final String server;
     private final String token;
@@ -88,7 +90,31 @@ public final class ApiClient {
         return send("DELETE", path, null, null, "application/json");
     }
 
+    /**
+     * Sends one request. A read answered 429 (the token's request rate) is tried again after the Retry-After the
+     * server names (at most {@link #MAX_RETRY_AFTER} each, {@link #READ_ATTEMPTS} attempts): watching a rollout
+     * must not fail because a script next to it sent a burst with the same token.
+     */
     public Response send(String method, String path, byte[] body, String contentType, String accept)
+            throws ApiRefusedException, ServerUnreachableException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return sendOnce(method, path, body, contentType, accept);
+            } catch (ApiRefusedException e) {
+                if (e.status() != 429 || !method.equals("GET") || attempt >= READ_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(Math.min(MAX_RETRY_AFTER.toMillis(), e.retryAfter().toMillis()));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Response sendOnce(String method, String path, byte[] body, String contentType, String accept)
             throws ApiRefusedException, ServerUnreachableException {
         HttpRequest.Builder request = request(path, timeout).header("Accept", accept);
         if (contentType != null) {
@@ -115,7 +141,10 @@ public final class ApiClient {
         Response response = new Response(answer.statusCode(),
                 answer.headers().firstValue("Content-Type").orElse(""), answer.body());
         if (response.status() >= 400) {
-            throw Problems.refused(method, path, response);
+            ApiRefusedException refused = Problems.refused(method, path, response);
+            answer.headers().firstValue("Retry-After").filter(v -> v.matches("\\d{1,6}"))
+                    .ifPresent(v -> refused.retryAfter(Duration.ofSeconds(Long.parseLong(v))));
+            throw refused;
         }
         return response;
     }
