@@ -192,6 +192,14 @@ class FleetCommandsTest {
                 .contains("1 of 1 image(s)");
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.REFUSED);
         assertThat(refused.err()).contains("422").containsIgnoringCase("tamper");
+        Path unpublished = Files.write(dir.resolve("app-2.0.2.bin"), TestImages.signed("2.0.2", key));
+        String stored = ferry("firmware", "upload", unpublished.toString(), "--model", "gauge-2", "-o", "json").out();
+        String id = Long.toString(JSON.readTree(stored).path("id").asLong());
+        assertThat(ferry("firmware", "show", id).out()).contains("published:       false");
+        assertThat(ferry("firmware", "publish", id).out()).contains("published firmware " + id);
+        assertThat(ferry("firmware", "show", id).out()).contains("published:       true");
+        assertThat(ferry("firmware", "delete", id).exitCode()).isZero();
+        assertThat(ferry("firmware", "show", id).exitCode()).isEqualTo(ExitCodes.REFUSED);
         String keyId = ferry("keys", "list", "-o", "json").out().replaceAll("(?s).*\"id\":\"([0-9a-f]+)\".*", "$1");
         CliRun inUse = ferry("keys", "remove", keyId);
         assertThat(inUse.exitCode()).as(inUse.toString()).isEqualTo(ExitCodes.REFUSED);

@@ -141,6 +141,15 @@ class RolloutWatchTest {
         assertThat(watch.err()).contains("rollout " + id + " paused");
         CliRun shown = CliRun.ferry(env, "", "rollout", "show", Long.toString(id));
         assertThat(shown.out()).contains("paused").contains("resume");
+
+        CliRun wrongAction = CliRun.ferry(env, "", "rollout", "start", Long.toString(id));
+        assertThat(wrongAction.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(wrongAction.err()).contains("409");
+        CliRun rolledBack = CliRun.ferry(env, "", "rollout", "rollback", Long.toString(id));
+        assertThat(rolledBack.exitCode()).as(rolledBack.toString()).isZero();
+        assertThat(rolledBack.out()).contains("rolling-back");
+        CliRun watchAgain = CliRun.ferry(env, "", "rollout", "watch", Long.toString(id));
+        assertThat(watchAgain.exitCode()).as(watchAgain.toString()).isEqualTo(ExitCodes.NOT_COMPLETED);
     }
 
     @Test
