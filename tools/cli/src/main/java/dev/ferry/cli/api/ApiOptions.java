@@ -1,9 +1,9 @@
 package dev.ferry.cli.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.cli.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -26,6 +26,7 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Bars: # succeeded, x failed (failed, timed out, unhealthy), > in progress (updating, soaking),"
                 + " - skipped or cancelled, . waiting.", "",
                 "With -o json or -o yaml nothing is drawn; the rollout as it ended is printed.", "",
+                "A draft or scheduled rollout is waited for until it runs (bound it with the CI job's timeout).", "",
                 "Exits " + ExitCodes.OK + " when the rollout completed, " + ExitCodes.PAUSED + " when it paused (an"
                         + " operator's pause or a gate's), " + ExitCodes.NOT_COMPLETED + " when it was cancelled or"
                         + " rolled back.", "",
