@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import dev.ferry.cli.api.ApiRefusedException;
+import dev.ferry.cli.api.ServerUnreachableException;
 import dev.ferry.image.ImageFormatException;
 import dev.ferry.image.keys.KeyFormatException;
 import dev.ferry.image.sign.SignException;
@@ -12,7 +14,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
-/** Turns every failure into one line on stderr and an exit code; stack traces are never shown. */
+/** Turns every failure into a message on stderr and an exit code ({@link ExitCodes}); stack traces are never shown. */
 final class ErrorReporter implements IExecutionExceptionHandler {
 
     @Override
@@ -23,8 +25,16 @@ final class ErrorReporter implements IExecutionExceptionHandler {
             commandLine.getErr().println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help'.");
             return ExitCodes.USAGE;
         }
+        if (e instanceof ApiRefusedException refused) {
+            commandLine.getErr().println(prefix + refused.getMessage());
+            return ExitCodes.REFUSED;
+        }
+        if (e instanceof ServerUnreachableException unreachable) {
+            commandLine.getErr().println(prefix + "error: " + unreachable.getMessage());
+            return ExitCodes.UNREACHABLE;
+        }
         commandLine.getErr().println(prefix + "error: " + describe(e));
-        return ExitCodes.REJECTED;
+        return ExitCodes.REFUSED;
     }
 
     static int usageError(ParameterException e, String[] args) {

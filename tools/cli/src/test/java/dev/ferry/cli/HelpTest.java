@@ -61,6 +61,50 @@ class HelpTest {
         CliRun run = ferry(flag);
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("image").contains("Exit codes: 0 success; 1 the input was rejected");
+        assertThat(run.out()).contains("image", "devices", "rollout", "events", "completion")
+                .contains("Exit codes: 0 success; 1 bad command line; 2 refused")
+                .contains("3 cannot reach the server").contains("4 a watched rollout paused")
+                .contains("FERRY_SERVER/FERRY_TOKEN");
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void every_command_option_and_parameter_is_described(List<String> command) {
+        CommandLine.Model.CommandSpec spec = find(command).getCommandSpec();
+
+        assertThat(spec.usageMessage().description()).as("description of ferry " + command).isNotEmpty();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            assertThat(String.join("", option.description())).as(option.longestName() + " of ferry " + command)
+                    .isNotBlank();
+        }
+        for (CommandLine.Model.PositionalParamSpec parameter : spec.positionalParameters()) {
+            assertThat(String.join("", parameter.description())).as(parameter.paramLabel() + " of ferry " + command)
+                    .isNotBlank();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void a_bash_completion_script_completes_commands_and_their_subcommands() {
+        CliRun run = ferry("completion", "bash");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("#!/usr/bin/env bash").contains("complete -F")
+                .contains("rollout").contains("watch").contains("--firmware").contains("devices");
+    }
+
+    @org.junit.jupiter.api.Test
+    void completion_for_a_shell_it_does_not_know_is_a_usage_error() {
+        CliRun run = ferry("completion", "tcsh");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("bash");
+    }
+
+    private static CommandLine find(List<String> command) {
+        CommandLine current = new CommandLine(new FerryCli());
+        for (String name : command) {
+            current = current.getSubcommands().get(name);
+        }
+        return current;
     }
 }

@@ -35,7 +35,7 @@ class ImageCommandsTest {
 
         CliRun run = ferry("image", "keygen", "--type", "ed25519", "-o", key.toString());
 
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.REJECTED);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.err()).contains("already exists").contains("--force");
         assertThat(Files.readString(key)).isEqualTo("precious");
     }
@@ -103,10 +103,10 @@ class ImageCommandsTest {
     }
 
     @Test
-    void verify_with_an_untrusted_key_exits_1_and_says_why() {
+    void verify_with_an_untrusted_key_exits_2_and_says_why() {
         CliRun run = ferry("image", "verify", "-k", vector("test-ecdsa-p256.pem"), vector("ed25519-pad-header.bin"));
 
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.REJECTED);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.err()).contains("rejected (UNKNOWN_KEY)");
     }
 
@@ -118,7 +118,7 @@ class ImageCommandsTest {
 
         CliRun run = ferry("image", "verify", "-k", vector("test-ed25519.pem"), damaged.toString());
 
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.REJECTED);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.err()).contains("HASH_MISMATCH");
     }
 
@@ -126,7 +126,7 @@ class ImageCommandsTest {
     void a_raw_firmware_file_is_reported_as_not_an_image() {
         CliRun run = ferry("image", "show", vector("app-raw.bin"));
 
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.REJECTED);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.err()).contains("invalid image (BAD_MAGIC)").contains("ferry image sign");
         assertThat(run.err()).doesNotContain("Exception");
     }
@@ -136,7 +136,7 @@ class ImageCommandsTest {
         CliRun run = ferry("image", "sign", "-v", "1.0", "-H", "0x200", "-S", "0x2000",
                 vector("app-raw.bin"), dir.resolve("o.bin").toString());
 
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.REJECTED);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.err()).contains("HEADER_NOT_ZEROED").contains("--pad-header");
     }
 
@@ -158,7 +158,7 @@ class ImageCommandsTest {
         CliRun run = ferry("image", "sign", "-v", "1.0", "-H", "0x200", "-S", "0x2000", "--pad-header",
                 dir.resolve("missing.bin").toString(), dir.resolve("o.bin").toString());
 
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.REJECTED);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.err()).contains("no such file").contains("missing.bin");
     }
 }

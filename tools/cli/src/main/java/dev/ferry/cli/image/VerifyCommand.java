@@ -45,7 +45,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (!result.isOk()) {
             spec.commandLine().getErr().printf("%s: rejected (%s): %s%n", imageFile,
                     result.failure().orElseThrow(), result.message());
-            return ExitCodes.REJECTED;
+            return ExitCodes.REFUSED;
         }
         spec.commandLine().getOut().printf("%s: OK, version %s: %s%n", imageFile, image.version(),
                 keys.isEmpty() ? result.message() + " (hash only: no --key given, signature not checked)"

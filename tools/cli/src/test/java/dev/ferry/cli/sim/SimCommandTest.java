@@ -51,7 +51,7 @@ class SimCommandTest {
     void a_fault_spec_it_does_not_know_is_a_usage_error() {
         Run run = ferry("sim", "--server", "coap://127.0.0.1:5683", "--no-provision", "--faults", "gremlins");
 
-        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.exitCode()).isEqualTo(dev.ferry.cli.ExitCodes.USAGE);
         assertThat(run.err()).contains("unknown fault 'gremlins'");
     }
 
@@ -59,7 +59,7 @@ class SimCommandTest {
     void fault_groups_need_a_fraction() {
         Run run = ferry("sim", "--server", "coap://127.0.0.1:5683", "--no-provision", "--fault", "loss=0.1");
 
-        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.exitCode()).isEqualTo(dev.ferry.cli.ExitCodes.USAGE);
         assertThat(run.err()).contains("FRACTION:SPEC");
     }
 
