@@ -101,17 +101,18 @@ public final class AccessRules {
             needs(HttpMethod.DELETE, "/api/v1/groups/:name", Role.OPERATOR),
             needs(HttpMethod.GET, "/api/v1/groups/:name/devices", Role.VIEWER),
 
-            // Rollouts: viewers read, operators act; a ci token may create a draft, which an operator starts.
+            // Rollouts: viewers read, operators act; a ci token may create a draft, which an operator starts, and follow
+            // a rollout by its id (a release pipeline gating on the rollout it made), but not list the fleet's rollouts.
             needs(HttpMethod.GET, RolloutRoutes.PATH, Role.VIEWER),
             needs(HttpMethod.POST, RolloutRoutes.PATH, Role.OPERATOR).alsoCi(),
             // Judges a plan and sizes its waves, stores nothing: whoever may draft a rollout may ask first.
             needs(HttpMethod.POST, RolloutRoutes.PREVIEW_PATH, Role.OPERATOR).alsoCi(),
-            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id", Role.VIEWER),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id", Role.VIEWER).alsoCi(),
             needs(HttpMethod.PATCH, RolloutRoutes.PATH + "/:id", Role.OPERATOR),
             needs(HttpMethod.DELETE, RolloutRoutes.PATH + "/:id", Role.OPERATOR),
-            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/waves", Role.VIEWER),
-            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/devices", Role.VIEWER),
-            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/history", Role.VIEWER),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/waves", Role.VIEWER).alsoCi(),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/devices", Role.VIEWER).alsoCi(),
+            needs(HttpMethod.GET, RolloutRoutes.PATH + "/:id/history", Role.VIEWER).alsoCi(),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/start", Role.OPERATOR),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/pause", Role.OPERATOR),
             needs(HttpMethod.POST, RolloutRoutes.PATH + "/:id/resume", Role.OPERATOR),

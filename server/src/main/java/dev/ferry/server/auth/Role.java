@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * What an API token may do. {@code viewer}, {@code operator} and {@code admin} are ordered: each may do what the
  * one before may. {@code ci} stands apart: it may do only what a release pipeline needs (upload and publish
- * firmware, create rollouts in draft), and nothing a viewer may.
+ * firmware, create rollouts in draft and follow one by its id), and nothing else a viewer may.
  */
 public enum Role {
     VIEWER, OPERATOR, ADMIN, CI;

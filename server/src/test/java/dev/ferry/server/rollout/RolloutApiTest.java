@@ -206,7 +206,7 @@ class RolloutApiTest {
     }
 
     @Test
-    void aCiTokenCreatesADraftButCannotStartEditOrDeleteIt() {
+    void aCiTokenCreatesADraftAndFollowsItButCannotStartEditOrDeleteIt() {
         Reply created = server.sendAs(ci, "POST", "/api/v1/rollouts", plan().encode());
 
         assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -224,6 +224,11 @@ class RolloutApiTest {
         assertProblem(server.sendAs(ci, "DELETE", "/api/v1/rollouts/" + id, null), 403, "operator");
         assertThat(server.get("/api/v1/rollouts/" + id).json().getString("status")).isEqualTo("draft");
         assertThat(historySize(id)).isEqualTo(history);
+        // A pipeline follows the rollout it made, by its id, but does not list the fleet's rollouts.
+        assertThat(server.sendAs(ci, "GET", "/api/v1/rollouts/" + id, null).json().getString("status"))
+                .isEqualTo("draft");
+        assertThat(server.sendAs(ci, "GET", "/api/v1/rollouts/" + id + "/waves", null).status()).isEqualTo(200);
+        assertProblem(server.sendAs(ci, "GET", "/api/v1/rollouts", null), 403, "viewer");
     }
 
     @Test

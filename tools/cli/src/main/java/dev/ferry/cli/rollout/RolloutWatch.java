@@ -51,7 +51,7 @@ final class RolloutWatch implements Callable<Integer> {
         ApiClient client = api.client();
         boolean table = api.format() == dev.ferry.cli.api.OutputFormat.table;
         LiveDisplay display = LiveDisplay.of(api, noTty);
-        try (EventStream stream = EventStream.open(client, "?type=rollout,update", null, Duration.ofSeconds(45))) {
+        try (EventStream stream = openStream(client)) {
             while (true) {
                 ApiClient.Response answer = client.get(RolloutCommand.path(id));
                 JsonNode rollout = answer.json();
@@ -71,13 +71,30 @@ final class RolloutWatch implements Callable<Integer> {
                             rollout.hasNonNull("statusDetail") ? ": " + rollout.get("statusDetail").asText() : "");
                     return exit;
                 }
-                if (stream.next(REFRESH) != null) {
+                if (stream == null) {
+                    Thread.sleep(REFRESH.toMillis());
+                } else if (stream.next(REFRESH) != null) {
                     Thread.sleep(interval.toMillis()); // a burst of events costs one read
                     while (stream.next(Duration.ofMillis(1)) != null) {
                         // drained: the next read answers them all
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Rollout and update events; null for a token the stream is closed to (a ci token follows the rollout its
+     * pipeline started, but may not read the fleet's events): then the rollout is read every few seconds.
+     */
+    private static EventStream openStream(ApiClient client) throws Exception {
+        try {
+            return EventStream.open(client, "?type=rollout,update", null, Duration.ofSeconds(45));
+        } catch (dev.ferry.cli.api.ApiRefusedException e) {
+            if (e.status() != 403) {
+                throw e;
+            }
+            return null;
         }
     }
 

@@ -123,6 +123,11 @@ class RolloutWatchTest {
         CliRun again = CliRun.ferry(env, "", "rollout", "watch", Long.toString(id), "-o", "json");
         assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.OK);
         assertThat(JSON.readTree(again.out()).path("status").asText()).isEqualTo("completed");
+        // A release pipeline's ci token may not read the fleet's event stream: its watch reads the rollout instead.
+        String ci = succeeds("tokens", "create", "pipeline", "--role", "ci").out().lines()
+                .filter(l -> l.startsWith("ferry_")).findFirst().orElseThrow();
+        CliRun pipeline = CliRun.ferry(env, "", "rollout", "watch", Long.toString(id), "--token", ci);
+        assertThat(pipeline.exitCode()).as(pipeline.toString()).isEqualTo(ExitCodes.OK);
         assertThat(CliRun.ferry(env, "", "devices", "list", "--tag", "healthy", "--firmware-version", "1.1.0").out())
                 .contains("4 of 4 device(s)");
     }
