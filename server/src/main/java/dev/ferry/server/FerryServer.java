@@ -42,6 +42,7 @@ import dev.ferry.server.device.ProvisioningService;
 import dev.ferry.server.device.RegistrationRows;
 import dev.ferry.server.device.RegistryWriter;
 import dev.ferry.server.distribution.CoapFirmwareResource;
+import dev.ferry.server.distribution.DownloadProgress;
 import dev.ferry.server.events.EventHub;
 import dev.ferry.server.events.EventLog;
 import dev.ferry.server.events.WebhookDispatcher;
@@ -236,8 +237,12 @@ public final class FerryServer implements AutoCloseable {
                             rolloutService::wavesByStatus)));
             writer.bindMeters(meters);
             groups.usedBy(rolloutService::groupUsedBy); // a group a rollout targets is neither changed nor deleted
+            DownloadProgress downloadProgress = new DownloadProgress(securityStore::endpointOf,
+                    (address, sha256) -> lwm2m.deviceAt(address, updateService.installing(sha256)),
+                    Clock.systemUTC());
             CoapFirmwareResource coapFirmware = new CoapFirmwareResource(published, imageBlocks,
-                    securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize(), meters);
+                    securityStore::endpointOf, updateService.downloadAccess(), config.coapMaxBlockSize(), meters,
+                    downloadProgress);
             lwm2m.addCoapResource(coapFirmware);
             lwm2m.answerStatelessly(coapFirmware.statelessAnswers());
 
@@ -272,7 +277,8 @@ public final class FerryServer implements AutoCloseable {
             HttpApi api = new HttpApi(vertx, database, repository, provisioning, groups, lwm2m.resources(),
                     endpoint -> securityStore.modeOf(endpoint).isPresent(), config.requestTimeout(), identity,
                     lwm2m::downReason, new HttpApi.Firmware(firmware, published, config.maxImageBytes(),
-                            config.firmwareDir().resolve("uploads"), config.publicHttp()), updateService, packageUris,
+                            config.firmwareDir().resolve("uploads"), config.publicHttp(), downloadProgress),
+                    updateService, packageUris,
                     certificates, new HttpApi.Batches(batches, () -> bootstrapUri(config, bootstrap)), audit,
                     new HttpApi.Access(tokens, new FailedAttempts(config.authFailureLimit(), Duration.ofMinutes(1),
                             Clock.systemUTC()), new RequestRate(config.tokenRateLimit(), config.tokenRateBurst(),

@@ -72,9 +72,10 @@ public final class HttpApi {
      * The firmware repository and what serves its images.
      *
      * @param publicHttp whether HTTP downloads are open to anyone ({@code distribution.public-http})
+     * @param progress how far each device has fetched its image over CoAP, shown with its update session
      */
     public record Firmware(FirmwareService service, PublishedImages images, long maxImageBytes, Path uploads,
-            boolean publicHttp) {
+            boolean publicHttp, dev.ferry.server.distribution.DownloadProgress progress) {
     }
 
     /** The fleet's rollouts, and the check that judges a plan (used to add its problems to those of shape). */
@@ -137,7 +138,7 @@ public final class HttpApi {
         declared.addAll(firmwareRoutes.routes());
         declared.addAll(new DistributionRoutes(firmware.images(), packageUris,
                 updates.httpDownloadAccess(), firmware.publicHttp()).routes());
-        declared.addAll(new UpdateRoutes(updates, blocking).routes());
+        declared.addAll(new UpdateRoutes(updates, blocking, firmware.progress()).routes());
         declared.addAll(new CertificateRoutes(certificates, blocking).routes());
         declared.addAll(new BatchRoutes(batches.service(), blocking, batches.bootstrapUri()).routes());
         declared.addAll(new AuditRoutes(audit, blocking).routes());

@@ -20,10 +20,12 @@ final class UpdateRoutes {
 
     private final UpdateService updates;
     private final Blocking blocking;
+    private final dev.ferry.server.distribution.DownloadProgress progress;
 
-    UpdateRoutes(UpdateService updates, Blocking blocking) {
+    UpdateRoutes(UpdateService updates, Blocking blocking, dev.ferry.server.distribution.DownloadProgress progress) {
         this.updates = updates;
         this.blocking = blocking;
+        this.progress = progress;
     }
 
     List<ApiRoute> routes() {
@@ -141,8 +143,19 @@ final class UpdateRoutes {
                 + "' has no update " + id + "; list them with GET /api/v1/devices/" + endpoint + "/updates");
     }
 
+    /**
+     * How far the server has served the device an image over CoAP since the session began (object 5 reports no
+     * progress of its own); null before the first block, for push and HTTP deliveries, and once the session ended.
+     */
+    private JsonObject download(UpdateSession s) {
+        return progress.of(s.endpoint()).filter(p -> !p.at().isBefore(s.createdAt().toInstant()))
+                .map(p -> new JsonObject().put("bytesServed", p.bytesServed()).put("totalBytes", p.totalBytes())
+                        .put("at", p.at().toString()))
+                .orElse(null);
+    }
+
     /** The session, with its history when a repository is given (read on the caller's worker thread). */
-    static JsonObject json(UpdateSession s, UpdateRepository history) {
+    private JsonObject json(UpdateSession s, UpdateRepository history) {
         JsonObject json = new JsonObject()
                 .put("id", s.id())
                 .put("endpoint", s.endpoint())
@@ -157,7 +170,8 @@ final class UpdateRoutes {
                 .put("deadlineAt", s.deadlineAt() == null ? null : s.deadlineAt().toInstant().toString())
                 .put("createdAt", s.createdAt().toInstant().toString())
                 .put("updatedAt", s.updatedAt().toInstant().toString())
-                .put("finishedAt", s.finishedAt() == null ? null : s.finishedAt().toInstant().toString());
+                .put("finishedAt", s.finishedAt() == null ? null : s.finishedAt().toInstant().toString())
+                .put("download", s.finishedAt() == null ? download(s) : null);
         if (history != null) {
             JsonArray steps = new JsonArray();
             for (UpdateTransition t : history.history(s.id())) {

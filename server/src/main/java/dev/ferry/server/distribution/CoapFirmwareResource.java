@@ -30,6 +30,7 @@ public final class CoapFirmwareResource extends CoapResource {
     private final ImageResource image = new ImageResource();
     private final io.micrometer.core.instrument.Counter coapBlocks;
     private final io.micrometer.core.instrument.Counter coapsBlocks;
+    private final DownloadProgress progress;
 
     /**
      * @param deviceOfPeer the provisioned endpoint a DTLS peer authenticated as
@@ -37,8 +38,9 @@ public final class CoapFirmwareResource extends CoapResource {
      */
     public CoapFirmwareResource(PublishedImages images, ImageBlocks blocks,
             Function<Principal, Optional<String>> deviceOfPeer, FirmwareAccess access, int maxBlockSize,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+            io.micrometer.core.instrument.MeterRegistry meters, DownloadProgress progress) {
         super(NAME);
+        this.progress = progress;
         this.answers = new FirmwareBlockAnswers(images, blocks, deviceOfPeer, access, maxBlockSize);
         this.coapBlocks = blocksServed(meters, "coap");
         this.coapsBlocks = blocksServed(meters, "coaps");
@@ -59,7 +61,7 @@ public final class CoapFirmwareResource extends CoapResource {
                 return null;
             }
             return counted(answers.answer(request.getOptions(), request.getSourceContext().getPeerIdentity()),
-                    request.getSourceContext().getPeerIdentity());
+                    request);
         };
     }
 
@@ -70,10 +72,20 @@ public final class CoapFirmwareResource extends CoapResource {
                 .tag("transport", transport).register(meters);
     }
 
-    /** Counts a block answered with content (2.05); refusals and 2.03 revalidations are not blocks. */
-    private Response counted(Response response, java.security.Principal peer) {
+    /**
+     * Counts a block answered with content (2.05), and how far the device has fetched its image; refusals and 2.03
+     * revalidations are not blocks.
+     */
+    private Response counted(Response response, Request request) {
+        java.security.Principal peer = request.getSourceContext().getPeerIdentity();
         if (response != null && response.getCode() == ResponseCode.CONTENT) {
             (peer == null ? coapBlocks : coapsBlocks).increment();
+            var block = response.getOptions().getBlock2();
+            Integer size = response.getOptions().getSize2();
+            if (block != null && size != null) {
+                progress.served(peer, request.getSourceContext().getPeerAddress(),
+                        request.getOptions().getUriPath().get(1), block.getOffset() + response.getPayloadSize(), size);
+            }
         }
         return response;
     }
@@ -102,8 +114,9 @@ public final class CoapFirmwareResource extends CoapResource {
 
         @Override
         public void handleGET(CoapExchange exchange) {
-            java.security.Principal peer = exchange.advanced().getRequest().getSourceContext().getPeerIdentity();
-            exchange.respond(counted(answers.answer(exchange.getRequestOptions(), peer), peer));
+            Request request = exchange.advanced().getRequest();
+            exchange.respond(counted(answers.answer(exchange.getRequestOptions(),
+                    request.getSourceContext().getPeerIdentity()), request));
         }
     }
 }

@@ -222,6 +222,23 @@ public final class LwM2mService implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Which of {@code candidates} a plain CoAP peer is: the device registered from that very address, else the only
+     * candidate registered from the same host (a pull client uses a socket of its own); empty when it cannot be told,
+     * as for devices behind one NAT. Map lookups only.
+     */
+    public java.util.Optional<String> deviceAt(java.net.InetSocketAddress address, java.util.List<String> candidates) {
+        org.eclipse.leshan.server.registration.Registration exact = registrations.getRegistrationByAdress(address);
+        if (exact != null) {
+            return java.util.Optional.of(exact.getEndpoint());
+        }
+        java.util.List<String> fromHost = candidates.stream().filter(endpoint -> {
+            org.eclipse.leshan.server.registration.Registration r = registrations.getRegistrationByEndpoint(endpoint);
+            return r != null && address.getAddress().equals(r.getAddress());
+        }).limit(2).toList();
+        return fromHost.size() == 1 ? java.util.Optional.of(fromHost.get(0)) : java.util.Optional.empty();
+    }
+
     public DeviceResources resources() {
         return resources;
     }

@@ -64,6 +64,17 @@ final class ActiveSessions {
         return installing != null && installing.sha256().equals(sha256);
     }
 
+    /** The devices whose unfinished session installs the image with this SHA-256; callable from any thread. */
+    java.util.List<String> assignedTo(String sha256) {
+        java.util.List<String> endpoints = new java.util.ArrayList<>();
+        assigned.forEach((endpoint, installing) -> {
+            if (installing.sha256().equals(sha256)) {
+                endpoints.add(endpoint);
+            }
+        });
+        return endpoints;
+    }
+
     /** Whether the session is unfinished, installs the image with this SHA-256 and is not past its deadline. */
     boolean mayDownload(long sessionId, String sha256, OffsetDateTime now) {
         Download download = downloads.get(sessionId);

@@ -125,6 +125,11 @@ public final class UpdateEngine implements AutoCloseable, SessionSteps {
         return active.isAssigned(endpoint, sha256);
     }
 
+    /** The devices whose unfinished session installs this image; callable from any thread. */
+    java.util.List<String> assignedTo(String sha256) {
+        return active.assignedTo(sha256);
+    }
+
     /** Whether an unfinished session, not past its deadline, installs this image; callable from any thread. */
     boolean mayDownload(long sessionId, String sha256) {
         return active.mayDownload(sessionId, sha256, OffsetDateTime.now());

@@ -175,6 +175,11 @@ public final class UpdateService implements AutoCloseable {
         return (endpoint, image) -> engine.isAssigned(endpoint, image.sha256());
     }
 
+    /** The devices whose unfinished session installs the image with this SHA-256; never touches the database. */
+    public java.util.List<String> installing(String sha256) {
+        return engine.assignedTo(sha256);
+    }
+
     /**
      * Who may download what over HTTP: the holder of a session's download token, the image that session installs,
      * while it is unfinished and not past its deadline. Callable from any thread; never touches the database.

@@ -53,6 +53,8 @@ final class UpdateWatch implements Callable<Integer> {
         private static final List<String> STEPS = List.of("pending", "starting", "downloading", "downloaded",
                 "updating", "succeeded");
         private static final Duration REFRESH = Duration.ofSeconds(5);
+        /** A download's progress comes with no event: read it this often while the device pulls. */
+        private static final Duration DOWNLOAD_REFRESH = Duration.ofSeconds(1);
         private static final Duration THROTTLE = Duration.ofMillis(200);
         private static final Duration POLL = Duration.ofSeconds(2);
 
@@ -75,7 +77,8 @@ final class UpdateWatch implements Callable<Integer> {
             try (EventStream stream = openStream(client)) {
                 while (true) {
                     JsonNode session = client.get(path).json();
-                    display.show(List.of(line(session)));
+                    String download = download(session);
+                    display.show(download.isEmpty() ? List.of(line(session)) : List.of(line(session), download));
                     String state = session.path("state").asText();
                     if (state.equals("succeeded")) {
                         return ExitCodes.OK;
@@ -89,7 +92,7 @@ final class UpdateWatch implements Callable<Integer> {
                     }
                     if (stream == null) {
                         Thread.sleep(POLL.toMillis());
-                    } else if (stream.next(REFRESH) != null) {
+                    } else if (stream.next(download.isEmpty() ? REFRESH : DOWNLOAD_REFRESH) != null) {
                         Thread.sleep(THROTTLE.toMillis()); // a burst of events costs one read
                         while (stream.next(Duration.ofMillis(1)) != null) {
                             // drained: they are all answered by the read above
@@ -120,6 +123,19 @@ final class UpdateWatch implements Callable<Integer> {
             String bar = LiveDisplay.bar(20, total, failed ? 0 : step, failed ? total : 0, 0, 0);
             return String.format("%s update %d %s %-11s (%s, attempt %s) %s", endpoint, id, bar, state,
                     Fields.text(s, "delivery"), Fields.text(s, "attempts"), Fields.text(s, "detail"));
+        }
+
+        /** The server's count of the image served so far, while the device pulls it over CoAP. */
+        static String download(JsonNode s) {
+            JsonNode d = s.path("download");
+            long total = d.path("totalBytes").asLong();
+            if (!d.isObject() || total <= 0) {
+                return "";
+            }
+            long served = Math.min(total, d.path("bytesServed").asLong());
+            int percent = (int) (served * 100 / total);
+            return String.format("  download %s %d%% (%d of %d bytes served)", LiveDisplay.bar(20, 100, percent, 0,
+                    0, 0), percent, served, total);
         }
     }
 }
